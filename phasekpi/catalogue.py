@@ -1,0 +1,366 @@
+"""The KPI catalogue: `kpi_defs.yaml` loaded into typed, cross-checked models.
+
+Validation reports every problem at once (pydantic field errors and cross-reference
+errors together), each naming the file, the entry and the field, like dbt MetricFlow.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from phasekpi import CATALOGUE_PATH
+
+TierId = Literal["strategic", "tactical", "action"]
+PhaseId = Literal["startup", "growth", "mature"]
+KpiType = Literal["count", "sum", "score", "ratio", "derived"]
+UnitId = Literal["count", "percent", "yen", "points", "ratio"]
+Grain = Literal["per_rep_per_day", "per_rep_per_month", "per_month", "period"]
+TableName = Literal["activities", "leads", "opportunities"]
+OutcomeLevel = Literal["none", "connected", "effective", "appointment"]
+DataSignal = Literal[
+    "months_since_first_activity",
+    "action_target_attainment",
+    "rep_spread",
+    "months_of_data",
+    "efficiency_target_attainment",
+]
+PERIOD_NAME = "months"  # the only free name a derived expression may use besides KPIs and settings
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(Strict):
+    ja: str = Field(min_length=1)
+    en: str
+
+    def __call__(self, lang: str) -> str:
+        return self.ja if lang == "ja" else self.en
+
+
+class Benchmark(Strict):
+    low: float | None = None
+    high: float | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Benchmark:
+        if self.low is None and self.high is None:
+            raise ValueError("a benchmark needs low, high or both")
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError(f"low ({self.low}) is above high ({self.high})")
+        return self
+
+
+class Measure(Strict):
+    table: TableName
+    date_column: str
+    where: str | None = None
+    column: str | None = None
+    count_distinct: str | None = None
+
+
+class Kpi(Strict):
+    label: Text
+    meaning: Text
+    tier: TierId
+    type: KpiType
+    unit: UnitId
+    grain: Grain
+    direction: Literal["higher", "lower"]
+    indicator: Literal["leading", "lagging"]
+    measure: Measure | None = None
+    numerator: str | None = None
+    denominator: str | None = None
+    scale: float = 1.0
+    expression: str | None = None
+    benchmark: Benchmark | None = None
+
+    @model_validator(mode="after")
+    def _fields_of_type(self) -> Kpi:
+        needed = {
+            "count": ["measure"],
+            "sum": ["measure", "measure.column"],
+            "score": ["measure", "measure.column"],
+            "ratio": ["numerator", "denominator"],
+            "derived": ["expression"],
+        }[self.type]
+        missing = [name for name in needed if _dotted(self, name) is None]
+        if missing:
+            raise ValueError(f"a {self.type} KPI needs {', '.join(missing)}")
+        return self
+
+
+def _dotted(obj: object, name: str) -> object:
+    for part in name.split("."):
+        obj = getattr(obj, part, None)
+    return obj
+
+
+class PhaseKpi(Strict):
+    kpi: str
+    importance: int = Field(ge=1, le=3)
+    target: float
+
+
+class MonthRange(Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    start: float = Field(alias="from", ge=0)
+    end: float | None = Field(default=None, alias="to")
+
+
+class Phase(Strict):
+    id: PhaseId
+    label: Text
+    months: MonthRange
+    focus: Text
+    leading_tier: TierId
+    kpis: list[PhaseKpi] = Field(min_length=1)
+
+
+class Tier(Strict):
+    id: TierId
+    label: Text
+    description: Text
+
+
+class ChecklistItem(Strict):
+    id: str
+    phase: PhaseId
+    label: Text
+    from_data: DataSignal | None = None
+
+
+class Checklist(Strict):
+    items: list[ChecklistItem] = Field(min_length=1)
+    thresholds: dict[PhaseId, int]
+
+
+class Outcomes(Strict):
+    effective_min_seconds: int = Field(gt=0)
+    vocabulary: dict[OutcomeLevel, list[str]]
+
+
+class LeadStatuses(Strict):
+    mql: list[str]
+    sql: list[str]
+
+
+class BantRow(Strict):
+    min_confirmed: int = Field(ge=0, le=4)
+    points: int = Field(ge=0)
+
+
+class QualityScore(Strict):
+    bant: list[BantRow] = Field(min_length=1)
+    need: dict[str, int]
+    decision_process: dict[str, int]
+    next_action: dict[str, int]
+
+
+class Stage(Strict):
+    label: Text
+    issue: Text
+    countermeasures: list[Text] = Field(min_length=1)
+
+
+class FunnelStep(Strict):
+    kpi: str
+    stage: str
+    rate_kpi: str | None = None
+
+
+class Funnel(Strict):
+    label: Text
+    steps: list[FunnelStep] = Field(min_length=2)
+
+
+class Setting(Strict):
+    label: Text
+    unit: UnitId
+    default: float | None = None
+
+
+class Catalogue(Strict):
+    version: int
+    tiers: list[Tier]
+    units: dict[UnitId, Text]
+    settings: dict[str, Setting]
+    kpis: dict[str, Kpi]
+    phases: list[Phase]
+    checklist: Checklist
+    outcomes: Outcomes
+    lead_statuses: LeadStatuses
+    quality_score: QualityScore
+    stages: dict[str, Stage]
+    funnels: dict[str, Funnel]
+
+    def phase(self, phase_id: str) -> Phase:
+        return next(p for p in self.phases if p.id == phase_id)
+
+    @property
+    def phase_ids(self) -> list[str]:
+        return [p.id for p in self.phases]
+
+    def tier(self, tier_id: str) -> Tier:
+        return next(t for t in self.tiers if t.id == tier_id)
+
+
+class CatalogueError(ValueError):
+    """Every problem found in a catalogue file, one message per problem."""
+
+    def __init__(self, path: Path, problems: list[str]) -> None:
+        self.path = path
+        self.problems = problems
+        listing = "\n".join(f"- {p}" for p in problems)
+        super().__init__(f"{path.name}: {len(problems)} problem(s)\n{listing}")
+
+
+def load_catalogue(path: Path = CATALOGUE_PATH) -> Catalogue:
+    """Read and validate a catalogue; raise CatalogueError listing every problem."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise CatalogueError(path, [f"not valid YAML: {exc}"]) from exc
+    if not isinstance(raw, dict):
+        raise CatalogueError(path, ["the file must be a mapping of sections (version, kpis, phases …)"])
+    problems = [_describe(err) for err in _field_errors(raw)]
+    problems += list(cross_reference_problems(raw))
+    if problems:
+        raise CatalogueError(path, problems)
+    return Catalogue.model_validate(raw)
+
+
+@lru_cache(maxsize=1)
+def default_catalogue() -> Catalogue:
+    """The project's catalogue, read once per process (it never changes at run time)."""
+    return load_catalogue(CATALOGUE_PATH)
+
+
+def _field_errors(raw: dict) -> list[dict]:
+    try:
+        Catalogue.model_validate(raw)
+    except ValidationError as exc:
+        return exc.errors()
+    return []
+
+
+def _describe(error: dict) -> str:
+    where = ".".join(str(part) for part in error["loc"]) or "(top level)"
+    got = error.get("input")
+    shown = "" if isinstance(got, dict | list) or got is None else f" (got {got!r})"
+    return f"{where}: {error['msg']}{shown}"
+
+
+def cross_reference_problems(raw: dict) -> Iterable[str]:
+    """Check names that point elsewhere in the catalogue; tolerant of a broken structure."""
+    kpis = raw.get("kpis") if isinstance(raw.get("kpis"), dict) else {}
+    settings = raw.get("settings") if isinstance(raw.get("settings"), dict) else {}
+    stages = raw.get("stages") if isinstance(raw.get("stages"), dict) else {}
+    names_in_expressions = set(kpis) | set(settings) | {PERIOD_NAME}
+    for kpi_id, kpi in kpis.items():
+        if not isinstance(kpi, dict):
+            continue
+        for part in ("numerator", "denominator"):
+            ref = kpi.get(part)
+            if ref is not None and ref not in kpis:
+                yield f"kpis.{kpi_id}.{part}: names KPI {ref!r}, which is not defined"
+        expression = kpi.get("expression")
+        if isinstance(expression, str):
+            yield from (f"kpis.{kpi_id}.expression: {p}" for p in expression_problems(expression, names_in_expressions))
+    yield from _cycle_problems(kpis)
+    phases = raw.get("phases") if isinstance(raw.get("phases"), list) else []
+    for index, phase in enumerate(phases):
+        for k_index, entry in enumerate((phase or {}).get("kpis") or []):
+            ref = entry.get("kpi") if isinstance(entry, dict) else None
+            if ref is not None and ref not in kpis:
+                yield f"phases.{index}.kpis.{k_index}.kpi: names KPI {ref!r}, which is not defined"
+    phase_ids = [p.get("id") for p in phases if isinstance(p, dict)]
+    if phase_ids and len(set(phase_ids)) != len(phase_ids):
+        yield f"phases: phase ids repeat ({', '.join(map(str, phase_ids))})"
+    checklist = raw.get("checklist") if isinstance(raw.get("checklist"), dict) else {}
+    item_ids = [i.get("id") for i in checklist.get("items") or [] if isinstance(i, dict)]
+    if len(set(item_ids)) != len(item_ids):
+        yield "checklist.items: item ids repeat"
+    for phase_id in phase_ids:
+        if phase_id not in (checklist.get("thresholds") or {}):
+            yield f"checklist.thresholds: no threshold for phase {phase_id!r}"
+    funnels = raw.get("funnels") if isinstance(raw.get("funnels"), dict) else {}
+    for funnel_id, funnel in funnels.items():
+        for s_index, step in enumerate((funnel or {}).get("steps") or []):
+            if not isinstance(step, dict):
+                continue
+            for part in ("kpi", "rate_kpi"):
+                ref = step.get(part)
+                if ref is not None and ref not in kpis:
+                    yield f"funnels.{funnel_id}.steps.{s_index}.{part}: names KPI {ref!r}, which is not defined"
+            if step.get("stage") is not None and step["stage"] not in stages:
+                yield f"funnels.{funnel_id}.steps.{s_index}.stage: names stage {step['stage']!r}, which is not defined"
+
+
+_ALLOWED_NODES = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Add, ast.Sub, ast.Mult, ast.Div,
+                  ast.USub, ast.Name, ast.Load, ast.Constant, ast.Call)
+
+
+def expression_names(expression: str) -> set[str]:
+    """The names a derived expression reads (function names excluded)."""
+    tree = ast.parse(expression, mode="eval")
+    called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and id(n) not in called}
+
+
+def expression_problems(expression: str, known: set[str]) -> list[str]:
+    try:
+        tree = ast.parse(expression, mode="eval")
+    except SyntaxError as exc:
+        return [f"not a valid arithmetic expression ({exc.msg})"]
+    problems = []
+    for node in ast.walk(tree):
+        if not isinstance(node, _ALLOWED_NODES):
+            problems.append(f"{type(node).__name__} is not allowed; use + - * / abs() only")
+        if isinstance(node, ast.Call) and not (isinstance(node.func, ast.Name) and node.func.id == "abs"):
+            problems.append("only abs() may be called")
+    problems += [f"names {name!r}, which is neither a KPI nor a setting" for name in sorted(expression_names(expression) - known)]
+    return problems
+
+
+def kpi_dependencies(kpi: dict) -> set[str]:
+    """The KPIs a KPI is computed from (ratio parts or expression names)."""
+    if kpi.get("type") == "ratio":
+        return {kpi.get("numerator"), kpi.get("denominator")} - {None}
+    if kpi.get("type") == "derived" and isinstance(kpi.get("expression"), str):
+        try:
+            return expression_names(kpi["expression"])
+        except SyntaxError:
+            return set()
+    return set()
+
+
+def _cycle_problems(kpis: dict) -> Iterable[str]:
+    graph = {k: kpi_dependencies(v) & set(kpis) for k, v in kpis.items() if isinstance(v, dict)}
+    done: set[str] = set()
+
+    def visit(node: str, path: list[str]) -> str | None:
+        if node in path:
+            return " → ".join(path[path.index(node):] + [node])
+        if node in done:
+            return None
+        for child in graph.get(node, ()):
+            cycle = visit(child, path + [node])
+            if cycle:
+                return cycle
+        done.add(node)
+        return None
+
+    for kpi_id in graph:
+        cycle = visit(kpi_id, [])
+        if cycle:
+            yield f"kpis.{kpi_id}: depends on itself ({cycle})"
+            return

@@ -1,0 +1,74 @@
+"""Funnels and the bottleneck (SPEC §8).
+
+A funnel is a list of steps from the catalogue; each step's count is a KPI total, its
+conversion is its rate KPI (or the plain count ratio), and its benchmark band comes from the
+rate KPI. The bottleneck is the step whose conversion falls furthest below the lower bound
+of its band, relative to that bound; ties go to the upstream step, which feeds the rest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from phasekpi.catalogue import Catalogue
+from phasekpi.metrics import KpiResults
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    kpi_id: str
+    stage: str
+    count: float | None
+    step_rate: float | None  # percent of the previous step
+    cumulative_rate: float | None  # percent of the first step
+    rate_kpi: str | None
+    band_low: float | None
+    band_high: float | None
+
+    @property
+    def shortfall(self) -> float | None:
+        """How far below the band's lower bound, as a share of it (0.4 = 40 % short)."""
+        if self.step_rate is None or not self.band_low:
+            return None
+        return (self.band_low - self.step_rate) / self.band_low
+
+
+@dataclass(frozen=True)
+class Bottleneck:
+    step: FunnelStep
+    below_benchmark: bool  # False: nothing is below its band; this is only the weakest step
+
+
+def build_funnel(catalogue: Catalogue, funnel_id: str, results: KpiResults) -> list[FunnelStep]:
+    steps: list[FunnelStep] = []
+    spec = catalogue.funnels[funnel_id]
+    first = results.total(spec.steps[0].kpi)
+    for index, step in enumerate(spec.steps):
+        count = results.total(step.kpi)
+        previous = steps[index - 1].count if index else None
+        if step.rate_kpi:
+            rate = results.total(step.rate_kpi)
+        else:
+            rate = _percent(count, previous) if index else None
+        band = catalogue.kpis[step.rate_kpi].benchmark if step.rate_kpi else None
+        steps.append(FunnelStep(
+            kpi_id=step.kpi, stage=step.stage, count=count, step_rate=rate,
+            cumulative_rate=_percent(count, first), rate_kpi=step.rate_kpi,
+            band_low=band.low if band else None, band_high=band.high if band else None,
+        ))
+    return steps
+
+
+def find_bottleneck(steps: list[FunnelStep]) -> Bottleneck | None:
+    """The step furthest below its band; when none is below, the one closest to falling below."""
+    measured = [s for s in steps if s.shortfall is not None]
+    if not measured:
+        return None
+    worst = max(measured, key=lambda s: s.shortfall)  # max keeps the first (upstream) of ties
+    return Bottleneck(worst, below_benchmark=worst.shortfall > 0)
+
+
+def _percent(part: float | None, whole: float | None) -> float | None:
+    if part is None or not whole:
+        return None
+    return part / whole * 100

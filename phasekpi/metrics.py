@@ -1,0 +1,259 @@
+"""KPI values from the canonical tables: DuckDB computes, this module shapes.
+
+Every count, sum and score KPI of the catalogue becomes one aggregate of one query per
+table; ratios and derived KPIs are then computed from the period totals, and each value is
+brought to its grain (per rep per day, per rep per month, per month, or the period).
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from phasekpi.catalogue import PERIOD_NAME, Catalogue, Kpi, kpi_dependencies
+from phasekpi.schema import TABLES, Store
+
+DAYS_PER_MONTH = 365.25 / 12
+REP_FILTER = "(len($reps) = 0 OR list_contains($reps, rep))"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the user narrowed the data to; empty means everything."""
+
+    start: date | None = None
+    end: date | None = None
+    reps: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+    rep_days: int
+    active_reps: int
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def months(self) -> float:
+        return self.days / DAYS_PER_MONTH
+
+
+@dataclass(frozen=True)
+class KpiValue:
+    kpi_id: str
+    total: float | None  # over the whole period (what ratios and expressions read)
+    actual: float | None  # at the KPI's grain (what is compared with the target)
+
+
+@dataclass(frozen=True)
+class KpiResults:
+    period: Period
+    values: dict[str, KpiValue]
+
+    def actual(self, kpi_id: str) -> float | None:
+        return self.values[kpi_id].actual
+
+    def total(self, kpi_id: str) -> float | None:
+        return self.values[kpi_id].total
+
+
+def data_range(store: Store) -> tuple[date, date] | None:
+    """First and last date found in any canonical table."""
+    parts = " UNION ALL ".join(
+        f'SELECT min(CAST("{s.date_column}" AS DATE)) AS lo, max(CAST("{s.date_column}" AS DATE)) AS hi FROM "{s.rows_table}"'
+        for s in TABLES.values())
+    with store.lock:
+        lo, hi = store.con.execute(f"SELECT min(lo), max(hi) FROM ({parts})").fetchone()
+    return (lo, hi) if lo is not None else None
+
+
+def rep_names(store: Store) -> list[str]:
+    parts = " UNION ".join(f'SELECT rep FROM "{s.rows_table}"' for s in TABLES.values())
+    with store.lock:
+        return [r[0] for r in store.con.execute(f"SELECT rep FROM ({parts}) WHERE rep IS NOT NULL ORDER BY rep").fetchall()]
+
+
+def resolve_period(store: Store, filters: Filters) -> Period | None:
+    """The filter's dates, defaulting to the data's range, with its rep-days and active reps."""
+    bounds = data_range(store)
+    if bounds is None:
+        return None
+    start = filters.start or bounds[0]
+    end = filters.end or bounds[1]
+    if end < start:
+        return None
+    with store.lock:
+        rep_days, active_reps = store.con.execute(f"""
+            SELECT count(DISTINCT (rep, activity_date)), count(DISTINCT rep) FROM activities
+            WHERE activity_date BETWEEN $start AND $end AND {REP_FILTER}
+        """, {"start": start, "end": end, "reps": list(filters.reps)}).fetchone()
+    return Period(start, end, rep_days, active_reps)
+
+
+def settings_with_defaults(catalogue: Catalogue,
+                           settings: Mapping[str, float | None] | None = None) -> dict[str, float | None]:
+    """Settings as entered, falling back to the catalogue's defaults; None means not entered."""
+    values = {name: s.default for name, s in catalogue.settings.items()}
+    values.update({k: None if v is None else float(v) for k, v in (settings or {}).items() if k in values})
+    return values
+
+
+def compute_kpis(store: Store, catalogue: Catalogue, filters: Filters,
+                 settings: Mapping[str, float | None] | None = None) -> KpiResults | None:
+    """Every KPI of the catalogue over the filtered data; None when there is no data."""
+    period = resolve_period(store, filters)
+    if period is None:
+        return None
+    totals = _measured_totals(store, catalogue, period, filters.reps)
+    names: dict[str, float | None] = dict(settings_with_defaults(catalogue, settings))
+    names[PERIOD_NAME] = period.months
+    names.update(totals)
+    for kpi_id in _dependency_order(catalogue):
+        kpi = catalogue.kpis[kpi_id]
+        if kpi.type == "ratio":
+            names[kpi_id] = _divide(names[kpi.numerator], names[kpi.denominator], kpi.scale)
+        elif kpi.type == "derived":
+            names[kpi_id] = evaluate(kpi.expression, names)
+    values = {k: KpiValue(k, names[k], at_grain(kpi, names[k], period)) for k, kpi in catalogue.kpis.items()}
+    return KpiResults(period, values)
+
+
+def at_grain(kpi: Kpi, total: float | None, period: Period) -> float | None:
+    if total is None or kpi.grain == "period":
+        return total
+    if kpi.grain == "per_rep_per_day":
+        return _divide(total, period.rep_days)
+    if kpi.grain == "per_rep_per_month":
+        return _divide(total, period.months * period.active_reps)
+    return _divide(total, period.months)
+
+
+def _measured_totals(store: Store, catalogue: Catalogue, period: Period, reps: tuple[str, ...]) -> dict[str, float | None]:
+    totals: dict[str, float | None] = {}
+    for table in TABLES:
+        measured = {k: kpi for k, kpi in catalogue.kpis.items() if kpi.measure and kpi.measure.table == table}
+        if not measured:
+            continue
+        aggregates = ", ".join(f'{_aggregate_sql(kpi)} AS "{k}"' for k, kpi in measured.items())
+        with store.lock:
+            row = store.con.execute(
+                f'SELECT {aggregates}, count(*) AS table_rows FROM "{table}" WHERE {REP_FILTER}',
+                {"start": period.start, "end": period.end, "reps": list(reps)}).fetchone()
+        if row[-1] == 0:  # nothing of this kind was loaded: unknown, not zero
+            row = (None,) * len(measured) + (0,)
+        for kpi_id, value in zip(measured, row[:-1], strict=True):
+            totals[kpi_id] = None if value is None else float(value)
+    return totals
+
+
+def _aggregate_sql(kpi: Kpi) -> str:
+    """One aggregate with its own period filter, since KPIs of a table date rows differently."""
+    measure = kpi.measure
+    condition = f'CAST("{measure.date_column}" AS DATE) BETWEEN $start AND $end'
+    if measure.where:
+        condition += f" AND ({measure.where})"
+    if kpi.type == "sum":
+        return f'coalesce(sum("{measure.column}") FILTER (WHERE {condition}), 0)'
+    if kpi.type == "score":
+        return f'avg("{measure.column}") FILTER (WHERE {condition})'
+    if measure.count_distinct:
+        return f'count(DISTINCT "{measure.count_distinct}") FILTER (WHERE {condition})'
+    return f"count(*) FILTER (WHERE {condition})"
+
+
+def _dependency_order(catalogue: Catalogue) -> list[str]:
+    """Ratio and derived KPIs, each after the KPIs it reads."""
+    ordered: list[str] = []
+
+    def visit(kpi_id: str) -> None:
+        if kpi_id in ordered or kpi_id not in catalogue.kpis:
+            return
+        for dependency in kpi_dependencies(catalogue.kpis[kpi_id].model_dump()):
+            visit(dependency)
+        if catalogue.kpis[kpi_id].type in ("ratio", "derived"):
+            ordered.append(kpi_id)
+
+    for kpi_id in catalogue.kpis:
+        visit(kpi_id)
+    return ordered
+
+
+def _divide(numerator: float | None, denominator: float | None, scale: float = 1.0) -> float | None:
+    if numerator is None or not denominator:
+        return None
+    return numerator / denominator * scale
+
+
+_OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul}
+
+
+def evaluate(expression: str, names: Mapping[str, float | None]) -> float | None:
+    """Arithmetic over named values (validated by the catalogue); None when a part is missing
+    or a division is by zero."""
+
+    def walk(node: ast.AST) -> float | None:
+        if isinstance(node, ast.Expression):
+            return walk(node.body)
+        if isinstance(node, ast.Constant):
+            return float(node.value)
+        if isinstance(node, ast.Name):
+            return names.get(node.id)
+        if isinstance(node, ast.UnaryOp):
+            value = walk(node.operand)
+            return None if value is None else -value
+        if isinstance(node, ast.Call):
+            value = walk(node.args[0])
+            return None if value is None else abs(value)
+        left, right = walk(node.left), walk(node.right)
+        if left is None or right is None:
+            return None
+        if isinstance(node.op, ast.Div):
+            return _divide(left, right)
+        return _OPERATORS[type(node.op)](left, right)
+
+    return walk(ast.parse(expression, mode="eval"))
+
+
+@dataclass(frozen=True)
+class ScorecardRow:
+    kpi_id: str
+    importance: int
+    target: float
+    actual: float | None
+    achievement: float | None  # percent of target, direction-aware
+    status: str  # good / warning / bad / no_data
+
+
+def achievement(actual: float | None, target: float, direction: str) -> float | None:
+    """Percent of target reached: actual ÷ target, or target ÷ actual when lower is better."""
+    if actual is None or not target:
+        return None
+    if direction == "lower":
+        return None if actual <= 0 else target / actual * 100
+    return actual / target * 100
+
+
+def status_of(value: float | None, warning_from: float = 80.0) -> str:
+    if value is None:
+        return "no_data"
+    return "good" if value >= 100 else "warning" if value >= warning_from else "bad"
+
+
+def scorecard(catalogue: Catalogue, phase_id: str, results: KpiResults,
+              targets: Mapping[str, float] | None = None) -> list[ScorecardRow]:
+    """The phase's KPIs with actual, target and achievement, most important first."""
+    rows = []
+    for entry in catalogue.phase(phase_id).kpis:
+        kpi = catalogue.kpis[entry.kpi]
+        target = float((targets or {}).get(entry.kpi, entry.target))
+        actual = results.actual(entry.kpi)
+        reached = achievement(actual, target, kpi.direction)
+        rows.append(ScorecardRow(entry.kpi, entry.importance, target, actual, reached, status_of(reached)))
+    return sorted(rows, key=lambda r: -r.importance)

@@ -1,0 +1,198 @@
+"""The canonical data model in DuckDB (SPEC §11) and the per-session connection.
+
+Loaded rows go into `<table>_rows` tables with the canonical columns below; the views
+`activities`, `leads` and `opportunities` add the flags the catalogue defines (outcome
+level, SQL status, quality score), so an edited vocabulary needs no reload.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+import duckdb
+
+from phasekpi.catalogue import Catalogue
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    sql_type: str
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    id_column: str | None
+    date_column: str
+    columns: tuple[Column, ...]
+
+    @property
+    def rows_table(self) -> str:
+        return f"{self.name}_rows"
+
+    @property
+    def required(self) -> list[str]:
+        return [c.name for c in self.columns if c.required]
+
+
+TABLES: dict[str, TableSpec] = {
+    spec.name: spec
+    for spec in (
+        TableSpec("activities", "activity_id", "occurred_at", (
+            Column("activity_id", "VARCHAR"),
+            Column("occurred_at", "TIMESTAMP", required=True),
+            Column("rep", "VARCHAR", required=True),
+            Column("team", "VARCHAR"),
+            Column("channel", "VARCHAR", required=True),
+            Column("lead_id", "VARCHAR"),
+            Column("account_id", "VARCHAR"),
+            Column("outcome", "VARCHAR"),
+            Column("duration_sec", "DOUBLE"),
+            Column("email_opened", "BOOLEAN"),
+            Column("email_replied", "BOOLEAN"),
+        )),
+        TableSpec("leads", "lead_id", "created_at", (
+            Column("lead_id", "VARCHAR", required=True),
+            Column("created_at", "TIMESTAMP", required=True),
+            Column("rep", "VARCHAR"),
+            Column("source", "VARCHAR"),
+            Column("status", "VARCHAR"),
+            Column("opportunity_id", "VARCHAR"),
+        )),
+        TableSpec("opportunities", "opportunity_id", "created_at", (
+            Column("opportunity_id", "VARCHAR", required=True),
+            Column("created_at", "TIMESTAMP", required=True),
+            Column("rep", "VARCHAR"),
+            Column("owner", "VARCHAR"),
+            Column("stage", "VARCHAR"),
+            Column("amount", "DECIMAL(18,2)"),
+            Column("status", "VARCHAR", required=True),
+            Column("closed_at", "TIMESTAMP"),
+            Column("lead_id", "VARCHAR"),
+            Column("is_sourced", "BOOLEAN"),
+            Column("bant_budget", "BOOLEAN"),
+            Column("bant_authority", "BOOLEAN"),
+            Column("bant_need", "BOOLEAN"),
+            Column("bant_timeline", "BOOLEAN"),
+            Column("need_level", "VARCHAR"),
+            Column("decision_process", "VARCHAR"),
+            Column("next_action", "VARCHAR"),
+            Column("quality_score", "DOUBLE"),
+        )),
+    )
+}
+
+OUTCOME_RANKS = {"none": 0, "connected": 1, "effective": 2, "appointment": 3}
+OPPORTUNITY_STATUSES = ("open", "won", "lost")
+CHANNELS = ("call", "email", "other")
+
+
+@dataclass
+class Store:
+    """One DuckDB connection for one browser session (or one CLI run), with its lock.
+
+    Streamlit reruns a session's script on several threads; DuckDB connections are not
+    safe to share between threads, so every use goes through `lock`.
+    """
+
+    con: duckdb.DuckDBPyConnection
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+
+def open_store(catalogue: Catalogue, threads: int = 2, memory_limit: str = "2GB") -> Store:
+    """A fresh in-memory database with the canonical tables, vocabularies and views."""
+    con = duckdb.connect(":memory:")
+    con.execute(f"SET threads = {int(threads)}")
+    con.execute("SET memory_limit = ?", [memory_limit])
+    for spec in TABLES.values():
+        columns = ", ".join(f'"{c.name}" {c.sql_type}' for c in spec.columns)
+        con.execute(f'CREATE TABLE "{spec.rows_table}" ({columns}, source_file VARCHAR, source_row BIGINT)')
+    install_vocabularies(con, catalogue)
+    _create_views(con, catalogue)
+    return Store(con)
+
+
+def install_vocabularies(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> None:
+    """(Re)write the lookup tables the views read: outcome words, lead statuses, quality points."""
+    con.execute("CREATE OR REPLACE TABLE outcome_vocabulary (word VARCHAR PRIMARY KEY, rank INTEGER)")
+    words = {w.strip().lower(): OUTCOME_RANKS[level]
+             for level, entries in catalogue.outcomes.vocabulary.items() for w in entries}
+    con.executemany("INSERT INTO outcome_vocabulary VALUES (?, ?)", list(words.items()))
+    con.execute("CREATE OR REPLACE TABLE lead_status_levels (status VARCHAR PRIMARY KEY, level INTEGER)")
+    levels = {s.strip().lower(): 1 for s in catalogue.lead_statuses.mql}
+    levels |= {s.strip().lower(): 2 for s in catalogue.lead_statuses.sql}
+    con.executemany("INSERT INTO lead_status_levels VALUES (?, ?)", list(levels.items()))
+    con.execute("CREATE OR REPLACE TABLE quality_points (item VARCHAR, answer VARCHAR, points INTEGER)")
+    rubric = catalogue.quality_score
+    rows = [(item, answer.lower(), points)
+            for item, table in (("need", rubric.need), ("decision_process", rubric.decision_process),
+                                ("next_action", rubric.next_action))
+            for answer, points in table.items()]
+    con.executemany("INSERT INTO quality_points VALUES (?, ?, ?)", rows)
+
+
+def _bant_points_sql(catalogue: Catalogue) -> str:
+    rows = sorted(catalogue.quality_score.bant, key=lambda r: -r.min_confirmed)
+    branches = " ".join(f"WHEN bant_confirmed >= {int(r.min_confirmed)} THEN {int(r.points)}" for r in rows)
+    return f"CASE {branches} ELSE 0 END"
+
+
+def _create_views(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> None:
+    effective_seconds = int(catalogue.outcomes.effective_min_seconds)
+    con.execute(f"""
+        CREATE OR REPLACE VIEW activities AS
+        WITH ranked AS (
+            SELECT a.*, CAST(a.occurred_at AS DATE) AS activity_date, v.rank AS outcome_rank,
+                   coalesce(a.duration_sec, 0) >= {effective_seconds} AS long_call
+            FROM activities_rows a
+            LEFT JOIN outcome_vocabulary v ON v.word = lower(trim(a.outcome))
+        )
+        SELECT *,
+            channel = 'call' AND (coalesce(outcome_rank, 0) >= 2
+                OR (long_call AND coalesce(outcome_rank, 1) >= 1)) AS is_effective,
+            channel = 'call' AND (coalesce(outcome_rank, 0) >= 1
+                OR (long_call AND outcome_rank IS NULL)) AS is_connected,
+            coalesce(outcome_rank, 0) >= 3 AS is_appointment
+        FROM ranked
+    """)
+    con.execute("""
+        CREATE OR REPLACE VIEW leads AS
+        SELECT l.*, coalesce(s.level, 0) >= 1 AS is_mql, coalesce(s.level, 0) >= 2 AS is_sql
+        FROM leads_rows l LEFT JOIN lead_status_levels s ON s.status = lower(trim(l.status))
+    """)
+    con.execute(f"""
+        CREATE OR REPLACE VIEW opportunities AS
+        WITH counted AS (
+            SELECT o.*,
+                CAST(coalesce(bant_budget, false) AS INTEGER) + CAST(coalesce(bant_authority, false) AS INTEGER)
+                + CAST(coalesce(bant_need, false) AS INTEGER) + CAST(coalesce(bant_timeline, false) AS INTEGER)
+                AS bant_confirmed,
+                bant_budget IS NOT NULL OR bant_authority IS NOT NULL OR bant_need IS NOT NULL
+                OR bant_timeline IS NOT NULL OR need_level IS NOT NULL OR decision_process IS NOT NULL
+                OR next_action IS NOT NULL AS has_quality_items
+            FROM opportunities_rows o
+        )
+        SELECT c.* REPLACE (
+            coalesce(c.quality_score, CASE WHEN c.has_quality_items THEN
+                {_bant_points_sql(catalogue)}
+                + coalesce(n.points, 0) + coalesce(d.points, 0) + coalesce(x.points, 0) END) AS quality_score)
+        FROM counted c
+        LEFT JOIN quality_points n ON n.item = 'need' AND n.answer = lower(c.need_level)
+        LEFT JOIN quality_points d ON d.item = 'decision_process' AND d.answer = lower(c.decision_process)
+        LEFT JOIN quality_points x ON x.item = 'next_action' AND x.answer = lower(c.next_action)
+    """)
+
+
+def table_counts(store: Store) -> dict[str, int]:
+    with store.lock:
+        return {name: store.con.execute(f'SELECT count(*) FROM "{spec.rows_table}"').fetchone()[0]
+                for name, spec in TABLES.items()}
+
+
+def clear_tables(store: Store) -> None:
+    with store.lock:
+        for spec in TABLES.values():
+            store.con.execute(f'DELETE FROM "{spec.rows_table}"')
