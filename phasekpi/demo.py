@@ -164,7 +164,8 @@ def _leads(rng: np.random.Generator, activities: pd.DataFrame, opportunities: pd
     converted = dict(zip(opportunities["lead_id"], opportunities["opportunity_id"], strict=False))
     names, weights = zip(*SOURCES, strict=True)
     source = rng.choice(names, size=len(first), p=weights)
-    created = first["first_touch"] - pd.to_timedelta(rng.integers(0, 4, len(first)), unit="D")
+    created = (first["first_touch"] - pd.to_timedelta(rng.integers(0, 4, len(first)), unit="D")).clip(
+        lower=pd.Timestamp(START))
     opportunity_id = first["lead_id"].map(converted)
     inbound = np.isin(source, ["Web問い合わせ", "資料ダウンロード", "ウェビナー"])
     roll = rng.random(len(first))
