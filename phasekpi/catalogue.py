@@ -349,11 +349,11 @@ def _cycle_problems(kpis: dict) -> Iterable[str]:
 
     def visit(node: str, path: list[str]) -> str | None:
         if node in path:
-            return " → ".join(path[path.index(node):] + [node])
+            return " → ".join([*path[path.index(node):], node])
         if node in done:
             return None
         for child in graph.get(node, ()):
-            cycle = visit(child, path + [node])
+            cycle = visit(child, [*path, node])
             if cycle:
                 return cycle
         done.add(node)

@@ -56,3 +56,16 @@ def phase_from_age(catalogue: Catalogue, first_activity: date, today: date) -> D
                   if p.months.start <= months and (p.months.end is None or months < p.months.end)),
                  catalogue.phase_ids[-1])
     return Diagnosis(phase, "from_data", (), {}, evidence={"months_since_first_activity": round(months, 1)})
+
+
+def diagnose(catalogue: Catalogue, answers: Mapping[str, bool] | None, override: str | None,
+             data_span: tuple[date, date] | None) -> Diagnosis | None:
+    """The phase in force: the checklist once answered, else the age of the data (first to last
+    date loaded, so an old export is judged by its own span), else only an override."""
+    if answers is not None:
+        return judge(catalogue, answers, override)
+    if override:
+        return judge(catalogue, {}, override)
+    if data_span is not None:
+        return phase_from_age(catalogue, *data_span)
+    return None

@@ -46,10 +46,7 @@ def build_funnel(catalogue: Catalogue, funnel_id: str, results: KpiResults) -> l
     for index, step in enumerate(spec.steps):
         count = results.total(step.kpi)
         previous = steps[index - 1].count if index else None
-        if step.rate_kpi:
-            rate = results.total(step.rate_kpi)
-        else:
-            rate = _percent(count, previous) if index else None
+        rate = results.total(step.rate_kpi) if step.rate_kpi else _percent(count, previous)
         band = catalogue.kpis[step.rate_kpi].benchmark if step.rate_kpi else None
         steps.append(FunnelStep(
             kpi_id=step.kpi, stage=step.stage, count=count, step_rate=rate,

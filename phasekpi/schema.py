@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from datetime import date
 
 import duckdb
 
@@ -186,10 +187,25 @@ def _create_views(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> None:
     """)
 
 
-def table_counts(store: Store) -> dict[str, int]:
+@dataclass(frozen=True)
+class TableSummary:
+    table: str
+    rows: int
+    first_date: date | None
+    last_date: date | None
+    reps: int
+
+
+def table_summaries(store: Store) -> list[TableSummary]:
+    """Rows, date range and number of reps of each canonical table."""
+    summaries = []
     with store.lock:
-        return {name: store.con.execute(f'SELECT count(*) FROM "{spec.rows_table}"').fetchone()[0]
-                for name, spec in TABLES.items()}
+        for name, spec in TABLES.items():
+            rows, first, last, reps = store.con.execute(
+                f'SELECT count(*), min(CAST("{spec.date_column}" AS DATE)), max(CAST("{spec.date_column}" AS DATE)), '
+                f'count(DISTINCT rep) FROM "{spec.rows_table}"').fetchone()
+            summaries.append(TableSummary(name, rows, first, last, reps))
+    return summaries
 
 
 def clear_tables(store: Store) -> None:

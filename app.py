@@ -1,0 +1,30 @@
+"""Entry point: page config, the language switch, and the router over pages/."""
+
+import streamlit as st
+
+from pages import session
+from phasekpi.messages import LANGUAGES
+
+st.set_page_config(page_title="Phase KPI", page_icon=":material/monitoring:", layout="wide")
+
+with st.sidebar:
+    st.radio(
+        "言語 / Language", options=list(LANGUAGES), format_func=LANGUAGES.get, key="lang", horizontal=True,
+    )
+
+session.store()  # every page reads this session's data: load the demo once, before routing
+navigation = st.navigation([
+    st.Page("pages/data.py", title=session.tr("nav.data"), icon=":material/upload_file:", url_path="data"),
+    st.Page("pages/diagnosis.py", title=session.tr("nav.diagnosis"), icon=":material/explore:", url_path="diagnosis"),
+    st.Page("pages/dashboard.py", title=session.tr("nav.dashboard"), icon=":material/dashboard:", default=True),
+    st.Page("pages/export.py", title=session.tr("nav.export"), icon=":material/download:", url_path="export"),
+])
+with st.sidebar:
+    diagnosis = session.diagnosis()
+    if diagnosis is not None:
+        phase = session.catalogue().phase(diagnosis.phase)
+        st.caption(session.tr("sidebar.active_phase"))
+        st.markdown(f"**{phase.label(session.lang())}** — {phase.focus(session.lang())}")
+    source = session.tr("sidebar.demo_data") if session.is_demo() else session.tr("sidebar.own_data")
+    st.caption(source)
+navigation.run()

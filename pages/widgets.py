@@ -1,0 +1,100 @@
+"""Small display pieces shared by pages: the KPI card and the bottleneck box."""
+
+from __future__ import annotations
+
+from html import escape
+
+import streamlit as st
+
+from pages import session
+from phasekpi.display import benchmark_text, format_number, grain_text, kpi_value_text, stars
+from phasekpi.funnel import Bottleneck
+from phasekpi.metrics import ScorecardRow
+
+STATUS_COLOURS = {"good": "#1e7b45", "warning": "#b7791f", "bad": "#b03a2e", "no_data": "#8a8a8a"}
+CARD_CSS = """
+<style>
+.kpi-card {border:1px solid #d9dee7; border-radius:10px; padding:12px 14px; background:#fff;
+           min-height:176px; margin-bottom:12px;}
+.kpi-card .label {font-size:0.92rem; color:#333; font-weight:600;}
+.kpi-card .stars {color:#c99a06; font-size:0.8rem; margin-left:4px;}
+.kpi-card .value {font-size:1.55rem; font-weight:700; margin:4px 0 2px 0; color:#1b1f24;}
+.kpi-card .grain {font-size:0.85rem; font-weight:500; color:#555; margin-left:4px;}
+.kpi-card .target {font-size:0.82rem; color:#555;}
+.kpi-card .bar {height:7px; background:#eceff3; border-radius:4px; margin:8px 0 4px 0; overflow:hidden;}
+.kpi-card .bar > div {height:7px; border-radius:4px;}
+.kpi-card .status {font-size:0.82rem; font-weight:600;}
+.kpi-card .bench {font-size:0.75rem; color:#777; margin-top:2px;}
+</style>
+"""
+
+# Streamlit's uploader has fixed English words; these rules put ours in their place.
+UPLOADER_CSS = """
+<style>
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{font-size:0;}}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {{content:"{button}"; font-size:0.9rem;}}
+[data-testid="stFileUploaderDropzoneInstructions"] span {{font-size:0;}}
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {{content:"{limit}"; font-size:0.8rem;}}
+</style>
+"""
+
+
+def kpi_card(row: ScorecardRow) -> None:
+    """Actual against target at the KPI's grain, achievement as a coloured bar, meaning on hover."""
+    catalogue, lang = session.catalogue(), session.lang()
+    kpi = catalogue.kpis[row.kpi_id]
+    colour = STATUS_COLOURS[row.status]
+    width = 0 if row.achievement is None else min(row.achievement, 100)
+    achieved = "—" if row.achievement is None else f"{row.achievement:.0f}%"
+    bench = benchmark_text(kpi, lang)
+    grain = grain_text(kpi, lang) if row.actual is not None else ""
+    target = session.tr("card.target", target=kpi_value_text(catalogue, row.kpi_id, row.target, lang))
+    st.markdown(
+        f"""<div class="kpi-card" title="{escape(kpi.meaning(lang))}">
+        <div class="label">{escape(kpi.label(lang))}<span class="stars">{stars(row.importance)}</span></div>
+        <div class="value">{escape(format_number(row.actual, kpi.unit, lang))}<span class="grain">{escape(grain)}</span></div>
+        <div class="target">{escape(target)}</div>
+        <div class="bar"><div style="width:{width:.0f}%; background:{colour};"></div></div>
+        <div class="status" style="color:{colour};">{escape(session.tr(f"status.{row.status}", achieved=achieved))}</div>
+        <div class="bench">{escape(session.tr("card.benchmark", band=bench)) if bench else "&nbsp;"}</div>
+        </div>""",
+        unsafe_allow_html=True,
+    )
+
+
+def remembered_number(label: str, memory: dict, name: str, default: float | None, key: str) -> None:
+    """A number input whose value outlives its page: a callback copies it into `memory`
+    before the next run, so values computed above the input already see it."""
+
+    def remember() -> None:
+        memory[name] = st.session_state[key]
+
+    st.number_input(label, value=memory.get(name, default), min_value=0.0, key=key, on_change=remember,
+                    placeholder=session.tr("dashboard.not_entered"))
+
+
+def card_grid(rows: list[ScorecardRow], per_row: int = 3) -> None:
+    for start in range(0, len(rows), per_row):
+        for column, row in zip(st.columns(per_row), rows[start:start + per_row], strict=False):
+            with column:
+                kpi_card(row)
+
+
+def bottleneck_box(bottleneck: Bottleneck | None) -> None:
+    catalogue, lang, tr = session.catalogue(), session.lang(), session.tr
+    if bottleneck is None:
+        st.info(tr("funnel.no_rates"))
+        return
+    step = bottleneck.step
+    stage = catalogue.stages[step.stage]
+    rate_label = catalogue.kpis[step.rate_kpi].label(lang)
+    numbers = dict(kpi=rate_label, rate=format_number(step.step_rate, "percent", lang),
+                   low=format_number(step.band_low, "percent", lang),
+                   gap=format_number((step.shortfall or 0) * 100, "percent", lang))
+    if bottleneck.below_benchmark:
+        st.error(f"**{tr('funnel.bottleneck_title', **numbers)}**\n\n{tr('funnel.bottleneck_body', **numbers)}")
+    else:
+        st.success(f"**{tr('funnel.none_below_title')}**\n\n{tr('funnel.weakest_body', **numbers)}")
+    st.markdown(f"**{tr('funnel.stage')}:** {stage.label(lang)} — {stage.issue(lang)}")
+    st.markdown(f"**{tr('funnel.countermeasures')}**")
+    st.markdown("\n".join(f"- {c(lang)}" for c in stage.countermeasures))

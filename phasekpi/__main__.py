@@ -1,0 +1,5 @@
+import sys
+
+from phasekpi.cli import main
+
+sys.exit(main())

@@ -1,0 +1,128 @@
+"""Command line on the same core as the app.
+
+    python -m phasekpi demo --out DIR --seed N
+    python -m phasekpi kpis FILE... [--phase auto|startup|growth|mature] [--json] [--lang ja|en]
+    python -m phasekpi report FILE... -o sheet.xlsx [--phase ...] [--lang ja|en]
+
+With --phase auto there are no checklist answers, so the phase is taken from the data's age
+(first to last date loaded) and the output says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from phasekpi.catalogue import default_catalogue
+from phasekpi.diagnosis import Diagnosis, diagnose
+from phasekpi.display import kpi_value_text
+from phasekpi.ingest import LoadReport, load_files
+from phasekpi.messages import problem_text, t
+from phasekpi.metrics import Filters, KpiResults, compute_kpis, data_range, scorecard
+from phasekpi.schema import Store, open_store
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    return args.run(args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="phasekpi", description="Phase-based inside-sales KPIs")
+    commands = parser.add_subparsers(required=True)
+    demo = commands.add_parser("demo", help="write the demo dataset")
+    demo.add_argument("--out", type=Path, required=True)
+    demo.add_argument("--seed", type=int, default=7)
+    demo.set_defaults(run=_demo)
+    for name, run in (("kpis", _kpis), ("report", _report)):
+        command = commands.add_parser(name)
+        command.add_argument("files", nargs="+", type=Path)
+        command.add_argument("--phase", default="auto", choices=["auto", *default_catalogue().phase_ids])
+        command.add_argument("--lang", default="ja", choices=["ja", "en"])
+        command.set_defaults(run=run)
+    commands.choices["kpis"].add_argument("--json", action="store_true")
+    commands.choices["report"].add_argument("-o", "--output", type=Path, required=True)
+    commands.choices["report"].add_argument("--organisation", default="")
+    return parser
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from phasekpi.demo import generate
+
+    for path in generate(args.seed).write(args.out):
+        print(path)
+    return 0
+
+
+def _load(args: argparse.Namespace) -> tuple[Store, LoadReport, KpiResults | None, Diagnosis | None]:
+    catalogue = default_catalogue()
+    store = open_store(catalogue)
+    report = load_files(store, [(path, path.name) for path in args.files])
+    for file in report.files:
+        if file.error:
+            print(f"{file.file}: {problem_text(file.error, args.lang)}", file=sys.stderr)
+        else:
+            print(t("cli.file_line", args.lang, file=file.file, kind=t(f"table.{file.kind}", args.lang),
+                    read=file.rows_read, loaded=file.rows_loaded, rejected=file.rows_rejected,
+                    duplicates=file.duplicates), file=sys.stderr)
+    results = compute_kpis(store, catalogue, Filters())
+    override = None if args.phase == "auto" else args.phase
+    return store, report, results, diagnose(catalogue, None, override, data_range(store))
+
+
+def _kpis(args: argparse.Namespace) -> int:
+    catalogue, lang = default_catalogue(), args.lang
+    _, _, results, diagnosis = _load(args)
+    if results is None or diagnosis is None:
+        print(t("cli.no_data", lang), file=sys.stderr)
+        return 1
+    rows = scorecard(catalogue, diagnosis.phase, results)
+    if args.json:
+        print(json.dumps({
+            "phase": diagnosis.phase, "phase_source": diagnosis.outcome, "evidence": diagnosis.evidence,
+            "period": {"start": str(results.period.start), "end": str(results.period.end)},
+            "kpis": [{"id": r.kpi_id, "actual": r.actual, "target": r.target, "achievement": r.achievement,
+                      "status": r.status} for r in rows],
+        }, ensure_ascii=False, indent=2))
+        return 0
+    phase = catalogue.phase(diagnosis.phase).label(lang)
+    if diagnosis.outcome == "from_data":
+        print(t("cli.phase_from_data", lang, months=diagnosis.evidence["months_since_first_activity"], phase=phase))
+    else:
+        print(t("cli.phase_given", lang, phase=phase))
+    period = results.period
+    print(t("cli.period", lang, start=period.start, end=period.end, days=period.days, reps=period.active_reps))
+    header = [t(f"cli.col.{c}", lang) for c in ("kpi", "actual", "target", "achievement")]
+    table = [[catalogue.kpis[r.kpi_id].label(lang), kpi_value_text(catalogue, r.kpi_id, r.actual, lang),
+              kpi_value_text(catalogue, r.kpi_id, r.target, lang),
+              "—" if r.achievement is None else f"{r.achievement:.1f}%"] for r in rows]
+    _print_table(header, table)
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from phasekpi.export import KpiSheet, write_workbook
+
+    _, report, results, diagnosis = _load(args)
+    if results is None or diagnosis is None:
+        print(t("cli.no_data", args.lang), file=sys.stderr)
+        return 1
+    sheet = KpiSheet(catalogue=default_catalogue(), results=results, diagnosis=diagnosis, answers={},
+                     lang=args.lang, organisation=args.organisation,
+                     sources=tuple(f.file for f in report.files))
+    with args.output.open("wb") as stream:
+        write_workbook(stream, sheet)
+    print(t("cli.written", args.lang, path=args.output))
+    return 0
+
+
+def _print_table(header: list[str], rows: list[list[str]]) -> None:
+    """Columns padded by display width (a Japanese character takes two cells)."""
+    def width(text: str) -> int:
+        return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+    widths = [max(width(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        print("  ".join(cell + " " * (widths[i] - width(cell)) for i, cell in enumerate(row)).rstrip())

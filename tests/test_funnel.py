@@ -1,0 +1,162 @@
+"""Funnels and the bottleneck (SPEC §8) on small hand-made call lists loaded into DuckDB.
+
+Benchmarks of the real catalogue: connect rate 20–30 %, effective-conversation rate 50–70 %,
+appointment rate 15–25 %, email reply rate 3–8 % (the open rate has none).
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from phasekpi.catalogue import default_catalogue
+from phasekpi.funnel import FunnelStep, build_funnel, find_bottleneck
+from phasekpi.ingest import load_csv
+from phasekpi.metrics import Filters, KpiResults, compute_kpis
+from phasekpi.schema import open_store
+
+CATALOGUE = default_catalogue()
+ACTIVITY_HEADER = ["occurred_at", "rep", "channel", "outcome", "duration_sec", "email_opened", "email_replied"]
+OPPORTUNITY_HEADER = ["opportunity_id", "created_at", "rep", "amount", "status",
+                      "bant_budget", "bant_authority", "bant_need", "bant_timeline"]
+
+# outcome word → (connected, effective, appointment) under the real vocabulary, calls of the given seconds
+NONE, CONNECTED, EFFECTIVE, APPOINTMENT = ("不在", 0), ("接続", 30), ("有効会話", 200), ("アポ獲得", 200)
+
+
+def calls(**counts: int) -> list[list[str]]:
+    """Call rows, e.g. calls(none=6, connected=2): one row per call, each at its own minute."""
+    kinds = {"none": NONE, "connected": CONNECTED, "effective": EFFECTIVE, "appointment": APPOINTMENT}
+    rows = []
+    for kind, count in counts.items():
+        word, seconds = kinds[kind]
+        rows += [["", "A", "call", word, str(seconds), "", ""] for _ in range(count)]
+    return [[f"2025-05-01 {9 + i // 60:02d}:{i % 60:02d}", *row[1:]] for i, row in enumerate(rows)]
+
+
+def emails(sent: int, opened: int, replied: int) -> list[list[str]]:
+    flags = [("true", "true")] * replied + [("true", "false")] * (opened - replied) + [("false", "false")] * (
+        sent - opened)
+    return [[f"2025-05-01 18:{i:02d}", "A", "email", "", "", o, r] for i, (o, r) in enumerate(flags)]
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def results_of(tmp_path: Path, activities: list[list[str]] | None, opportunities: list[list[str]] | None = None
+               ) -> KpiResults:
+    store = open_store(CATALOGUE)
+    for name, header, rows in (("activities", ACTIVITY_HEADER, activities),
+                               ("opportunities", OPPORTUNITY_HEADER, opportunities)):
+        if rows is not None:
+            report = load_csv(store, write_csv(tmp_path / f"{name}.csv", header, rows), f"{name}.csv")
+            assert report.rows_loaded == len(rows) and not report.rejections, report
+    results = compute_kpis(store, CATALOGUE, Filters())
+    assert results is not None
+    return results
+
+
+OPPORTUNITIES = [
+    ["O1", "2025-05-01", "A", "100000", "won", "true", "true", "true", "true"],  # BANT 4: qualified
+    ["O2", "2025-05-01", "A", "100000", "lost", "true", "false", "false", "false"],  # BANT 1
+]
+
+
+def test_activity_funnel(tmp_path: Path):
+    # 10 calls: 6 none, 2 connected (short), 1 effective, 1 appointment
+    # connects 4 (40 % of 10), effective 2 (50 % of 4), call appointments 1 (50 % of 2)
+    results = results_of(tmp_path, calls(none=6, connected=2, effective=1, appointment=1), OPPORTUNITIES)
+    steps = build_funnel(CATALOGUE, "activity", results)
+    got = [(s.kpi_id, s.stage, s.count, s.step_rate, s.cumulative_rate, s.rate_kpi, s.band_low, s.band_high)
+           for s in steps]
+    assert got == [
+        ("calls", "appointment_setting", 10, None, 100.0, None, None, None),
+        ("connects", "appointment_setting", 4, 40.0, 40.0, "connect_rate", 20, 30),
+        ("effective_conversations", "appointment_setting", 2, 50.0, 20.0, "effective_conversation_rate", 50, 70),
+        ("call_appointments", "appointment_setting", 1, 50.0, 10.0, "appointment_rate", 15, 25),
+        ("opportunities_created", "meeting", 2, 200.0, 20.0, None, None, None),  # 2 ÷ 1 appointment
+        ("effective_opportunities", "meeting", 1, 50.0, 10.0, None, None, None),  # 1 ÷ 2
+        ("won_deals", "closing", 1, 100.0, 10.0, None, None, None),  # 1 ÷ 1
+    ]
+    # shortfall = (band low − rate) ÷ band low
+    assert [s.shortfall for s in steps] == [None, -1.0, 0.0, pytest.approx((15 - 50) / 15), None, None, None]
+    # the effective-conversation rate sits exactly on its lower bound: not below, but the weakest step
+    bottleneck = find_bottleneck(steps)
+    assert bottleneck.step.kpi_id == "effective_conversations"
+    assert bottleneck.below_benchmark is False
+
+
+def test_email_funnel_rates_come_from_the_rate_kpis(tmp_path: Path):
+    # 40 sent, 10 opened, 1 replied: open rate 25 %, reply rate 1 ÷ 40 = 2.5 % (of emails sent, as the
+    # reply-rate KPI defines it, not 1 ÷ 10 of the opened), 0.5 points under its 3 % lower bound
+    steps = build_funnel(CATALOGUE, "email", results_of(tmp_path, emails(sent=40, opened=10, replied=1)))
+    assert [(s.kpi_id, s.count, s.step_rate, s.cumulative_rate) for s in steps] == [
+        ("emails_sent", 40, None, 100.0), ("emails_opened", 10, 25.0, 25.0), ("email_replies", 1, 2.5, 2.5)]
+    assert (steps[1].band_low, steps[1].band_high) == (None, None)  # no benchmark for the open rate
+    assert (steps[2].band_low, steps[2].band_high) == (3, 8)
+    bottleneck = find_bottleneck(steps)
+    assert bottleneck.step.kpi_id == "email_replies"
+    assert bottleneck.below_benchmark is True
+    assert bottleneck.step.shortfall == pytest.approx((3 - 2.5) / 3)
+
+
+# name, calls → expected bottleneck step, below its band?, shortfall
+BOTTLENECKS = [
+    # seed 003: connect rate fine, appointment rate low → conversation quality
+    # 10 calls, connects 3 (30 %), effective 2 (66.7 %), appointments 0 (0 % → shortfall 1.0)
+    ("appointments low", dict(none=7, connected=1, effective=2), "call_appointments", True, 1.0),
+    # relative, not in points: connect 10 % (10 points under 20 → 0.5) beats effective 30 %
+    # (20 points under 50 → 0.4), though its gap in points is the smaller one
+    # 100 calls: connects 7 + 2 + 1 = 10, effective 3, appointments 1 (33 %)
+    ("largest relative shortfall, not largest gap", dict(none=90, connected=7, effective=2, appointment=1),
+     "connects", True, 0.5),
+    # tie: 128 calls, connects 16 (12.5 % → 7.5/20 = 0.375), effective 5 (31.25 % → 18.75/50 = 0.375),
+    # appointments 1 (20 %, in band) → the upstream step
+    ("tie goes upstream", dict(none=112, connected=11, effective=4, appointment=1), "connects", True, 0.375),
+    # every rate above its band: the weakest step, not below
+    # 10 calls: connects 5 (50 % → −1.5), effective 4 (80 % → −0.6), appointments 2 (50 % → −2.33)
+    ("nothing below", dict(none=5, connected=1, effective=2, appointment=2), "effective_conversations", False, -0.6),
+    # no connect at all: connect rate 0; the rates after it have a zero denominator and are unknown
+    ("no connects", dict(none=10), "connects", True, 1.0),
+]
+
+
+@pytest.mark.parametrize(("name", "counts", "kpi_id", "below", "shortfall"), BOTTLENECKS,
+                         ids=[b[0] for b in BOTTLENECKS])
+def test_find_bottleneck(tmp_path: Path, name, counts, kpi_id, below, shortfall):
+    steps = build_funnel(CATALOGUE, "activity", results_of(tmp_path, calls(**counts)))
+    bottleneck = find_bottleneck(steps)
+    assert bottleneck is not None
+    assert bottleneck.step.kpi_id == kpi_id
+    assert bottleneck.step.stage == "appointment_setting"
+    assert bottleneck.below_benchmark is below
+    assert bottleneck.step.shortfall == pytest.approx(shortfall)
+
+
+def test_no_connects_leaves_later_rates_unknown(tmp_path: Path):
+    steps = build_funnel(CATALOGUE, "activity", results_of(tmp_path, calls(none=10)))
+    assert [s.step_rate for s in steps[:4]] == [None, 0.0, None, None]
+    assert [s.shortfall for s in steps[:4]] == [None, 1.0, None, None]
+
+
+def test_no_activity_data_gives_no_bottleneck(tmp_path: Path):
+    results = results_of(tmp_path, None, OPPORTUNITIES)  # only opportunities loaded
+    steps = build_funnel(CATALOGUE, "activity", results)
+    assert [s.count for s in steps] == [None, None, None, None, 2, 1, 1]
+    assert [s.step_rate for s in steps] == [None, None, None, None, None, 50.0, 100.0]
+    assert {s.cumulative_rate for s in steps} == {None}
+    assert find_bottleneck(steps) is None
+    assert find_bottleneck(build_funnel(CATALOGUE, "email", results)) is None
+
+
+def test_find_bottleneck_of_nothing():
+    assert find_bottleneck([]) is None
+    unmeasured = FunnelStep("calls", "appointment_setting", 5, None, 100.0, None, None, None)
+    assert find_bottleneck([unmeasured]) is None
