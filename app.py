@@ -5,6 +5,7 @@ import streamlit as st
 from pages import session
 from phasekpi.messages import LANGUAGES
 
+session.route_through_app()
 st.set_page_config(page_title="Phase KPI", page_icon=":material/monitoring:", layout="wide")
 
 with st.sidebar:

@@ -8,6 +8,7 @@ from phasekpi.charts import conversion_chart, funnel_chart, funnel_frame
 from phasekpi.funnel import build_funnel, find_bottleneck
 from phasekpi.metrics import Filters, data_range, rep_names, scorecard
 
+session.route_through_app()
 tr, lang, catalogue = session.tr, session.lang(), session.catalogue()
 st.markdown(CARD_CSS, unsafe_allow_html=True)
 diagnosis = session.diagnosis()

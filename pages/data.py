@@ -12,29 +12,36 @@ from phasekpi.ingest import LoadReport
 from phasekpi.messages import problem_text
 from phasekpi.schema import TABLES, table_summaries
 
+session.route_through_app()
 tr = session.tr
 st.markdown(UPLOADER_CSS.format(button=tr("data.uploader_button"), limit=tr("data.uploader_limit")), unsafe_allow_html=True)
 st.title(tr("data.title"))
 st.write(tr("data.intro"))
 
-with st.form("upload", clear_on_submit=False, border=True):
-    uploads = st.file_uploader(tr("data.uploader"), type=["csv", "gz"], accept_multiple_files=True,
-                               help=tr("data.uploader_help"))
-    load_clicked = st.form_submit_button(tr("data.load_button"), type="primary")
-if load_clicked:
-    if not uploads:
-        st.warning(tr("data.no_files"))
-    else:
-        with tempfile.TemporaryDirectory() as folder:
-            files = []
-            for upload in uploads:
-                path = Path(folder) / f"{len(files)}{''.join(Path(upload.name).suffixes[-2:])}"
-                path.write_bytes(upload.getvalue())
-                files.append((path, upload.name))
+
+
+def load_uploads() -> None:
+    """Form callback (runs before the page): copy the uploads to temp files and load them."""
+    uploads = st.session_state.get("uploads") or []
+    st.session_state["no_files"] = not uploads
+    with tempfile.TemporaryDirectory() as folder:
+        files = []
+        for upload in uploads:
+            path = Path(folder) / f"{len(files)}{''.join(Path(upload.name).suffixes[-2:])}"
+            path.write_bytes(upload.getvalue())
+            files.append((path, upload.name))
+        if files:
             session.replace_data(files)
-if not session.is_demo() and st.button(tr("data.back_to_demo")):
-    session.load_demo()
-    st.rerun()
+
+
+with st.form("upload", border=True):
+    st.file_uploader(tr("data.uploader"), type=["csv", "gz"], accept_multiple_files=True, key="uploads",
+                     help=tr("data.uploader_help"))
+    st.form_submit_button(tr("data.load_button"), type="primary", on_click=load_uploads)
+if st.session_state.pop("no_files", False):
+    st.warning(tr("data.no_files"))
+if not session.is_demo():
+    st.button(tr("data.back_to_demo"), on_click=session.load_demo)
 
 if session.is_demo():
     st.info(tr("data.demo_in_use"))

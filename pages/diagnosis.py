@@ -5,6 +5,7 @@ import streamlit as st
 from pages import session
 from phasekpi.diagnosis import Diagnosis
 
+session.route_through_app()
 tr, lang, catalogue = session.tr, session.lang(), session.catalogue()
 st.title(tr("diagnosis.title"))
 st.write(tr("diagnosis.intro"))

@@ -9,6 +9,7 @@ from pages import session
 from phasekpi.export import KpiSheet, write_workbook
 from phasekpi.messages import LANGUAGES
 
+session.route_through_app()
 tr, lang, catalogue = session.tr, session.lang(), session.catalogue()
 st.title(tr("export.title"))
 st.write(tr("export.intro"))

@@ -19,12 +19,14 @@ from phasekpi.messages import DEFAULT_LANGUAGE, t
 from phasekpi.metrics import Filters, KpiResults, compute_kpis, data_range
 from phasekpi.schema import Store, clear_tables, open_store
 
-if PagesManager.uses_pages_directory:
-    # Streamlit treats a folder named pages/ as the old automatic router until app.py has called
-    # st.navigation once; a first visit by deep link would run a page without app.py. Hand the
-    # routing to app.py (process-wide) and rerun through it.
-    PagesManager.uses_pages_directory = False
-    st.rerun()
+
+def route_through_app() -> None:
+    """Make app.py the router. Streamlit treats a folder named pages/ as its old automatic router
+    until some run has called st.navigation, so a first visit by deep link (or an AppTest run)
+    would run a page without app.py; switch the process to app.py's router and rerun."""
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 def catalogue() -> Catalogue:

@@ -270,39 +270,51 @@ def cross_reference_problems(raw: dict) -> Iterable[str]:
             continue
         for part in ("numerator", "denominator"):
             ref = kpi.get(part)
-            if ref is not None and ref not in kpis:
+            if isinstance(ref, str) and ref not in kpis:
                 yield f"kpis.{kpi_id}.{part}: names KPI {ref!r}, which is not defined"
         expression = kpi.get("expression")
         if isinstance(expression, str):
             yield from (f"kpis.{kpi_id}.expression: {p}" for p in expression_problems(expression, names_in_expressions))
     yield from _cycle_problems(kpis)
-    phases = raw.get("phases") if isinstance(raw.get("phases"), list) else []
+    phases = [p for p in _list(raw.get("phases")) if isinstance(p, dict)]
     for index, phase in enumerate(phases):
-        for k_index, entry in enumerate((phase or {}).get("kpis") or []):
+        for k_index, entry in enumerate(_list(phase.get("kpis"))):
             ref = entry.get("kpi") if isinstance(entry, dict) else None
-            if ref is not None and ref not in kpis:
+            if isinstance(ref, str) and ref not in kpis:
                 yield f"phases.{index}.kpis.{k_index}.kpi: names KPI {ref!r}, which is not defined"
-    phase_ids = [p.get("id") for p in phases if isinstance(p, dict)]
+    phase_ids = [p.get("id") for p in phases]
     if phase_ids and len(set(phase_ids)) != len(phase_ids):
         yield f"phases: phase ids repeat ({', '.join(map(str, phase_ids))})"
     checklist = raw.get("checklist") if isinstance(raw.get("checklist"), dict) else {}
-    item_ids = [i.get("id") for i in checklist.get("items") or [] if isinstance(i, dict)]
-    if len(set(item_ids)) != len(item_ids):
-        yield "checklist.items: item ids repeat"
+    item_ids = [str(i.get("id")) for i in _list(checklist.get("items")) if isinstance(i, dict)]
+    repeated = sorted({i for i in item_ids if item_ids.count(i) > 1})
+    if repeated:
+        yield f"checklist.items: item ids repeat ({', '.join(repeated)})"
+    thresholds = checklist.get("thresholds") if isinstance(checklist.get("thresholds"), dict) else {}
     for phase_id in phase_ids:
-        if phase_id not in (checklist.get("thresholds") or {}):
+        if phase_id not in thresholds:
             yield f"checklist.thresholds: no threshold for phase {phase_id!r}"
     funnels = raw.get("funnels") if isinstance(raw.get("funnels"), dict) else {}
     for funnel_id, funnel in funnels.items():
-        for s_index, step in enumerate((funnel or {}).get("steps") or []):
+        steps = _list(funnel.get("steps")) if isinstance(funnel, dict) else []
+        for s_index, step in enumerate(steps):
             if not isinstance(step, dict):
                 continue
             for part in ("kpi", "rate_kpi"):
                 ref = step.get(part)
-                if ref is not None and ref not in kpis:
+                if isinstance(ref, str) and ref not in kpis:
                     yield f"funnels.{funnel_id}.steps.{s_index}.{part}: names KPI {ref!r}, which is not defined"
+            rate = kpis.get(step.get("rate_kpi")) if isinstance(step.get("rate_kpi"), str) else None
+            if isinstance(rate, dict) and rate.get("type") != "ratio":
+                yield (f"funnels.{funnel_id}.steps.{s_index}.rate_kpi: names {step['rate_kpi']!r}, "
+                       f"a {rate.get('type')} KPI; a step's rate must be a ratio KPI")
             if step.get("stage") is not None and step["stage"] not in stages:
                 yield f"funnels.{funnel_id}.steps.{s_index}.stage: names stage {step['stage']!r}, which is not defined"
+
+
+def _list(value: object) -> list:
+    """The value when it is a list, else nothing to check (its field error is reported already)."""
+    return value if isinstance(value, list) else []
 
 
 _ALLOWED_NODES = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Add, ast.Sub, ast.Mult, ast.Div,
@@ -325,8 +337,11 @@ def expression_problems(expression: str, known: set[str]) -> list[str]:
     for node in ast.walk(tree):
         if not isinstance(node, _ALLOWED_NODES):
             problems.append(f"{type(node).__name__} is not allowed; use + - * / abs() only")
-        if isinstance(node, ast.Call) and not (isinstance(node.func, ast.Name) and node.func.id == "abs"):
-            problems.append("only abs() may be called")
+        if isinstance(node, ast.Call) and not (isinstance(node.func, ast.Name) and node.func.id == "abs"
+                                               and len(node.args) == 1 and not node.keywords):
+            problems.append("only abs() may be called, with one value")
+        if isinstance(node, ast.Constant) and (isinstance(node.value, bool) or not isinstance(node.value, int | float)):
+            problems.append(f"the constant {node.value!r} is not a number")
     problems += [f"names {name!r}, which is neither a KPI nor a setting" for name in sorted(expression_names(expression) - known)]
     return problems
 
@@ -334,7 +349,7 @@ def expression_problems(expression: str, known: set[str]) -> list[str]:
 def kpi_dependencies(kpi: dict) -> set[str]:
     """The KPIs a KPI is computed from (ratio parts or expression names)."""
     if kpi.get("type") == "ratio":
-        return {kpi.get("numerator"), kpi.get("denominator")} - {None}
+        return {ref for ref in (kpi.get("numerator"), kpi.get("denominator")) if isinstance(ref, str)}
     if kpi.get("type") == "derived" and isinstance(kpi.get("expression"), str):
         try:
             return expression_names(kpi["expression"])

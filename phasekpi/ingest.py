@@ -76,7 +76,7 @@ def load_files(store: Store, paths: list[tuple[Path, str]]) -> LoadReport:
 
 def load_csv(store: Store, path: Path, name: str) -> FileReport:
     report = FileReport(file=name)
-    header, problem = _read_header(path)
+    header, problem = _read_header(path, name)
     if problem:
         report.error = problem
         return report
@@ -101,18 +101,18 @@ def load_csv(store: Store, path: Path, name: str) -> FileReport:
     return report
 
 
-def _read_header(path: Path) -> tuple[list[str], Problem | None]:
+def _read_header(path: Path, name: str) -> tuple[list[str], Problem | None]:
     opener = gzip.open if path.name.endswith(".gz") else open
     with opener(path, "rb") as stream:
         head = stream.read(SNIFF_BYTES)
     if not head.strip():
-        return [], Problem("empty_file", {"file": path.name})
+        return [], Problem("empty_file", {"file": name})
     if b"\x00" in head:
-        return [], Problem("not_a_table", {"file": path.name})
+        return [], Problem("not_a_table", {"file": name})
     try:
         first_line = head.split(b"\n", 1)[0].decode("utf-8-sig").rstrip("\r")
     except UnicodeDecodeError:
-        return [], Problem("not_utf8", {"file": path.name})
+        return [], Problem("not_utf8", {"file": name})
     header = [h.strip() for h in next(csv.reader([first_line]))]
     return header, None
 
@@ -122,9 +122,10 @@ def detect_kind(header: list[str]) -> tuple[TableSpec, Problem | None]:
     else the closest table, with what it misses."""
     present = set(header)
 
-    def fit(spec: TableSpec) -> tuple[int, int, int]:
+    def fit(spec: TableSpec) -> tuple[bool, int, int, int]:
         shared = len(present & {c.name for c in spec.columns})
-        return (all(c in present for c in spec.required), shared, -len(spec.columns))
+        id_first = -header.index(spec.id_column) if spec.id_column in present else -len(header)
+        return (all(c in present for c in spec.required), shared, id_first, -len(spec.columns))
 
     best = max(TABLES.values(), key=fit)
     missing = [c for c in best.required if c not in present]
@@ -136,6 +137,9 @@ def detect_kind(header: list[str]) -> tuple[TableSpec, Problem | None]:
 
 
 def _stage(store: Store, path: Path, header: list[str]) -> None:
+    # A clean scan records nothing, so rejects of an earlier file would read as this one's.
+    store.con.execute("DROP TABLE IF EXISTS reject_errors")
+    store.con.execute("DROP TABLE IF EXISTS reject_scans")
     store.con.execute("""
         CREATE OR REPLACE TEMP TABLE staging AS
         SELECT * FROM read_csv($path, all_varchar = true, header = true, delim = ',', quote = '"',
@@ -150,7 +154,7 @@ def _malformed_rows(store: Store) -> list[Rejection]:
         FROM reject_errors WHERE scan_id = (SELECT max(scan_id) FROM reject_scans)
         GROUP BY line ORDER BY line
     """).fetchall()
-    return [Rejection(int(line), column, value[:200], Problem("malformed_row", {"error": error}))
+    return [Rejection(int(line), column, value.strip()[:200], Problem("malformed_row", {"error": error}))
             for line, column, value, error in rows]
 
 
@@ -222,10 +226,15 @@ def _insert_good_rows(store: Store, spec: TableSpec, header: list[str], name: st
         SELECT {casts}, $name AS source_file, source_row FROM staging
         WHERE NOT list_contains($rejected, source_row)
     """, {"name": name, "rejected": rejected})
+    # Rows are the same record when their ids match; rows without an id when every value matches.
+    everything = ", ".join(f'"{c.name}"' for c in spec.columns)
     id_col = spec.id_column if spec.id_column in header else None
-    key = [id_col] if id_col else [c.name for c in spec.columns]
-    partition = ", ".join(f'"{c}"' for c in key)
-    already = " AND ".join(f't."{c}" IS NOT DISTINCT FROM r."{c}"' for c in key)
+    partition = f'"{id_col}", CASE WHEN "{id_col}" IS NULL THEN ({everything}) END' if id_col else everything
+    same_values = " AND ".join(f't."{c.name}" IS NOT DISTINCT FROM r."{c.name}"' for c in spec.columns)
+    new_record = f'NOT EXISTS (SELECT 1 FROM "{spec.rows_table}" r WHERE {same_values})'
+    if id_col:  # two equality joins rather than one OR, which DuckDB could only run as a nested loop
+        new_record = (f'NOT EXISTS (SELECT 1 FROM "{spec.rows_table}" r WHERE r."{id_col}" = t."{id_col}") '
+                      f'AND (t."{id_col}" IS NOT NULL OR {new_record})')
     target = spec.rows_table
     before = con.execute(f'SELECT count(*) FROM "{target}"').fetchone()[0]
     typed_rows = con.execute("SELECT count(*) FROM typed").fetchone()[0]
@@ -234,7 +243,7 @@ def _insert_good_rows(store: Store, spec: TableSpec, header: list[str], name: st
         SELECT * EXCLUDE (dedupe_rank) FROM (
             SELECT t.*, row_number() OVER (PARTITION BY {partition} ORDER BY source_row) AS dedupe_rank
             FROM typed t
-            WHERE NOT EXISTS (SELECT 1 FROM "{target}" r WHERE {already})
+            WHERE {new_record}
         ) WHERE dedupe_rank = 1
     """)
     loaded = con.execute(f'SELECT count(*) FROM "{target}"').fetchone()[0] - before

@@ -65,10 +65,10 @@ class KpiResults:
 
 
 def data_range(store: Store) -> tuple[date, date] | None:
-    """First and last date found in any canonical table."""
+    """First and last date found in any date column of any canonical table."""
     parts = " UNION ALL ".join(
-        f'SELECT min(CAST("{s.date_column}" AS DATE)) AS lo, max(CAST("{s.date_column}" AS DATE)) AS hi FROM "{s.rows_table}"'
-        for s in TABLES.values())
+        f'SELECT min(CAST("{column}" AS DATE)) AS lo, max(CAST("{column}" AS DATE)) AS hi FROM "{s.rows_table}"'
+        for s in TABLES.values() for column in s.date_columns)
     with store.lock:
         lo, hi = store.con.execute(f"SELECT min(lo), max(hi) FROM ({parts})").fetchone()
     return (lo, hi) if lo is not None else None
@@ -144,7 +144,7 @@ def _measured_totals(store: Store, catalogue: Catalogue, period: Period, reps: t
         aggregates = ", ".join(f'{_aggregate_sql(kpi)} AS "{k}"' for k, kpi in measured.items())
         with store.lock:
             row = store.con.execute(
-                f'SELECT {aggregates}, count(*) AS table_rows FROM "{table}" WHERE {REP_FILTER}',
+                f'SELECT {aggregates}, (SELECT count(*) FROM "{table}") AS table_rows FROM "{table}" WHERE {REP_FILTER}',
                 {"start": period.start, "end": period.end, "reps": list(reps)}).fetchone()
         if row[-1] == 0:  # nothing of this kind was loaded: unknown, not zero
             row = (None,) * len(measured) + (0,)

@@ -31,6 +31,10 @@ class TableSpec:
     columns: tuple[Column, ...]
 
     @property
+    def date_columns(self) -> list[str]:
+        return [c.name for c in self.columns if c.sql_type == "TIMESTAMP"]
+
+    @property
     def rows_table(self) -> str:
         return f"{self.name}_rows"
 

@@ -410,7 +410,7 @@ def test_many_problems_in_the_real_file_are_all_reported(tmp_path: Path):
         "kpis.calls.tier", "phases.1.kpis.2.kpi", "checklist.thresholds", "funnels.activity.steps.6.stage"]
 
 
-# ----------------------------------------------------------------------------- known gaps (xfail)
+# ----------------------------------------------------------------------------- gaps found in review, now closed
 
 BROKEN_STRUCTURE = [
     ("a phase entry that is not a mapping", lambda raw: raw["phases"].append("startup"), "phases.3"),
@@ -421,9 +421,6 @@ BROKEN_STRUCTURE = [
 ]
 
 
-@pytest.mark.xfail(strict=True, raises=(AttributeError, TypeError),
-                   reason="cross_reference_problems assumes dicts/lists/hashable names and crashes with "
-                          "AttributeError/TypeError instead of reporting a CatalogueError")
 @pytest.mark.parametrize(("name", "mutate", "expected"), BROKEN_STRUCTURE, ids=[b[0] for b in BROKEN_STRUCTURE])
 def test_broken_structure_is_a_catalogue_error(tmp_path: Path, name, mutate, expected):
     raw = copy.deepcopy(RAW)
@@ -440,8 +437,6 @@ EXPRESSION_GAPS = [
 ]
 
 
-@pytest.mark.xfail(strict=True, reason="expression_problems accepts any ast.Constant and any abs() arity; "
-                                       "metrics.evaluate then crashes (ValueError / IndexError)")
 @pytest.mark.parametrize(("name", "expression"), EXPRESSION_GAPS, ids=[e[0] for e in EXPRESSION_GAPS])
 def test_expression_gaps_are_rejected(tmp_path: Path, name: str, expression: str):
     raw = copy.deepcopy(RAW)
@@ -451,8 +446,6 @@ def test_expression_gaps_are_rejected(tmp_path: Path, name: str, expression: str
     assert any(p.startswith("kpis.roi.expression") for p in caught.value.problems)
 
 
-@pytest.mark.xfail(strict=True, reason="a funnel step's rate_kpi is documented as 'the ratio KPI that measures "
-                                       "the step' but any KPI is accepted, so a count would be shown as a rate")
 def test_funnel_rate_kpi_must_be_a_ratio(tmp_path: Path):
     raw = copy.deepcopy(RAW)
     raw["funnels"]["activity"]["steps"][1]["rate_kpi"] = "calls"

@@ -294,11 +294,8 @@ def test_load_files_one_failure_spares_the_rest(store: Store):
     assert all(f.balanced for f in report.files)
 
 
-# ----------------------------------------------------------------------------- known bugs (xfail)
+# ----------------------------------------------------------------------------- bugs found in review, now fixed
 
-@pytest.mark.xfail(strict=True, reason="ingest._malformed_rows reads reject_errors of max(scan_id), but a scan "
-                                       "without errors adds no reject_scans row: the previous file's malformed "
-                                       "rows are reported again for every later clean file")
 def test_a_clean_file_after_a_malformed_one_has_no_rejections(store: Store, tmp_path: Path):
     load(store, DATA / "activities_malformed.csv")
     clean = write_csv(tmp_path / "clean.csv", ["occurred_at", "rep", "channel"], [["2025-05-01", "C", "call"]])
@@ -306,16 +303,11 @@ def test_a_clean_file_after_a_malformed_one_has_no_rejections(store: Store, tmp_
     assert (report.rows_read, report.rows_loaded, report.rejections) == (1, 1, [])
 
 
-@pytest.mark.xfail(strict=True, reason="same stale reject_errors: a header-only file after a malformed one is "
-                                       "counted as having rows instead of reporting header_only")
 def test_header_only_after_a_malformed_file(store: Store):
     load(store, DATA / "activities_malformed.csv")
     assert load(store, DATA / "header_only.csv").error == Problem("header_only", {"file": "header_only.csv"})
 
 
-@pytest.mark.xfail(strict=True, reason="_insert_good_rows dedupes on activity_id when the column exists, and "
-                                       "NULL IS NOT DISTINCT FROM NULL: every blank-id row after the first is "
-                                       "counted as a duplicate")
 def test_blank_activity_ids_are_not_duplicates(store: Store, tmp_path: Path):
     path = write_csv(tmp_path / "ids.csv", ["activity_id", "occurred_at", "rep", "channel"], [
         ["", "2025-04-01 09:00", "A", "call"], ["", "2025-04-01 09:05", "B", "email"], ["a3", "2025-04-01", "A", "call"]])
@@ -323,8 +315,6 @@ def test_blank_activity_ids_are_not_duplicates(store: Store, tmp_path: Path):
     assert (report.rows_loaded, report.duplicates) == (3, 0)
 
 
-@pytest.mark.xfail(strict=True, reason="_read_header names the file by path.name (the app's temp name, e.g. "
-                                       "'0.csv') while header_only uses the name the user knows")
 @pytest.mark.parametrize("content", [b"", b"\x00\x01"], ids=["empty_file", "not_a_table"])
 def test_file_problems_name_the_users_file(store: Store, tmp_path: Path, content: bytes):
     path = tmp_path / "0.csv"  # how pages/data.py stores an upload

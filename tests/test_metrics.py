@@ -438,10 +438,8 @@ def test_evaluate(expression, names, expected):
     assert evaluate(expression, names) == expected
 
 
-# ----------------------------------------------------------------------------- known bugs (xfail)
+# ----------------------------------------------------------------------------- bugs found in review, now fixed
 
-@pytest.mark.xfail(strict=True, reason="_measured_totals decides 'nothing loaded' from count(*) under the rep "
-                                       "filter, so a rep with no rows in a loaded table gets None instead of 0")
 def test_rep_without_opportunities_has_zero_not_none(tmp_path: Path):
     extra = [["c01", "2025-04-02 09:00", "C", "SDR", "call", "L11", "接続", "150", "", ""]]
     results = compute_kpis(load(tmp_path, activities=ACTIVITIES + extra), CATALOGUE, Filters(reps=("C",)), SETTINGS)
@@ -451,9 +449,6 @@ def test_rep_without_opportunities_has_zero_not_none(tmp_path: Path):
     assert results.total("sqls") == 0
 
 
-@pytest.mark.xfail(strict=True, reason="data_range unions only each table's main date column, so a deal closed "
-                                       "after the last created/occurred date falls outside every default period "
-                                       "and its won amount is never counted")
 def test_close_dates_are_part_of_the_data_range(tmp_path: Path):
     late = [["O5", "2025-04-03", "B", "700000", "won", "2025-04-20", "", "", "", "", "", "", ""]]
     store = load(tmp_path, opportunities=OPPORTUNITIES + late)

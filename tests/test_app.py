@@ -1,0 +1,111 @@
+"""The Streamlit app driven through AppTest: every page, an upload, the checklist, languages."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PAGES = {  # page → its title in each language (demo data loaded, checklist not answered)
+    "pages/data.py": {"ja": "データの読み込み", "en": "Load your data"},
+    "pages/diagnosis.py": {"ja": "フェーズ診断チェックリスト", "en": "Phase diagnostic checklist"},
+    "pages/dashboard.py": {"ja": "成長期のKPIダッシュボード", "en": "Growth KPI dashboard"},
+    "pages/export.py": {"ja": "Excel KPIシートの出力", "en": "Download the Excel KPI sheet"},
+}
+KANA = re.compile(r"[\u3040-\u30ff]")  # hiragana and katakana: never in the English UI's own words
+
+ACTIVITIES_CSV = """activity_id,occurred_at,rep,team,channel,lead_id,outcome,duration_sec,email_opened,email_replied
+A1,2025-04-01 10:00,Ann,East,call,L1,Connected,150,,
+A2,2025-04-01 10:30,Ann,East,call,L2,No answer,0,,
+A3,2025-04-01 11:00,Ann,East,call,L3,Meeting booked,400,,
+A4,2025-04-02 10:00,Bob,East,call,L4,Connected,30,,
+A5,2025-04-02 11:00,Bob,East,email,L5,,,true,false
+A6,2025-04-02 11:00,Bob,East,call,L6,,bad-duration,,
+"""
+
+
+@pytest.fixture()
+def app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def texts(at: AppTest) -> list[str]:
+    """Everything a person reads on the page: titles, headers, markdown, captions, alerts."""
+    kinds = ["title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success"]
+    return [element.value for kind in kinds for element in getattr(at, kind)]
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_every_page_renders_in_both_languages(app: AppTest, lang: str) -> None:
+    app.radio(key="lang").set_value(lang).run()
+    for page, titles in PAGES.items():
+        app.switch_page(page).run()
+        assert not app.exception, page
+        assert [t.value for t in app.title] == [titles[lang]]
+        if lang == "en":
+            leaked = [text for text in texts(app) if KANA.search(re.sub(r"<[^>]+>", "", text))]
+            assert leaked == [], f"Japanese text left on the English {page}"
+
+
+def test_dashboard_names_the_demo_bottleneck_and_its_countermeasures(app: AppTest) -> None:
+    page = " ".join(texts(app))
+    assert "ボトルネック: アポイント獲得率 9.4%" in page
+    assert "トークスクリプトの改善" in page
+    assert len(app.get("vega_lite_chart")) + len(app.get("arrow_vega_lite_chart")) == 2
+
+
+def test_upload_replaces_the_demo_and_reports_every_row(app: AppTest) -> None:
+    app.switch_page("pages/data.py").run()
+    app.file_uploader[0].set_value(("calls.csv", ACTIVITIES_CSV.encode(), "text/csv"))
+    app.button[0].click().run()
+    assert not app.exception
+    page = " ".join(texts(app))
+    assert "**calls.csv**(活動(架電・メール)): 6行を読み取り、5行を読み込みました。除外 1行、重複 0行。" in page
+    rows = app.dataframe[0].value
+    assert list(rows.iloc[0])[:2] == ["活動(架電・メール)", "5"]
+    rejected = app.dataframe[1].value
+    assert list(rejected.iloc[0]) == [7, "duration_sec", "bad-duration", "duration_sec を数値として読めません"]
+    app.switch_page("pages/dashboard.py").run()
+    assert not app.exception
+    assert "アップロードしたデータを表示中" in [c.value for c in app.sidebar.caption]
+
+
+@pytest.mark.parametrize(("ticked", "title", "reference"), [
+    (["S1", "S2", "S3"], "立ち上げ期のKPIダッシュボード", None),
+    (["S1", "S2", "S3", "G1", "G2", "G3"], "立ち上げ期のKPIダッシュボード", "参考値: 成長期のKPI"),
+    (["G1", "G2", "G3", "M1", "M2"], "成長期のKPIダッシュボード", "参考値: 成熟期のKPI"),
+    (["M1", "M2"], "成熟期のKPIダッシュボード", None),
+])
+def test_checklist_answers_choose_the_dashboard_phase(app: AppTest, ticked: list[str], title: str,
+                                                      reference: str | None) -> None:
+    app.switch_page("pages/diagnosis.py").run()
+    for item in ticked:
+        app.checkbox(key=f"item_{item}").check()
+    app.button[0].click().run()
+    assert not app.exception
+    app.switch_page("pages/dashboard.py").run()
+    assert [t.value for t in app.title] == [title]
+    subheaders = [s.value for s in app.subheader]
+    assert (reference in subheaders) if reference else not any(s.startswith("参考値") for s in subheaders)
+
+
+def test_override_wins_over_the_data_estimate(app: AppTest) -> None:
+    app.switch_page("pages/diagnosis.py").run()
+    app.selectbox(key="override_choice").set_value("mature").run()
+    assert "手動で成熟期を選択しています。" in " ".join(texts(app))
+    app.switch_page("pages/dashboard.py").run()
+    assert [t.value for t in app.title] == ["成熟期のKPIダッシュボード"]
+
+
+def test_target_changes_reach_the_cards_in_the_same_run(app: AppTest) -> None:
+    before = [m.value for m in app.markdown if "商談化率" in m.value and "kpi-card" in m.value]
+    assert "目標 15.0%" in before[0]
+    app.number_input(key="target_growth_opportunity_rate").set_value(10.0).run()
+    after = [m.value for m in app.markdown if "商談化率" in m.value and "kpi-card" in m.value]
+    assert "目標 10.0%" in after[0] and "達成率 100%" in after[0]
