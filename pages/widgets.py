@@ -31,8 +31,8 @@ CARD_CSS = """
 # Streamlit's uploader has fixed English words; these rules put ours in their place.
 UPLOADER_CSS = """
 <style>
-[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{font-size:0;}}
-[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {{content:"{button}"; font-size:0.9rem;}}
+[data-testid="stFileUploaderDropzone"] button p {{font-size:0;}}
+[data-testid="stFileUploaderDropzone"] button p::after {{content:"{button}"; font-size:0.9rem;}}
 [data-testid="stFileUploaderDropzoneInstructions"] span {{font-size:0;}}
 [data-testid="stFileUploaderDropzoneInstructions"] span::after {{content:"{limit}"; font-size:0.8rem;}}
 </style>
