@@ -2,7 +2,7 @@
 
 One workbook: a summary (organisation, period, sources, diagnosis, checklist), one sheet per
 phase laid out like SPEC §4 with editable targets and live achievement formulas, and a sheet
-of definitions. Every visible text is a {ja, en} pair in TEXTS or comes from the catalogue.
+of definitions. Every visible text comes from messages.yaml (keys `sheet.*`) or the catalogue.
 Every string goes through `write_text`, so user data can never become a formula.
 
 Percent KPIs are written in percent points (15 = 15 %) with the format `0.0"%"`, targets and
@@ -27,106 +27,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from phasekpi.catalogue import Catalogue, Kpi, Phase, PhaseKpi
 from phasekpi.diagnosis import Diagnosis
+from phasekpi.messages import t
 from phasekpi.metrics import KpiResults
 
 LANGS = ("ja", "en")
 
-TEXTS: dict[str, dict[str, str]] = {
-    "title": {"ja": "フェーズ別KPI設計シート", "en": "Phase-based KPI design sheet"},
-    "sheet.summary": {"ja": "サマリー", "en": "Summary"},
-    "sheet.definitions": {"ja": "定義", "en": "Definitions"},
-    "organisation": {"ja": "組織名", "en": "Organisation"},
-    "period": {"ja": "集計期間", "en": "Period"},
-    "days": {"ja": "日数", "en": "Days"},
-    "months": {"ja": "月数", "en": "Months"},
-    "sources": {"ja": "データソース", "en": "Data sources"},
-    "none": {"ja": "（なし）", "en": "(none)"},
-    "phase": {"ja": "診断フェーズ", "en": "Diagnosed phase"},
-    "outcome": {"ja": "判定", "en": "Outcome"},
-    "reference_phases": {"ja": "参考値として表示するフェーズ", "en": "Phases shown as reference"},
-    "outcome.single": {"ja": "1つのフェーズに該当", "en": "One phase matches"},
-    "outcome.straddle": {"ja": "複数フェーズに該当（下位フェーズを採用し、上位フェーズは参考値）",
-                         "en": "Several phases match (the lower one is adopted; higher ones are reference values)"},
-    "outcome.undetermined": {"ja": "判定不能（チェック割合が最も高いフェーズを提案）",
-                             "en": "Undetermined (proposing the phase with the largest share of ticked items)"},
-    "outcome.override": {"ja": "ユーザーが選択", "en": "Chosen by the user"},
-    "outcome.from_data": {"ja": "データの期間から推定", "en": "Estimated from the age of the data"},
-    "ticks": {"ja": "フェーズ別チェック数", "en": "Ticked items per phase"},
-    "col.phase": {"ja": "フェーズ", "en": "Phase"},
-    "matched": {"ja": "該当", "en": "Match"},
-    "ticked": {"ja": "チェック数", "en": "Ticked"},
-    "threshold": {"ja": "基準", "en": "Threshold"},
-    "checklist": {"ja": "フェーズ診断チェックリスト", "en": "Phase diagnostic checklist"},
-    "item_id": {"ja": "ID", "en": "ID"},
-    "item": {"ja": "項目", "en": "Item"},
-    "check": {"ja": "チェック", "en": "Ticked"},
-    "current_phase": {"ja": "現在のフェーズ", "en": "Current phase"},
-    "reference": {"ja": "参考値", "en": "Reference"},
-    "focus": {"ja": "重点", "en": "Focus"},
-    "phase_title": {"ja": "{phase}（{months}）", "en": "{phase} ({months})"},
-    "months_range": {"ja": "{start}〜{end}ヶ月", "en": "{start}–{end} months"},
-    "months_open": {"ja": "{start}ヶ月以上", "en": "{start}+ months"},
-    "col.tier": {"ja": "階層", "en": "Tier"},
-    "col.kpi": {"ja": "KPI", "en": "KPI"},
-    "col.importance": {"ja": "重要度", "en": "Importance"},
-    "col.target": {"ja": "目標値", "en": "Target"},
-    "col.unit": {"ja": "単位", "en": "Unit"},
-    "col.actual": {"ja": "実績", "en": "Actual"},
-    "col.achievement": {"ja": "達成率", "en": "Achievement"},
-    "col.status": {"ja": "状況", "en": "Status"},
-    "col.type": {"ja": "種類", "en": "Type"},
-    "col.formula": {"ja": "計算式", "en": "Formula"},
-    "col.grain": {"ja": "集計単位", "en": "Grain"},
-    "col.direction": {"ja": "良い方向", "en": "Better when"},
-    "col.indicator": {"ja": "先行/遅行", "en": "Leading/lagging"},
-    "col.benchmark": {"ja": "目安", "en": "Benchmark"},
-    "col.meaning": {"ja": "意味", "en": "Meaning"},
-    "status.good": {"ja": "達成", "en": "On track"},
-    "status.warning": {"ja": "注意", "en": "Watch"},
-    "status.bad": {"ja": "未達", "en": "Behind"},
-    "input_note": {"ja": "黄色のセルは目標値の入力欄です。達成率と状況は自動で再計算されます。",
-                   "en": "Yellow cells are target inputs; achievement and status recalculate automatically."},
-    "type.count": {"ja": "件数", "en": "Count"},
-    "type.sum": {"ja": "合計", "en": "Sum"},
-    "type.score": {"ja": "平均スコア", "en": "Average score"},
-    "type.ratio": {"ja": "比率", "en": "Ratio"},
-    "type.derived": {"ja": "計算値", "en": "Derived"},
-    "formula.count": {"ja": "{table}の件数", "en": "Number of {table}"},
-    "formula.count_distinct": {"ja": "{table}の{column}の異なり数", "en": "Distinct {column} of {table}"},
-    "formula.sum": {"ja": "{table}の{column}の合計", "en": "Sum of {column} of {table}"},
-    "formula.score": {"ja": "{table}の{column}の平均", "en": "Average {column} of {table}"},
-    "formula.where": {"ja": "（条件: {where}）", "en": " where {where}"},
-    "table.activities": {"ja": "活動", "en": "activities"},
-    "table.leads": {"ja": "リード", "en": "leads"},
-    "table.opportunities": {"ja": "商談", "en": "opportunities"},
-    "months_in_period": {"ja": "期間の月数", "en": "months in the period"},
-    "grain.per_rep_per_day": {"ja": "1人1日あたり", "en": "Per rep per day"},
-    "grain.per_rep_per_month": {"ja": "1人1ヶ月あたり", "en": "Per rep per month"},
-    "grain.per_month": {"ja": "1ヶ月あたり（チーム）", "en": "Per month (team)"},
-    "grain.period": {"ja": "期間全体", "en": "Whole period"},
-    "direction.higher": {"ja": "高いほど良い", "en": "Higher"},
-    "direction.lower": {"ja": "低いほど良い", "en": "Lower"},
-    "indicator.leading": {"ja": "先行指標（行動）", "en": "Leading"},
-    "indicator.lagging": {"ja": "遅行指標（結果）", "en": "Lagging"},
-    "bench.range": {"ja": "{low}〜{high}{unit}", "en": "{low}–{high} {unit}"},
-    "bench.at_least": {"ja": "{low}{unit}以上", "en": "≥ {low} {unit}"},
-    "bench.at_most": {"ja": "{high}{unit}以下", "en": "≤ {high} {unit}"},
-    "list_separator": {"ja": "、", "en": ", "},
-}
-
-UNIT_WORDS: dict[str, dict[str, str]] = {
-    "count": {"ja": "件", "en": "count"},
-    "percent": {"ja": "%", "en": "%"},
-    "yen": {"ja": "円", "en": "JPY"},
-    "points": {"ja": "点", "en": "pts"},
-    "ratio": {"ja": "倍", "en": "x"},
-}
-GRAIN_SUFFIX: dict[str, dict[str, str]] = {
-    "per_rep_per_day": {"ja": "/人日", "en": " / rep / day"},
-    "per_rep_per_month": {"ja": "/人月", "en": " / rep / month"},
-    "per_month": {"ja": "/月", "en": " / month"},
-    "period": {"ja": "", "en": ""},
-}
 NUMBER_FORMATS = {"count": "#,##0.0", "percent": '0.0"%"', "yen": '"¥"#,##0', "points": "0.0", "ratio": "0.00"}
 OPERATOR_WORDS = {"*": "×", "/": "÷"}
 
@@ -193,8 +98,7 @@ def write_workbook(stream: typing.BinaryIO, sheet: KpiSheet) -> None:
 
 
 def tr(key: str, lang: str, **params: object) -> str:
-    text = TEXTS[key][lang]
-    return text.format(**params) if params else text
+    return t(f"sheet.{key}", lang, **params)
 
 
 def write_text(cell: Cell, text: str) -> Cell:
@@ -419,7 +323,7 @@ def stars(importance: int) -> str:
 
 
 def unit_text(kpi: Kpi, lang: str) -> str:
-    return UNIT_WORDS[kpi.unit][lang] + GRAIN_SUFFIX[kpi.grain][lang]
+    return tr(f"unit.{kpi.unit}", lang) + tr(f"grain_suffix.{kpi.grain}", lang)
 
 
 def achievement_formula(direction: str, row: int) -> str:
@@ -470,7 +374,7 @@ def definition_row(catalogue: Catalogue, kpi: Kpi, lang: str) -> list[str]:
         catalogue.tier(kpi.tier).label(lang),
         tr(f"type.{kpi.type}", lang),
         formula_text(catalogue, kpi, lang),
-        UNIT_WORDS[kpi.unit][lang],
+        tr(f"unit.{kpi.unit}", lang),
         tr(f"grain.{kpi.grain}", lang),
         tr(f"direction.{kpi.direction}", lang),
         tr(f"indicator.{kpi.indicator}", lang),
