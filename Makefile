@@ -15,10 +15,13 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 setup: $(STAMP)
 
-# Debian's Chromium drives the browser tests; Noto CJK renders Japanese in its screenshots.
+# Debian's Chromium drives the browser tests; Noto CJK renders Japanese in its screenshots;
+# LibreOffice Calc recalculates the exported workbook's formulas in the export tests.
 system-deps:
-	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
-		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v soffice >/dev/null 2>&1 \
+		|| ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
+			chromium fonts-noto-cjk libreoffice-calc-nogui >/dev/null; \
 	fi
 
 run: setup

@@ -1,0 +1,97 @@
+"""Smoke test in a real browser: `streamlit run` on a free port, Debian's Chromium via Playwright.
+
+`make test` installs Chromium (and the CJK fonts for readable screenshots). Screenshots of a
+failing test land in test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (make test installs it)")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url() -> Iterator[str]:
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true", "--server.address=127.0.0.1",
+         f"--server.port={port}", "--server.fileWatcherType=none"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("streamlit did not start within 60 s")
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+@pytest.fixture()
+def page(app_url: str, request: pytest.FixtureRequest):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        tab = browser.new_page(viewport={"width": 1400, "height": 1800}, accept_downloads=True)
+        tab.set_default_timeout(60_000)
+        tab.goto(app_url)
+        yield tab
+        if getattr(request.node, "failed_call", False):  # set by the hook in conftest.py
+            ARTIFACTS.mkdir(exist_ok=True)
+            tab.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+        browser.close()
+
+
+def test_dashboard_renders_the_demo_in_japanese_then_english(page) -> None:
+    page.get_by_role("heading", name="成長期のKPIダッシュボード").wait_for()
+    page.get_by_text("ボトルネック: アポイント獲得率 9.4%").wait_for()
+    assert page.locator(".kpi-card").count() == 6
+    charts = page.locator('[data-testid="stVegaLiteChart"]')
+    charts.nth(1).locator("canvas, svg").first.wait_for()
+    assert charts.count() == 2
+    page.get_by_text("English").click()
+    page.get_by_role("heading", name="Growth KPI dashboard").wait_for()
+    page.get_by_text("Bottleneck: Appointment rate at 9.4%").wait_for()
+
+
+def test_excel_sheet_downloads_from_the_export_page(page) -> None:
+    page.get_by_role("heading", name="成長期のKPIダッシュボード").wait_for()
+    page.locator('[data-testid="stSidebarNavLink"]').filter(has_text="Excel出力").click()
+    page.get_by_role("heading", name="Excel KPIシートの出力").wait_for()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Excelをダウンロード").click()
+    book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    assert book.sheetnames == ["サマリー", "立ち上げ期", "成長期", "成熟期", "定義"]
