@@ -37,3 +37,8 @@ lint: setup
 # Regenerate the bundled demo data (deterministic).
 demo: setup
 	$(PY) -m phasekpi demo --out data/demo --seed 7
+
+# Scale benchmark (bench/results.md); e.g. make bench BENCH_ARGS="--sizes 10k,100k,1m,10m"
+.PHONY: bench
+bench: setup
+	$(PY) -m bench $(BENCH_ARGS)

@@ -8,8 +8,8 @@ import streamlit as st
 
 from pages import session
 from pages.widgets import UPLOADER_CSS
-from phasekpi.ingest import LoadReport
 from phasekpi.messages import problem_text
+from phasekpi.problems import LoadReport
 from phasekpi.schema import TABLES, table_summaries
 
 session.route_through_app()
@@ -52,8 +52,8 @@ st.dataframe(
     pd.DataFrame([{
         tr("data.col.table"): tr(f"table.{s.table}"),
         tr("data.col.rows"): f"{s.rows:,}",
-        tr("data.col.first"): s.first_date or "—",
-        tr("data.col.last"): s.last_date or "—",
+        tr("data.col.first"): str(s.first_date or "—"),
+        tr("data.col.last"): str(s.last_date or "—"),
         tr("data.col.reps"): s.reps,
     } for s in summaries]),
     hide_index=True, width="stretch",

@@ -14,9 +14,10 @@ from streamlit.runtime.pages_manager import PagesManager
 from phasekpi import DEMO_DIR
 from phasekpi.catalogue import Catalogue, default_catalogue
 from phasekpi.diagnosis import Diagnosis, diagnose
-from phasekpi.ingest import LoadReport, load_files
+from phasekpi.ingest import load_files
 from phasekpi.messages import DEFAULT_LANGUAGE, t
 from phasekpi.metrics import Filters, KpiResults, compute_kpis, data_range
+from phasekpi.problems import LoadReport
 from phasekpi.schema import Store, clear_tables, open_store
 
 

@@ -18,9 +18,10 @@ from pathlib import Path
 from phasekpi.catalogue import default_catalogue
 from phasekpi.diagnosis import Diagnosis, diagnose
 from phasekpi.display import kpi_value_text
-from phasekpi.ingest import LoadReport, load_files
+from phasekpi.ingest import load_files
 from phasekpi.messages import problem_text, t
 from phasekpi.metrics import Filters, KpiResults, compute_kpis, data_range, scorecard
+from phasekpi.problems import LoadReport
 from phasekpi.schema import Store, open_store
 
 

@@ -1,161 +1,104 @@
-"""Loading CSV files into the canonical tables, nothing lost.
+"""Loading exports into the canonical tables, nothing lost.
 
-Every row read is either loaded, rejected with a reason (file, row, column, value, why),
-or counted as a duplicate of a row already loaded. Files are read as text by DuckDB with
-explicit dialect settings (the sniffer can drop rows silently) and cast by us.
-Row numbers are spreadsheet rows: the header is row 1, the first record row 2.
+Every row read is either loaded, rejected with a reason (file, row, column, value, why), or
+counted as a duplicate of a record already loaded. DuckDB reads each file as text with the
+dialect we detected (its sniffer can drop rows silently), under our own column names c0…cN, and
+the casts of phasekpi/casts.py type it. Row numbers are spreadsheet rows: the header is row 1.
 """
 
 from __future__ import annotations
 
-import csv
-import gzip
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 
-from phasekpi.schema import CHANNELS, OPPORTUNITY_STATUSES, TABLES, Store, TableSpec
+from phasekpi import casts
+from phasekpi.mapping import Mapping, ProfileStore, Synonyms, default_synonyms, mapping_for, normalise
+from phasekpi.problems import FileReport, LoadReport, Problem, Rejection
+from phasekpi.schema import TABLES, Store, TableSpec
+from phasekpi.sources import SourceFile, read_source
 
-TIMESTAMP_FORMATS = [
-    "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d",
-    "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d",
-    "%Y年%m月%d日 %H:%M", "%Y年%m月%d日",
-]
-TRUE_WORDS = ("true", "1", "yes", "y", "t", "はい", "○", "済", "確認済")
-FALSE_WORDS = ("false", "0", "no", "n", "f", "いいえ", "×", "未", "未確認")
-SNIFF_BYTES = 8192
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Something wrong, as a message key of phasekpi/messages.yaml and its parameters."""
-
-    key: str
-    params: dict[str, str | int] = field(default_factory=dict)
+YEARS = (1990, 2100)  # a CRM date outside these is a placeholder (1900-01-00) or a typo
+NON_NEGATIVE = ("amount", "duration_sec")
+REJECTION_KEYS = {"TIMESTAMP": "bad_date", "BOOLEAN": "bad_flag", "DOUBLE": "bad_number", "DECIMAL(18,2)": "bad_number"}
 
 
-@dataclass(frozen=True)
-class Rejection:
-    row: int
-    column: str
-    value: str
-    problem: Problem
+def load_files(store: Store, paths: list[tuple[Path, str]], profiles: ProfileStore | None = None) -> LoadReport:
+    """Load each (path on disk, name the user knows) pair with its saved or proposed mapping."""
+    return LoadReport([load_file(store, path, name, profiles) for path, name in paths])
 
 
-@dataclass
-class FileReport:
-    file: str
-    kind: str | None = None
-    rows_read: int = 0
-    rows_loaded: int = 0
-    duplicates: int = 0
-    rejections: list[Rejection] = field(default_factory=list)
-    error: Problem | None = None
-
-    @property
-    def rows_rejected(self) -> int:
-        return len({r.row for r in self.rejections})
-
-    @property
-    def balanced(self) -> bool:
-        return self.rows_read == self.rows_loaded + self.rows_rejected + self.duplicates
-
-
-@dataclass
-class LoadReport:
-    files: list[FileReport] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return all(f.error is None for f in self.files)
-
-
-def load_files(store: Store, paths: list[tuple[Path, str]]) -> LoadReport:
-    """Load each (path on disk, name the user knows) pair; one file's failure spares the rest."""
-    return LoadReport([load_csv(store, path, name) for path, name in paths])
-
-
-def load_csv(store: Store, path: Path, name: str) -> FileReport:
-    report = FileReport(file=name)
-    header, problem = _read_header(path, name)
+def load_file(store: Store, path: Path, name: str, profiles: ProfileStore | None = None) -> FileReport:
+    source, problem = read_source(path, name)
     if problem:
-        report.error = problem
+        return FileReport(file=name, error=problem)
+    try:
+        return load_source(store, source, mapping_for(source.header, profiles))
+    finally:
+        source.discard()
+
+
+def load_source(store: Store, source: SourceFile, mapping: Mapping, synonyms: Synonyms | None = None) -> FileReport:
+    """Load one recognised file under a mapping; a file-level problem loads nothing."""
+    synonyms = synonyms or default_synonyms()
+    report = FileReport(file=source.name, kind=mapping.kind if mapping.columns else None, encoding=source.encoding)
+    report.error = _mapping_problem(source, mapping)
+    if report.error:
         return report
-    spec, problem = detect_kind(header)
-    if problem:
-        report.error = problem
-        return report
-    report.kind = spec.name
+    spec = TABLES[mapping.kind]
     with store.lock:
-        _stage(store, path, header)
-        report.rows_read = store.con.execute("SELECT count(*) FROM staging").fetchone()[0]
-        malformed = _malformed_rows(store)
-        report.rows_read += len(malformed)
-        if report.rows_read == 0:
-            report.error = Problem("header_only", {"file": name})
-            return report
-        _number_rows(store, [r.row for r in malformed])
-        report.rejections = malformed + _value_rejections(store, spec, header)
-        rejected = sorted({r.row for r in report.rejections})
-        report.rows_loaded, report.duplicates = _insert_good_rows(store, spec, header, name, rejected)
-        store.con.execute("DROP TABLE staging")
+        try:
+            _stage(store, source)
+            report.rows_read = store.con.execute("SELECT count(*) FROM staging").fetchone()[0]
+            malformed = _malformed_rows(store)
+            report.rows_read += len(malformed)
+            if report.rows_read == 0:
+                report.error = Problem("header_only", {"file": source.name})
+                return report
+            _number_rows(store, [r.row for r in malformed])
+            typed = _typed_columns(store, source, mapping, synonyms)
+            _build_typed(store, spec, typed)
+            report.rejections = malformed + _value_rejections(store, spec, mapping, typed)
+            rejected = sorted({r.row for r in report.rejections})
+            report.rows_loaded, report.duplicates = _insert_good_rows(store, spec, source.name, rejected)
+        finally:
+            store.con.execute("DROP TABLE IF EXISTS staging")
+            store.con.execute("DROP TABLE IF EXISTS typed")
     return report
 
 
-def _read_header(path: Path, name: str) -> tuple[list[str], Problem | None]:
-    opener = gzip.open if path.name.endswith(".gz") else open
-    with opener(path, "rb") as stream:
-        head = stream.read(SNIFF_BYTES)
-    if not head.strip():
-        return [], Problem("empty_file", {"file": name})
-    if b"\x00" in head:
-        return [], Problem("not_a_table", {"file": name})
-    try:
-        first_line = head.split(b"\n", 1)[0].decode("utf-8-sig").rstrip("\r")
-    except UnicodeDecodeError:
-        return [], Problem("not_utf8", {"file": name})
-    header = [h.strip() for h in next(csv.reader([first_line]))]
-    return header, None
+def _mapping_problem(source: SourceFile, mapping: Mapping) -> Problem | None:
+    if not mapping.columns:
+        return Problem("unknown_kind", {"file": source.name, "columns": ", ".join(source.header[:8])})
+    missing = mapping.missing
+    if missing:
+        return Problem("missing_columns", {"file": source.name, "kind": mapping.kind, "columns": ", ".join(missing)})
+    unknown = sorted(set(mapping.columns.values()) - set(source.header))
+    if unknown:
+        return Problem("missing_columns", {"file": source.name, "kind": mapping.kind, "columns": ", ".join(unknown)})
+    return None
 
 
-def detect_kind(header: list[str]) -> tuple[TableSpec, Problem | None]:
-    """The table whose required columns the header holds and which shares most columns with it;
-    else the closest table, with what it misses."""
-    present = set(header)
-
-    def fit(spec: TableSpec) -> tuple[bool, int, int, int]:
-        shared = len(present & {c.name for c in spec.columns})
-        id_first = -header.index(spec.id_column) if spec.id_column in present else -len(header)
-        return (all(c in present for c in spec.required), shared, id_first, -len(spec.columns))
-
-    best = max(TABLES.values(), key=fit)
-    missing = [c for c in best.required if c not in present]
-    if not missing:
-        return best, None
-    if fit(best)[1] == 0:
-        return best, Problem("unknown_kind", {"columns": ", ".join(header[:8])})
-    return best, Problem("missing_columns", {"kind": best.name, "columns": ", ".join(missing)})
-
-
-def _stage(store: Store, path: Path, header: list[str]) -> None:
+def _stage(store: Store, source: SourceFile) -> None:
     # A clean scan records nothing, so rejects of an earlier file would read as this one's.
     store.con.execute("DROP TABLE IF EXISTS reject_errors")
     store.con.execute("DROP TABLE IF EXISTS reject_scans")
+    names = [f"c{i}" for i in range(len(source.header))]
     store.con.execute("""
         CREATE OR REPLACE TEMP TABLE staging AS
-        SELECT * FROM read_csv($path, all_varchar = true, header = true, delim = ',', quote = '"',
-                               escape = '"', skip = 0, store_rejects = true)
-    """, {"path": str(path)})
+        SELECT * FROM read_csv($path, header = true, delim = $delim, quote = '"', escape = '"', skip = 0,
+                               store_rejects = true, auto_detect = false, columns = $columns)
+    """, {"path": str(source.path), "delim": source.delimiter, "columns": dict.fromkeys(names, "VARCHAR")})
     store.con.execute("ALTER TABLE staging ADD COLUMN source_row BIGINT")
 
 
 def _malformed_rows(store: Store) -> list[Rejection]:
     rows = store.con.execute("""
-        SELECT line, coalesce(first(column_name), ''), coalesce(first(csv_line), ''), first(error_type)
+        SELECT line, coalesce(first(csv_line), ''), first(error_type)
         FROM reject_errors WHERE scan_id = (SELECT max(scan_id) FROM reject_scans)
         GROUP BY line ORDER BY line
     """).fetchall()
-    return [Rejection(int(line), column, value.strip()[:200], Problem("malformed_row", {"error": error}))
-            for line, column, value, error in rows]
+    return [Rejection(int(line), "", value.strip()[:200], Problem("malformed_row", {"error": error}))
+            for line, value, error in rows]
 
 
 def _number_rows(store: Store, rejected_lines: list[int]) -> None:
@@ -172,80 +115,126 @@ def _number_rows(store: Store, rejected_lines: list[int]) -> None:
     """)
 
 
-def _cast_sql(column: str, sql_type: str) -> str:
-    """SQL turning the text column into its canonical type, NULL when it does not parse."""
-    raw = f'nullif(trim("{column}"), \'\')'
-    if sql_type == "TIMESTAMP":
-        formats = ", ".join("'" + f + "'" for f in TIMESTAMP_FORMATS)
-        return f"coalesce(try_cast({raw} AS TIMESTAMP), try_strptime({raw}, [{formats}]))"
-    if sql_type == "BOOLEAN":
-        trues = ", ".join(f"'{w}'" for w in TRUE_WORDS)
-        falses = ", ".join(f"'{w}'" for w in FALSE_WORDS)
-        return f"CASE WHEN lower({raw}) IN ({trues}) THEN true WHEN lower({raw}) IN ({falses}) THEN false END"
-    if sql_type.startswith(("DOUBLE", "DECIMAL")):
-        return f"try_cast(regexp_replace({raw}, '[,¥$]', '', 'g') AS {sql_type})"
-    if column == "channel":
-        return f"CASE WHEN lower({raw}) IN ({', '.join(repr(c) for c in CHANNELS)}) THEN lower({raw}) END"
-    if column == "status":
-        return f"lower({raw})"
-    return raw
+class TypedColumn:
+    """A canonical column's raw SQL, typed SQL, its label in the file, and what a failure means:
+    a non-empty raw value whose `parsed` SQL (the typed SQL before any fallback) is NULL."""
+
+    def __init__(self, name: str, raw: str, typed: str, label: str, failure: str | None) -> None:
+        self.name, self.raw, self.typed, self.label, self.failure = name, raw, typed, label, failure
+        self.parsed = typed
 
 
-def _value_rejections(store: Store, spec: TableSpec, header: list[str]) -> list[Rejection]:
-    checks = []
-    for column in spec.columns:
-        if column.name not in header:
+def _typed_columns(store: Store, source: SourceFile, mapping: Mapping, synonyms: Synonyms) -> dict[str, TypedColumn]:
+    position = {h: i for i, h in reversed(list(enumerate(source.header)))}
+    raw_of = {name: f'"c{position[header]}"' for name, header in mapping.columns.items()}
+    scales = {normalise(h): 60.0 for h in synonyms.units.duration_minutes}
+    scales |= {normalise(h): 0.001 for h in synonyms.units.duration_milliseconds}
+    day_first = _day_first_columns(store, [raw_of[c.name] for c in TABLES[mapping.kind].columns
+                                           if c.sql_type == "TIMESTAMP" and c.name in raw_of])
+    columns: dict[str, TypedColumn] = {}
+    for column in TABLES[mapping.kind].columns:
+        raw = raw_of.get(column.name)
+        if raw is None:
+            constant = mapping.constants.get(column.name)
+            typed = casts.literal(constant) if constant is not None else f"CAST(NULL AS {column.sql_type})"
+            columns[column.name] = TypedColumn(column.name, "NULL", typed, column.name, None)
             continue
-        raw = f'nullif(trim("{column.name}"), \'\')'
-        cast = _cast_sql(column.name, column.sql_type)
-        key = "bad_" + {"TIMESTAMP": "date", "BOOLEAN": "flag", "DOUBLE": "number", "DECIMAL(18,2)": "number"}.get(
-            column.sql_type, "choice" if column.name == "channel" else "text")
-        if spec.name == "opportunities" and column.name == "status":
-            allowed = ", ".join(f"'{s}'" for s in OPPORTUNITY_STATUSES)
-            checks.append(f"SELECT source_row, '{column.name}', {raw}, 'bad_status' FROM staging "
-                          f"WHERE {raw} IS NOT NULL AND lower({raw}) NOT IN ({allowed})")
-        elif column.sql_type != "VARCHAR" or column.name == "channel":
-            checks.append(f"SELECT source_row, '{column.name}', {raw}, '{key}' FROM staging "
-                          f"WHERE {raw} IS NOT NULL AND ({cast}) IS NULL")
+        cast, failure = _cast(f"{mapping.kind}.{column.name}", column.sql_type, raw, synonyms,
+                              day_first=raw in day_first, scale=scales.get(normalise(mapping.columns[column.name]), 1.0))
+        columns[column.name] = TypedColumn(column.name, casts.text(raw), cast, mapping.columns[column.name], failure)
+    _derive(columns, mapping, raw_of, synonyms)
+    return columns
+
+
+def _day_first_columns(store: Store, raws: list[str]) -> set[str]:
+    if not raws:
+        return set()
+    flags = store.con.execute("SELECT " + ", ".join(casts.day_first_probe(r) for r in raws) + " FROM staging").fetchone()
+    return {raw for raw, flag in zip(raws, flags, strict=True) if flag}
+
+
+def _cast(name: str, sql_type: str, raw: str, synonyms: Synonyms, day_first: bool, scale: float) -> tuple[str, str | None]:
+    """The typed SQL of a mapped column (`table.field`) and the rejection key when a non-empty value fails it."""
+    special: dict[str, Callable[[], tuple[str, str | None]]] = {
+        "activities.duration_sec": lambda: (casts.duration(raw, scale), "bad_duration"),
+        "activities.channel": lambda: (f"coalesce({casts.vocabulary(raw, synonyms.word_map('channel'))}, 'other')", None),
+        "opportunities.status": lambda: (casts.vocabulary(raw, synonyms.word_map("opportunity_status")), "bad_status"),
+    }
+    if name in special:
+        return special[name]()
+    if sql_type == "TIMESTAMP":
+        return casts.timestamp(raw, synonyms.parsing.timezone, day_first), "bad_date"
+    if sql_type == "BOOLEAN":
+        return casts.boolean(raw, synonyms.word_map("boolean")), "bad_flag"
+    if sql_type.startswith(("DOUBLE", "DECIMAL")):
+        return f"CAST({casts.number(raw)} AS {sql_type})", "bad_number"
+    return casts.text(raw), None
+
+
+def _derive(columns: dict[str, TypedColumn], mapping: Mapping, raw_of: dict[str, str], synonyms: Synonyms) -> None:
+    """Columns computed from others: the channel's own word, an opportunity's open/won/lost."""
+    if mapping.kind == "activities" and "channel" in raw_of:
+        columns["channel_raw"] = TypedColumn("channel_raw", "NULL", casts.text(raw_of["channel"]), "channel_raw", None)
+    if mapping.kind == "opportunities":
+        stage = casts.vocabulary(raw_of["stage"], synonyms.word_map("opportunity_status")) if "stage" in raw_of else "NULL"
+        won, closed = columns["is_won"].typed, columns["is_closed"].typed
+        columns["status"].typed = (f"coalesce({columns['status'].typed}, CASE WHEN {won} THEN 'won' "
+                                   f"WHEN {closed} THEN 'lost' END, {stage}, 'open')")
+
+
+def _build_typed(store: Store, spec: TableSpec, typed: dict[str, TypedColumn]) -> None:
+    selected = ", ".join(f'{c.typed} AS "{c.name}", {c.raw} AS "raw_{c.name}"' for c in typed.values())
+    flags = "".join(f', {c.raw} IS NOT NULL AND ({c.parsed}) IS NULL AS "bad_{c.name}"' for c in typed.values() if c.failure)
+    selected += flags
+    store.con.execute(f"CREATE OR REPLACE TEMP TABLE typed AS SELECT {selected}, source_row FROM staging")
+
+
+def _value_rejections(store: Store, spec: TableSpec, mapping: Mapping, typed: dict[str, TypedColumn]) -> list[Rejection]:
+    checks: list[tuple[str, str, str, str]] = []  # (condition, raw column, label in the file, problem key)
+    low, high = YEARS
+    for column in spec.columns:
+        entry = typed[column.name]
+        value, raw = f'"{column.name}"', f'"raw_{column.name}"'
+        if entry.failure:
+            checks.append((f'"bad_{column.name}"', raw, entry.label, entry.failure))
+        if column.sql_type == "TIMESTAMP":
+            checks.append((f"year({value}) NOT BETWEEN {low} AND {high}", raw, entry.label, "date_out_of_range"))
+        if column.name in NON_NEGATIVE:
+            checks.append((f"{value} < 0", raw, entry.label, "negative_value"))
         if column.required:
-            checks.append(f"SELECT source_row, '{column.name}', '', 'missing_value' FROM staging WHERE {raw} IS NULL")
-    rows = store.con.execute(" UNION ALL ".join(checks) + " ORDER BY 1, 2").fetchall() if checks else []
-    return [Rejection(int(row), column, (value or "")[:200], Problem(key, {"column": column}))
-            for row, column, value, key in rows]
+            checks.append((f"{raw} IS NULL AND {value} IS NULL", raw, entry.label, "missing_value"))
+    if not checks:
+        return []
+    union = " UNION ALL ".join(
+        f"SELECT source_row, ? AS label, coalesce({raw}, ''), ? AS key FROM typed WHERE {condition}"
+        for condition, raw, _, _ in checks)
+    params = [p for _, _, label, key in checks for p in (label, key)]
+    rows = store.con.execute(union + " ORDER BY 1, 2", params).fetchall()
+    return [Rejection(int(row), label, value[:200], Problem(key, {"column": label})) for row, label, value, key in rows]
 
 
-def _insert_good_rows(store: Store, spec: TableSpec, header: list[str], name: str,
-                      rejected: list[int]) -> tuple[int, int]:
-    """Insert rows without problems; a row whose id (or, without ids, whose every value)
-    is already loaded counts as a duplicate."""
+def _insert_good_rows(store: Store, spec: TableSpec, name: str, rejected: list[int]) -> tuple[int, int]:
+    """Insert rows without problems. A row is a duplicate when its id is already loaded or
+    repeated above it; a row without an id when all its values are."""
     con = store.con
-    casts = ", ".join(
-        f'{_cast_sql(c.name, c.sql_type) if c.name in header else "NULL"} AS "{c.name}"' for c in spec.columns)
+    names = [c.name for c in spec.columns]
+    everything = ", ".join(f'"{c}"' for c in names)
+    id_col = spec.id_column
+    same_values = " AND ".join(f't."{c}" IS NOT DISTINCT FROM r."{c}"' for c in names)
+    new_record = (f'NOT EXISTS (SELECT 1 FROM "{spec.rows_table}" r WHERE r."{id_col}" = t."{id_col}") '
+                  f'AND (t."{id_col}" IS NOT NULL OR NOT EXISTS (SELECT 1 FROM "{spec.rows_table}" r WHERE {same_values}))')
+    before = con.execute(f'SELECT count(*) FROM "{spec.rows_table}"').fetchone()[0]
+    good = con.execute("SELECT count(*) FROM typed WHERE NOT list_contains($rejected, source_row)",
+                       {"rejected": rejected}).fetchone()[0]
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE typed AS
-        SELECT {casts}, $name AS source_file, source_row FROM staging
-        WHERE NOT list_contains($rejected, source_row)
-    """, {"name": name, "rejected": rejected})
-    # Rows are the same record when their ids match; rows without an id when every value matches.
-    everything = ", ".join(f'"{c.name}"' for c in spec.columns)
-    id_col = spec.id_column if spec.id_column in header else None
-    partition = f'"{id_col}", CASE WHEN "{id_col}" IS NULL THEN ({everything}) END' if id_col else everything
-    same_values = " AND ".join(f't."{c.name}" IS NOT DISTINCT FROM r."{c.name}"' for c in spec.columns)
-    new_record = f'NOT EXISTS (SELECT 1 FROM "{spec.rows_table}" r WHERE {same_values})'
-    if id_col:  # two equality joins rather than one OR, which DuckDB could only run as a nested loop
-        new_record = (f'NOT EXISTS (SELECT 1 FROM "{spec.rows_table}" r WHERE r."{id_col}" = t."{id_col}") '
-                      f'AND (t."{id_col}" IS NOT NULL OR {new_record})')
-    target = spec.rows_table
-    before = con.execute(f'SELECT count(*) FROM "{target}"').fetchone()[0]
-    typed_rows = con.execute("SELECT count(*) FROM typed").fetchone()[0]
-    con.execute(f"""
-        INSERT INTO "{target}"
-        SELECT * EXCLUDE (dedupe_rank) FROM (
-            SELECT t.*, row_number() OVER (PARTITION BY {partition} ORDER BY source_row) AS dedupe_rank
+        INSERT INTO "{spec.rows_table}" ({everything}, source_file, source_row)
+        SELECT {everything}, $name, source_row FROM (
+            SELECT t.*, row_number() OVER (
+                PARTITION BY "{id_col}", CASE WHEN "{id_col}" IS NULL THEN ({everything}) END ORDER BY source_row
+            ) AS dedupe_rank
             FROM typed t
-            WHERE {new_record}
+            WHERE NOT list_contains($rejected, source_row) AND {new_record}
         ) WHERE dedupe_rank = 1
-    """)
-    loaded = con.execute(f'SELECT count(*) FROM "{target}"').fetchone()[0] - before
-    con.execute("DROP TABLE typed")
-    return loaded, typed_rows - loaded
+    """, {"name": name, "rejected": rejected})
+    loaded = con.execute(f'SELECT count(*) FROM "{spec.rows_table}"').fetchone()[0] - before
+    return loaded, good - loaded

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from phasekpi.ingest import Problem
+from phasekpi.problems import Problem
 
 MESSAGES_PATH = Path(__file__).with_name("messages.yaml")
 LANGUAGES = {"ja": "日本語", "en": "English"}
@@ -32,4 +32,8 @@ def t(key: str, lang: str, **params: object) -> str:
 
 
 def problem_text(problem: Problem, lang: str) -> str:
-    return t(f"problem.{problem.key}", lang, **problem.params)
+    """The problem in words; a table kind among its parameters is named in the user's language."""
+    params = dict(problem.params)
+    if f"table.{params.get('kind')}" in messages():
+        params["kind"] = t(f"table.{params['kind']}", lang)
+    return t(f"problem.{problem.key}", lang, **params)

@@ -51,7 +51,8 @@ TABLES: dict[str, TableSpec] = {
             Column("occurred_at", "TIMESTAMP", required=True),
             Column("rep", "VARCHAR", required=True),
             Column("team", "VARCHAR"),
-            Column("channel", "VARCHAR", required=True),
+            Column("channel", "VARCHAR"),  # call / email / other; a file without it is a call log
+            Column("channel_raw", "VARCHAR"),  # the export's own word for the channel
             Column("lead_id", "VARCHAR"),
             Column("account_id", "VARCHAR"),
             Column("outcome", "VARCHAR"),
@@ -68,13 +69,15 @@ TABLES: dict[str, TableSpec] = {
             Column("opportunity_id", "VARCHAR"),
         )),
         TableSpec("opportunities", "opportunity_id", "created_at", (
-            Column("opportunity_id", "VARCHAR", required=True),
+            Column("opportunity_id", "VARCHAR"),  # Zoho's Potentials export has none: rows dedupe on values
             Column("created_at", "TIMESTAMP", required=True),
             Column("rep", "VARCHAR"),
             Column("owner", "VARCHAR"),
             Column("stage", "VARCHAR"),
             Column("amount", "DECIMAL(18,2)"),
-            Column("status", "VARCHAR", required=True),
+            Column("status", "VARCHAR"),  # open / won / lost; from the stage or flags when absent
+            Column("is_won", "BOOLEAN"),
+            Column("is_closed", "BOOLEAN"),
             Column("closed_at", "TIMESTAMP"),
             Column("lead_id", "VARCHAR"),
             Column("is_sourced", "BOOLEAN"),

@@ -70,7 +70,8 @@ def test_upload_replaces_the_demo_and_reports_every_row(app: AppTest) -> None:
     rows = app.dataframe[0].value
     assert list(rows.iloc[0])[:2] == ["活動(架電・メール)", "5"]
     rejected = app.dataframe[1].value
-    assert list(rejected.iloc[0]) == [7, "duration_sec", "bad-duration", "duration_sec を数値として読めません"]
+    assert list(rejected.iloc[0]) == [7, "duration_sec", "bad-duration",
+                                      "duration_sec を通話時間として読めません(135、2:15、00:02:15、2分15秒 などの形式)"]
     app.switch_page("pages/dashboard.py").run()
     assert not app.exception
     assert "アップロードしたデータを表示中" in [c.value for c in app.sidebar.caption]

@@ -13,7 +13,7 @@ import pytest
 
 from phasekpi.catalogue import default_catalogue
 from phasekpi.funnel import FunnelStep, build_funnel, find_bottleneck
-from phasekpi.ingest import load_csv
+from phasekpi.ingest import load_file
 from phasekpi.metrics import Filters, KpiResults, compute_kpis
 from phasekpi.schema import open_store
 
@@ -56,7 +56,7 @@ def results_of(tmp_path: Path, activities: list[list[str]] | None, opportunities
     for name, header, rows in (("activities", ACTIVITY_HEADER, activities),
                                ("opportunities", OPPORTUNITY_HEADER, opportunities)):
         if rows is not None:
-            report = load_csv(store, write_csv(tmp_path / f"{name}.csv", header, rows), f"{name}.csv")
+            report = load_file(store, write_csv(tmp_path / f"{name}.csv", header, rows), f"{name}.csv")
             assert report.rows_loaded == len(rows) and not report.rejections, report
     results = compute_kpis(store, CATALOGUE, Filters())
     assert results is not None

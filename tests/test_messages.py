@@ -58,10 +58,10 @@ def test_keys_built_at_run_time_exist(family: str) -> None:
 
 
 def test_every_problem_the_loader_can_raise_has_a_message() -> None:
-    ingest = (ROOT / "phasekpi" / "ingest.py").read_text(encoding="utf-8")
-    keys = set(re.findall(r'Problem\("([a-z_]+)"', ingest)) | set(re.findall(r"'(bad_[a-z]+)'", ingest))
-    keys |= {f"bad_{kind}" for kind in ("date", "flag", "number", "choice", "text")}
-    assert {"empty_file", "header_only", "not_a_table", "missing_columns", "bad_status"} <= keys
+    code = "".join((ROOT / "phasekpi" / f"{name}.py").read_text(encoding="utf-8") for name in ("ingest", "sources"))
+    keys = set(re.findall(r'Problem\("([a-z_]+)"', code)) | set(re.findall(r'"((?:bad|negative|date|missing)_[a-z_]+)"', code))
+    assert {"empty_file", "header_only", "not_a_table", "missing_columns", "unknown_encoding", "bad_status",
+            "bad_duration", "date_out_of_range", "negative_value", "missing_value"} <= keys
     assert sorted(k for k in keys if f"problem.{k}" not in messages()) == []
 
 

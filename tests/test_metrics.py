@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from phasekpi.catalogue import default_catalogue
-from phasekpi.ingest import load_csv
+from phasekpi.ingest import load_file
 from phasekpi.metrics import (
     DAYS_PER_MONTH,
     Filters,
@@ -147,7 +147,7 @@ def load(tmp_path: Path, activities=ACTIVITIES, leads=LEADS, opportunities=OPPOR
                                ("opportunities", OPPORTUNITY_HEADER, opportunities)):
         if rows is None:
             continue
-        report = load_csv(store, write_csv(tmp_path / f"{name}.csv", header, rows), f"{name}.csv")
+        report = load_file(store, write_csv(tmp_path / f"{name}.csv", header, rows), f"{name}.csv")
         assert report.error is None and report.rejections == [], report
         assert report.rows_loaded == len(rows)
     return store
@@ -323,7 +323,7 @@ OUTCOME_RULES = [
 def test_outcome_rules(tmp_path: Path, channel, outcome, seconds, connected, effective, appointment):
     row = ["x1", "2025-04-01 10:00", "A", "", channel, "L1", outcome, seconds, "", ""]
     store = open_store(CATALOGUE)
-    report = load_csv(store, write_csv(tmp_path / "one.csv", ACTIVITY_HEADER, [row]), "one.csv")
+    report = load_file(store, write_csv(tmp_path / "one.csv", ACTIVITY_HEADER, [row]), "one.csv")
     assert report.rows_loaded == 1
     results = compute_kpis(store, CATALOGUE, Filters())
     assert results.total("calls") == (1 if channel == "call" else 0)
@@ -353,7 +353,7 @@ def test_quality_score(tmp_path: Path, bant, need, decision, next_action, given,
     header = [*OPPORTUNITY_HEADER, "quality_score"]
     row = ["Q1", "2025-04-01", "A", "100", "open", "", *bant, need, decision, next_action, given]
     store = open_store(CATALOGUE)
-    report = load_csv(store, write_csv(tmp_path / "opp.csv", header, [row]), "opp.csv")
+    report = load_file(store, write_csv(tmp_path / "opp.csv", header, [row]), "opp.csv")
     assert report.rows_loaded == 1, report
     assert store.con.execute("SELECT quality_score FROM opportunities").fetchone()[0] == expected
     results = compute_kpis(store, CATALOGUE, Filters())

@@ -1,0 +1,97 @@
+"""SQL that turns exported text into typed values, NULL when a value does not parse.
+
+Every function takes the SQL of a text column and returns the SQL of its typed value, so DuckDB
+does the parsing for a million rows at once. Values written in the catalogue YAML are quoted
+with `literal`; nothing here ever sees user input other than as column data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+FULL_WIDTH = "０１２３４５６７８９．，－＋％：／　"
+HALF_WIDTH = "0123456789.,-+%:/ "
+TIMESTAMP_FORMATS = (
+    "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d",
+    "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日", "%Y年%m月%d日%H時%M分",
+    "%d %b, %Y %H:%M:%S", "%d %b, %Y %H:%M", "%d %b, %Y", "%d %b %Y", "%b %d, %Y", "%Y.%m.%d",
+)
+MONTH_FIRST = ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y", "%m/%d/%y")
+DAY_FIRST = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d/%m/%y")
+EXCEL_EPOCH = "1899-12-30"  # Excel's day 0 (it counts the non-existent 29 Feb 1900)
+EXCEL_SERIALS = (20000, 80000)  # 1954-10-03 .. 2119-01-10: a bare number here is a date
+
+
+def literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def cleaned(column: str) -> str:
+    """Trimmed, full-width digits and signs folded to ASCII, empty as NULL."""
+    return f"nullif(trim(translate({column}, '{FULL_WIDTH}', '{HALF_WIDTH}')), '')"
+
+
+def text(column: str) -> str:
+    return f"nullif(trim({column}), '')"
+
+
+def number(column: str) -> str:
+    """`1,200` `¥1,200,000` `$22,700.00` `JPY 5,000` `１２０` `15%` → a number (percent as points)."""
+    stripped = f"regexp_replace({cleaned(column)}, '^(JPY|USD|EUR)|(JPY|USD|円)$|[,¥￥$€%\\s]', '', 'g')"
+    return f"try_cast({stripped} AS DOUBLE)"
+
+
+def timestamp(column: str, timezone: str, day_first: bool = False) -> str:
+    """Dates and times in the forms CRMs export; offsets converted to `timezone`; Excel serials."""
+    value = cleaned(column)
+    formats = ", ".join(literal(f) for f in (*TIMESTAMP_FORMATS, *(DAY_FIRST if day_first else MONTH_FIRST)))
+    low, high = EXCEL_SERIALS
+    return f"""(CASE
+        WHEN regexp_full_match({value}, '\\d{{5}}(\\.\\d+)?') THEN
+            CASE WHEN CAST({value} AS DOUBLE) BETWEEN {low} AND {high} THEN
+                CAST('{EXCEL_EPOCH}' AS TIMESTAMP) + to_microseconds(CAST(round(CAST({value} AS DOUBLE) * 86400000000) AS BIGINT))
+            END
+        WHEN regexp_matches({value}, '(Z|[+-]\\d{{2}}:?\\d{{2}})$') THEN
+            timezone({literal(timezone)}, try_cast({value} AS TIMESTAMPTZ))
+        ELSE coalesce(try_cast({value} AS TIMESTAMP), try_strptime({value}, [{formats}]))
+    END)"""
+
+
+def day_first_probe(column: str) -> str:
+    """True when some value reads d/m/y (its first number is over 12), so the column is day-first."""
+    return f"bool_or(regexp_matches({cleaned(column)}, '^(1[3-9]|2\\d|3[01])/\\d{{1,2}}/\\d{{2,4}}'))"
+
+
+def duration(column: str, scale: float = 1.0) -> str:
+    """Seconds from `135`, `1,200`, `2:15`, `00:02:15`, `2分15秒`, `1時間2分`; a bare number is
+    multiplied by `scale` (60 for a column in minutes, 0.001 for milliseconds)."""
+    value = cleaned(column)
+    unit = scale
+
+    def part(pattern: str) -> str:
+        return f"coalesce(try_cast(regexp_extract({value}, '{pattern}', 1) AS DOUBLE), 0)"
+
+    def piece(index: int) -> str:
+        return f"try_cast(split_part({value}, ':', {index}) AS DOUBLE)"
+
+    hours, mins, secs = part("(\\d+)時間"), part("(\\d+)分"), part("(\\d+(?:\\.\\d+)?)秒")
+    return f"""(CASE
+        WHEN regexp_full_match({value}, '-?[\\d,]+(\\.\\d+)?')
+            THEN try_cast(replace({value}, ',', '') AS DOUBLE) * {unit}
+        WHEN regexp_full_match({value}, '\\d+:\\d{{1,2}}:\\d{{1,2}}(\\.\\d+)?') THEN {piece(1)} * 3600 + {piece(2)} * 60 + {piece(3)}
+        WHEN regexp_full_match({value}, '\\d+:\\d{{1,2}}') THEN {piece(1)} * 60 + {piece(2)}
+        WHEN regexp_full_match({value}, '((\\d+)時間)?((\\d+)分)?((\\d+(\\.\\d+)?)秒)?') THEN
+            {hours} * 3600 + {mins} * 60 + {secs}
+    END)"""
+
+
+def vocabulary(column: str, words: Mapping[str, str]) -> str:
+    """The canonical value of a raw word (trimmed, case-insensitive), NULL when not listed."""
+    if not words:
+        return "CAST(NULL AS VARCHAR)"
+    branches = " ".join(f"WHEN {literal(word)} THEN {literal(value)}" for word, value in words.items())
+    return f"(CASE lower(trim({column})) {branches} END)"
+
+
+def boolean(column: str, words: Mapping[str, str]) -> str:
+    return f"(CASE {vocabulary(column, words)} WHEN 'true' THEN true WHEN 'false' THEN false END)"

@@ -1,0 +1,204 @@
+"""Opening what users upload: recognise the file, its encoding and its dialect; hand DuckDB UTF-8.
+
+DuckDB's CSV reader knows only UTF-8, UTF-16 and Latin-1 without downloading an extension, so
+anything else (CP932/Shift_JIS above all) is transcoded to a UTF-8 copy in a streaming way:
+1 MB at a time through an incremental decoder, constant memory. The encoding is decided on
+the whole file, never on its first kilobytes (a CP932 export often starts with ASCII rows).
+`.xlsx` workbooks are written out as UTF-8 CSV (the first sheet or the one asked for).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import io
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from phasekpi.problems import Problem
+
+CHUNK = 1 << 20
+SAMPLE_CHARS = 64 * 1024
+DELIMITERS = (",", "\t", ";", "|")
+# Tried in this order on the whole file; cp932 is a superset of Shift_JIS (㈱, 髙, ① …).
+TEXT_ENCODINGS = ("utf-8", "cp932")
+NOT_TABLES = {  # leading bytes of files people rename to .csv by mistake
+    b"%PDF": "PDF", b"\x89PNG": "PNG", b"\xff\xd8\xff": "JPEG", b"GIF8": "GIF", b"PK\x03\x04": "ZIP",
+    b"\xd0\xcf\x11\xe0": "Excel 97-2003 (.xls)", b"Rar!": "RAR", b"7z\xbc\xaf": "7z",
+}
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A table file ready for DuckDB: UTF-8 text at `path`, its dialect and header."""
+
+    name: str  # what the user called it
+    path: Path  # what DuckDB reads (the original, or our UTF-8 copy)
+    encoding: str  # as detected: utf-8, utf-8-sig, cp932, utf-16, xlsx
+    delimiter: str
+    header: tuple[str, ...]
+    sheet: str | None = None
+    temporary: bool = False  # `path` is our copy, to delete after loading
+
+    def discard(self) -> None:
+        if self.temporary:
+            self.path.unlink(missing_ok=True)
+
+
+def read_source(path: Path, name: str, sheet: str | None = None) -> tuple[SourceFile | None, Problem | None]:
+    """Recognise a file; a Problem says why it cannot be read as a table."""
+    with path.open("rb") as stream:
+        head = stream.read(8)
+    if not head:
+        return None, Problem("empty_file", {"file": name})
+    if head.startswith(b"PK\x03\x04") and _is_xlsx(path):
+        return _from_workbook(path, name, sheet)
+    kind = next((label for magic, label in NOT_TABLES.items() if head.startswith(magic)), None)
+    if kind:
+        return None, Problem("not_a_table", {"file": name, "kind": kind})
+    compressed = head.startswith(b"\x1f\x8b")
+    encoding = detect_encoding(path, compressed)
+    if encoding is None:
+        return None, Problem("unknown_encoding", {"file": name})
+    if encoding == "binary":
+        return None, Problem("not_a_table", {"file": name, "kind": "binary"})
+    readable = path
+    if encoding not in ("utf-8", "utf-8-sig"):
+        readable = transcode(path, encoding, compressed)
+    sample = _sample(readable)
+    if not sample.strip():
+        if readable != path:
+            readable.unlink(missing_ok=True)
+        return None, Problem("empty_file", {"file": name})
+    delimiter, header = sniff_dialect(sample)
+    return SourceFile(name, readable, encoding, delimiter, tuple(header), temporary=readable != path), None
+
+
+def _open(path: Path, compressed: bool) -> BinaryIO:
+    return gzip.open(path, "rb") if compressed else path.open("rb")
+
+
+def _chunks(path: Path, compressed: bool) -> Iterator[bytes]:
+    with _open(path, compressed) as stream:
+        while chunk := stream.read(CHUNK):
+            yield chunk
+
+
+def detect_encoding(path: Path, compressed: bool = False) -> str | None:
+    """utf-8 / utf-8-sig / utf-16 / cp932 for text that decodes whole; "binary"; None if nothing fits."""
+    first = next(_chunks(path, compressed), b"")
+    if first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if b"\x00" in first:
+        return "binary"
+    if sum(1 for b in first[:4096] if b < 9 or 13 < b < 32) > 4:  # control bytes: not text
+        return "binary"
+    for encoding in TEXT_ENCODINGS:
+        if _decodes(path, compressed, encoding):
+            if encoding == "utf-8" and first.startswith(codecs.BOM_UTF8):
+                return "utf-8-sig"
+            return encoding
+    return None
+
+
+def _decodes(path: Path, compressed: bool, encoding: str) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        for chunk in _chunks(path, compressed):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def transcode(path: Path, encoding: str, compressed: bool = False) -> Path:
+    """A UTF-8 copy of the file, written chunk by chunk."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    handle, target = tempfile.mkstemp(prefix="phasekpi-", suffix=".csv")
+    with os.fdopen(handle, "wb") as out:
+        started = False
+        for chunk in _chunks(path, compressed):
+            text = decoder.decode(chunk)
+            if not started and text:
+                text, started = text.lstrip("\ufeff"), True  # DuckDB wants no byte-order mark
+            out.write(text.encode("utf-8"))
+        out.write(decoder.decode(b"", final=True).encode("utf-8"))
+    return Path(target)
+
+
+def _sample(path: Path) -> str:
+    with path.open("rb") as probe:
+        compressed = probe.read(2) == b"\x1f\x8b"
+    with _open(path, compressed) as stream:
+        raw = stream.read(SAMPLE_CHARS * 4)
+    return raw.decode("utf-8-sig", errors="replace")[:SAMPLE_CHARS]
+
+
+def sniff_dialect(sample: str) -> tuple[str, list[str]]:
+    """The delimiter whose rows agree best with the header's field count, and that header."""
+    lines = sample.splitlines(keepends=True)
+    complete = "".join(lines[:-1]) if len(lines) > 1 else sample  # the last line may be cut off
+
+    def score(delimiter: str) -> tuple[float, int]:
+        rows = [row for row, _ in zip(csv.reader(io.StringIO(complete), delimiter=delimiter), range(50), strict=False)]
+        if not rows or len(rows[0]) < 2:
+            return (0.0, 0)
+        agree = sum(1 for row in rows[1:] if len(row) == len(rows[0]))
+        return ((agree + 1) / len(rows), len(rows[0]))
+
+    delimiter = max(DELIMITERS, key=score)
+    header = next(csv.reader(io.StringIO(complete), delimiter=delimiter), [])
+    return delimiter, [h.strip().lstrip("\ufeff") for h in header]
+
+
+def _is_xlsx(path: Path) -> bool:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return "xl/workbook.xml" in archive.namelist()
+    except zipfile.BadZipFile:
+        return False
+
+
+def sheet_names(path: Path) -> list[str]:
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True)
+    try:
+        return list(book.sheetnames)
+    finally:
+        book.close()
+
+
+def _from_workbook(path: Path, name: str, sheet: str | None) -> tuple[SourceFile | None, Problem | None]:
+    """The chosen (or first) sheet as a UTF-8 CSV; dates as ISO text, numbers as written."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a damaged workbook; all mean "cannot read"
+        return None, Problem("not_a_table", {"file": name, "kind": "xlsx"})
+    try:
+        chosen = sheet if sheet in book.sheetnames else book.sheetnames[0]
+        handle, target = tempfile.mkstemp(prefix="phasekpi-", suffix=".csv")
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            writer = csv.writer(out)
+            for row in book[chosen].iter_rows(values_only=True):
+                writer.writerow(["" if v is None else v.isoformat(sep=" ") if hasattr(v, "isoformat") else v
+                                 for v in row])
+    finally:
+        book.close()
+    csv_path = Path(target)
+    sample = _sample(csv_path)
+    if not sample.strip():
+        csv_path.unlink(missing_ok=True)
+        return None, Problem("empty_file", {"file": name})
+    _, header = sniff_dialect(sample)
+    return SourceFile(name, csv_path, "xlsx", ",", tuple(header), sheet=chosen, temporary=True), None
