@@ -78,7 +78,8 @@ def duration(column: str, scale: float = 1.0) -> str:
     return f"""(CASE
         WHEN regexp_full_match({value}, '-?[\\d,]+(\\.\\d+)?')
             THEN try_cast(replace({value}, ',', '') AS DOUBLE) * {unit}
-        WHEN regexp_full_match({value}, '\\d+:\\d{{1,2}}:\\d{{1,2}}(\\.\\d+)?') THEN {piece(1)} * 3600 + {piece(2)} * 60 + {piece(3)}
+        WHEN regexp_full_match({value}, '\\d+:\\d{{1,2}}:\\d{{1,2}}(\\.\\d+)?')
+            THEN {piece(1)} * 3600 + {piece(2)} * 60 + {piece(3)}
         WHEN regexp_full_match({value}, '\\d+:\\d{{1,2}}') THEN {piece(1)} * 60 + {piece(2)}
         WHEN regexp_full_match({value}, '((\\d+)時間)?((\\d+)分)?((\\d+(\\.\\d+)?)秒)?') THEN
             {hours} * 3600 + {mins} * 60 + {secs}
