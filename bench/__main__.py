@@ -253,13 +253,14 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown measurement(s) {', '.join(unknown)}; known: {', '.join(MEASUREMENTS)}")
     command = "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:])
-    started, began, load_before = datetime.now(), time.perf_counter(), os.getloadavg()[0]
+    started, began, loads = datetime.now(), time.perf_counter(), [os.getloadavg()[0]]
     report, code_at_start = Report(sizes), code_version()
     for size in sizes:
         generating = time.perf_counter()
         data = dataset(size)
         print(f"[{size}] data ready in {time.perf_counter() - generating:.1f} s: {data.dir}", file=sys.stderr)
         for name in names:
+            loads.append(os.getloadavg()[0])
             result = merge([run_measurement(name, size, args.timeout) for _ in range(args.repeat)])
             report.runs[(size, name)] = result
             steps = ", ".join(f"{k} {v:.3f}s" for k, v in result.get("steps", {}).items())
@@ -269,7 +270,9 @@ def main(argv: list[str] | None = None) -> int:
     code = code_version()
     if code != code_at_start:
         report.notes.append(f"phasekpi changed during the run ({code_at_start} at the start): sizes may have run different code.")
-    load = f"load average {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end (nproc {os.cpu_count()})"
+    loads.append(os.getloadavg()[0])
+    load = (f"1-minute load average {loads[0]:.1f} at the start, {max(loads):.1f} at most, {loads[-1]:.1f} at the end "
+            f"(nproc {os.cpu_count()}; a load above nproc means other processes competed for the CPU)")
     markdown = render(report, command.strip(), started, time.perf_counter() - began, code, load, args.repeat)
     print(markdown)
     args.out.write_text(markdown + "\n", encoding="utf-8")

@@ -1,89 +1,89 @@
-"""Data: upload CRM exports (or keep the demo) and see exactly what was loaded and what was not."""
-
-import tempfile
-from pathlib import Path
+"""Data: upload CRM exports, confirm how their columns map, and see what was loaded and what was not."""
 
 import pandas as pd
 import streamlit as st
 
-from pages import session
+from pages import session, uploads
+from pages.editors import chosen_mapping, mapping_editor, problem_files, vocabulary_editor
 from pages.widgets import UPLOADER_CSS
 from phasekpi.messages import problem_text
-from phasekpi.problems import LoadReport
+from phasekpi.problems import LoadReport, rejections_csv
 from phasekpi.schema import TABLES, table_summaries
 
 session.route_through_app()
-tr = session.tr
+tr, lang = session.tr, session.lang()
 st.markdown(UPLOADER_CSS.format(button=tr("data.uploader_button"), limit=tr("data.uploader_limit")), unsafe_allow_html=True)
 st.title(tr("data.title"))
 st.write(tr("data.intro"))
 
-
-
-def load_uploads() -> None:
-    """Form callback (runs before the page): copy the uploads to temp files and load them."""
-    uploads = st.session_state.get("uploads") or []
-    st.session_state["no_files"] = not uploads
-    with tempfile.TemporaryDirectory() as folder:
-        files = []
-        for upload in uploads:
-            path = Path(folder) / f"{len(files)}{''.join(Path(upload.name).suffixes[-2:])}"
-            path.write_bytes(upload.getvalue())
-            files.append((path, upload.name))
-        if files:
-            session.replace_data(files)
-
-
 with st.form("upload", border=True):
-    st.file_uploader(tr("data.uploader"), type=["csv", "gz"], accept_multiple_files=True, key="uploads",
-                     help=tr("data.uploader_help"))
-    st.form_submit_button(tr("data.load_button"), type="primary", on_click=load_uploads)
+    st.file_uploader(tr("data.uploader"), type=["csv", "txt", "tsv", "gz", "xlsx"], accept_multiple_files=True,
+                     key="uploads", help=tr("data.uploader_help"))
+    st.form_submit_button(tr("data.check_button"), type="primary", on_click=uploads.analyse)
 if st.session_state.pop("no_files", False):
     st.warning(tr("data.no_files"))
-if not session.is_demo():
+
+
+def load_confirmed() -> None:
+    uploads.load([chosen_mapping(i) for i in range(len(uploads.pending()))])
+
+
+if uploads.pending():
+    st.subheader(tr("mapping.title"))
+    st.caption(tr("mapping.intro"))
+    problem_files()
+    for index, file in enumerate(uploads.pending()):
+        if file.source is not None:
+            mapping_editor(index)
+    left, right = st.columns([1, 5])
+    left.button(tr("mapping.load_button"), type="primary", on_click=load_confirmed)
+    right.button(tr("mapping.cancel"), on_click=uploads.discard)
+elif not session.is_demo():
     st.button(tr("data.back_to_demo"), on_click=session.load_demo)
-
-if session.is_demo():
+else:
     st.info(tr("data.demo_in_use"))
-
-st.subheader(tr("data.tables_title"))
-summaries = table_summaries(session.store())
-st.dataframe(
-    pd.DataFrame([{
-        tr("data.col.table"): tr(f"table.{s.table}"),
-        tr("data.col.rows"): f"{s.rows:,}",
-        tr("data.col.first"): str(s.first_date or "—"),
-        tr("data.col.last"): str(s.last_date or "—"),
-        tr("data.col.reps"): s.reps,
-    } for s in summaries]),
-    hide_index=True, width="stretch",
-)
-missing = [tr(f"table.{s.table}") for s in summaries if s.rows == 0]
-if missing:
-    st.warning(tr("data.tables_missing", tables="、".join(missing) if session.lang() == "ja" else ", ".join(missing)))
 
 
 def show_report(report: LoadReport) -> None:
     st.subheader(tr("data.report_title"))
+    st.caption(tr("data.report_summary", files=len(report.files), loaded=sum(1 for f in report.files if not f.error)))
     for file in report.files:
         if file.error:
-            st.error(f"**{file.file}** — {problem_text(file.error, session.lang())}")
+            st.error(f"**{file.file}** — {problem_text(file.error, lang)}")
             continue
-        kind = tr(f"table.{file.kind}")
-        line = tr("data.report_line", file=file.file, kind=kind, read=file.rows_read, loaded=file.rows_loaded,
-                  rejected=file.rows_rejected, duplicates=file.duplicates)
-        (st.success if not file.rejections else st.warning)(line)
+        line = tr("data.report_line", file=file.file, kind=tr(f"table.{file.kind}"), read=file.rows_read,
+                  loaded=file.rows_loaded, rejected=file.rows_rejected, duplicates=file.duplicates)
+        (st.warning if file.rejections else st.success)(line)
         if file.rejections:
+            st.dataframe(pd.DataFrame([{tr("data.reasons"): problem_text(problem, lang), tr("data.col.count"): count}
+                                       for problem, count in file.reason_counts()]), hide_index=True, width="stretch")
             with st.expander(tr("data.rejections", count=file.rows_rejected)):
                 st.dataframe(pd.DataFrame([{
                     tr("data.col.row"): r.row, tr("data.col.column"): r.column, tr("data.col.value"): r.value,
-                    tr("data.col.reason"): problem_text(r.problem, session.lang()),
-                } for r in file.rejections[:5000]]), hide_index=True, width="stretch")
+                    tr("data.col.reason"): problem_text(r.problem, lang),
+                } for r in file.rejections[:1000]]), hide_index=True, width="stretch")
+    if report.rejections:
+        headers = [tr(f"data.col.{c}") for c in ("file", "row", "column", "value", "reason")]
+        st.download_button(tr("data.download_rejections"), icon=":material/download:", file_name="rejected_rows.csv",
+                           data=rejections_csv(report, lambda p: problem_text(p, lang), headers), mime="text/csv")
 
 
 report = session.load_report()
 if report is not None and not session.is_demo():
     show_report(report)
+
+st.subheader(tr("data.tables_title"))
+summaries = table_summaries(session.store())
+st.dataframe(pd.DataFrame([{
+    tr("data.col.table"): tr(f"table.{s.table}"), tr("data.col.rows"): f"{s.rows:,}",
+    tr("data.col.first"): str(s.first_date or "—"), tr("data.col.last"): str(s.last_date or "—"),
+    tr("data.col.reps"): s.reps,
+} for s in summaries]), hide_index=True, width="stretch")
+missing = [tr(f"table.{s.table}") for s in summaries if s.rows == 0]
+if missing:
+    st.warning(tr("data.tables_missing", tables=("、" if lang == "ja" else ", ").join(missing)))
+
+vocabulary_editor()
 
 with st.expander(tr("data.format_title")):
     st.write(tr("data.format_intro"))

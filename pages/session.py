@@ -18,7 +18,7 @@ from phasekpi.ingest import load_files
 from phasekpi.messages import DEFAULT_LANGUAGE, t
 from phasekpi.metrics import Filters, KpiResults, compute_kpis, data_range
 from phasekpi.problems import LoadReport
-from phasekpi.schema import Store, clear_tables, open_store
+from phasekpi.schema import Store, clear_tables, install_vocabularies, open_store
 
 
 def route_through_app() -> None:
@@ -59,12 +59,36 @@ def load_demo() -> None:
 
 def replace_data(files: list[tuple[Path, str]], is_demo: bool = False) -> LoadReport:
     """Empty the tables and load these files; the report says what happened to every row."""
-    current = st.session_state["store"]
-    clear_tables(current)
-    report = load_files(current, files)
-    st.session_state.update(load_report=report, is_demo=is_demo, filters=Filters())
-    st.session_state["data_version"] = st.session_state.get("data_version", 0) + 1
+    clear_data()
+    report = load_files(st.session_state["store"], files)
+    data_loaded(report, is_demo)
     return report
+
+
+def clear_data() -> None:
+    clear_tables(st.session_state["store"])
+
+
+def data_loaded(report: LoadReport, is_demo: bool) -> None:
+    """Remember what was loaded; filters and memoised KPI values start afresh."""
+    st.session_state.update(load_report=report, is_demo=is_demo, filters=Filters())
+    data_changed()
+
+
+def data_changed() -> None:
+    st.session_state["data_version"] = st.session_state.get("data_version", 0) + 1
+
+
+def outcome_overrides() -> dict[str, str]:
+    """The user's own call-result word → level choices, on top of the catalogue's vocabulary."""
+    return st.session_state.setdefault("outcome_overrides", {})
+
+
+def set_outcome_level(word: str, level: str) -> None:
+    outcome_overrides()[word] = level
+    with store().lock:
+        install_vocabularies(store().con, catalogue(), outcome_overrides())
+    data_changed()
 
 
 def load_report() -> LoadReport | None:

@@ -19,6 +19,7 @@ from phasekpi.catalogue import default_catalogue
 from phasekpi.diagnosis import Diagnosis, diagnose
 from phasekpi.display import kpi_value_text
 from phasekpi.ingest import load_files
+from phasekpi.mapping import default_profiles
 from phasekpi.messages import problem_text, t
 from phasekpi.metrics import Filters, KpiResults, compute_kpis, data_range, scorecard
 from phasekpi.problems import LoadReport
@@ -60,17 +61,24 @@ def _demo(args: argparse.Namespace) -> int:
 def _load(args: argparse.Namespace) -> tuple[Store, LoadReport, KpiResults | None, Diagnosis | None]:
     catalogue = default_catalogue()
     store = open_store(catalogue)
-    report = load_files(store, [(path, path.name) for path in args.files])
-    for file in report.files:
-        if file.error:
-            print(f"{file.file}: {problem_text(file.error, args.lang)}", file=sys.stderr)
-        else:
-            print(t("cli.file_line", args.lang, file=file.file, kind=t(f"table.{file.kind}", args.lang),
-                    read=file.rows_read, loaded=file.rows_loaded, rejected=file.rows_rejected,
-                    duplicates=file.duplicates), file=sys.stderr)
+    report = load_files(store, [(path, path.name) for path in args.files], default_profiles())
+    _print_load_report(report, args.lang)
     results = compute_kpis(store, catalogue, Filters())
     override = None if args.phase == "auto" else args.phase
     return store, report, results, diagnose(catalogue, None, override, data_range(store))
+
+
+def _print_load_report(report: LoadReport, lang: str) -> None:
+    """What happened to every file and row, on stderr so --json output stays clean."""
+    for file in report.files:
+        if file.error:
+            print(f"{file.file}: {problem_text(file.error, lang)}", file=sys.stderr)
+            continue
+        print(t("cli.file_line", lang, file=file.file, kind=t(f"table.{file.kind}", lang), encoding=file.encoding,
+                read=file.rows_read, loaded=file.rows_loaded, rejected=file.rows_rejected,
+                duplicates=file.duplicates), file=sys.stderr)
+        for problem, count in file.reason_counts():
+            print(f"  {count:>7,}  {problem_text(problem, lang)}", file=sys.stderr)
 
 
 def _kpis(args: argparse.Namespace) -> int:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
+
 from phasekpi import casts
 from phasekpi.mapping import Mapping, ProfileStore, Synonyms, default_synonyms, mapping_for, normalise
 from phasekpi.problems import FileReport, LoadReport, Problem, Rejection
@@ -41,7 +43,7 @@ def load_source(store: Store, source: SourceFile, mapping: Mapping, synonyms: Sy
     """Load one recognised file under a mapping; a file-level problem loads nothing."""
     synonyms = synonyms or default_synonyms()
     report = FileReport(file=source.name, kind=mapping.kind if mapping.columns else None, encoding=source.encoding)
-    report.error = _mapping_problem(source, mapping)
+    report.error = mapping_problem(source, mapping)
     if report.error:
         return report
     spec = TABLES[mapping.kind]
@@ -66,7 +68,8 @@ def load_source(store: Store, source: SourceFile, mapping: Mapping, synonyms: Sy
     return report
 
 
-def _mapping_problem(source: SourceFile, mapping: Mapping) -> Problem | None:
+def mapping_problem(source: SourceFile, mapping: Mapping) -> Problem | None:
+    """Why a file cannot load under this mapping: nothing recognised, or required fields missing."""
     if not mapping.columns:
         return Problem("unknown_kind", {"file": source.name, "columns": ", ".join(source.header[:8])})
     missing = mapping.missing
@@ -78,7 +81,25 @@ def _mapping_problem(source: SourceFile, mapping: Mapping) -> Problem | None:
     return None
 
 
-def _stage(store: Store, source: SourceFile) -> None:
+def preview(source: SourceFile, mapping: Mapping, rows: int = 5, synonyms: Synonyms | None = None) -> list[dict[str, str]]:
+    """The first rows as they would load (canonical field → value as text), in a scratch
+    database; a value that would be rejected shows as `⚠ raw value`."""
+    if mapping.missing or not mapping.columns:
+        return []
+    scratch = Store(duckdb.connect(":memory:"))
+    _stage(scratch, source, limit=rows)
+    typed = _typed_columns(scratch, source, mapping, synonyms or default_synonyms())
+    _build_typed(scratch, TABLES[mapping.kind], typed)
+    shown = [name for name in typed if name in mapping.columns or name in mapping.constants]
+    cells = ", ".join(
+        f"""CASE WHEN {f'"bad_{n}"' if typed[n].failure else 'false'} THEN '⚠ ' || "raw_{n}" """
+        f"""ELSE coalesce(CAST("{n}" AS VARCHAR), '') END""" for n in shown)
+    values = scratch.con.execute(f"SELECT {cells} FROM typed ORDER BY source_row").fetchall()
+    scratch.con.close()
+    return [dict(zip(shown, row, strict=True)) for row in values]
+
+
+def _stage(store: Store, source: SourceFile, limit: int | None = None) -> None:
     # A clean scan records nothing, so rejects of an earlier file would read as this one's.
     store.con.execute("DROP TABLE IF EXISTS reject_errors")
     store.con.execute("DROP TABLE IF EXISTS reject_scans")
@@ -87,8 +108,11 @@ def _stage(store: Store, source: SourceFile) -> None:
         CREATE OR REPLACE TEMP TABLE staging AS
         SELECT * FROM read_csv($path, header = true, delim = $delim, quote = '"', escape = '"', skip = 0,
                                store_rejects = true, auto_detect = false, columns = $columns)
-    """, {"path": str(source.path), "delim": source.delimiter, "columns": dict.fromkeys(names, "VARCHAR")})
+    """ + (f"LIMIT {int(limit)}" if limit else ""),
+        {"path": str(source.path), "delim": source.delimiter, "columns": dict.fromkeys(names, "VARCHAR")})
     store.con.execute("ALTER TABLE staging ADD COLUMN source_row BIGINT")
+    if limit:
+        _number_rows(store, [])
 
 
 def _malformed_rows(store: Store) -> list[Rejection]:

@@ -26,6 +26,8 @@ from phasekpi import PROJECT_ROOT
 from phasekpi.schema import TABLES
 
 SYNONYMS_PATH = PROJECT_ROOT / "column_synonyms.yaml"
+# Where confirmed mappings are kept; PHASEKPI_PROFILES points elsewhere (tests, shared installs).
+PROFILES_PATH = PROJECT_ROOT / "data" / "mapping_profiles.json"
 IGNORED_CHARACTERS = re.compile(r"[\s_\-./:()\[\]{}（）［］【】「」・]+")
 Constant = Literal["call", "email", "other"]
 
@@ -131,6 +133,11 @@ def propose_mapping(header: tuple[str, ...] | list[str], synonyms: Synonyms | No
     return _with_default_constants(max(candidates, key=fit))
 
 
+def map_as(kind: str, header: tuple[str, ...] | list[str], synonyms: Synonyms | None = None) -> Mapping:
+    """The header mapped to one chosen table (when the user corrects the kind)."""
+    return _with_default_constants(_map_table(kind, header, synonyms or default_synonyms()))
+
+
 def _map_table(kind: str, header: tuple[str, ...] | list[str], synonyms: Synonyms) -> Mapping:
     by_name = {}
     for column in header:
@@ -187,6 +194,10 @@ class ProfileStore:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             json.dump(profiles, out, ensure_ascii=False, indent=1)
         os.replace(temporary, self.path)
+
+
+def default_profiles() -> ProfileStore:
+    return ProfileStore(Path(os.environ.get("PHASEKPI_PROFILES", PROFILES_PATH)))
 
 
 def mapping_for(header: tuple[str, ...] | list[str], profiles: ProfileStore | None) -> Mapping:

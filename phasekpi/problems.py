@@ -50,8 +50,8 @@ class FileReport:
 
     def reason_counts(self) -> list[tuple[Problem, int]]:
         """Rejections grouped by reason and column, most frequent first."""
-        counts = Counter(r.problem for r in self.rejections)
-        return counts.most_common()
+        counts = Counter((r.problem.key, tuple(sorted(r.problem.params.items()))) for r in self.rejections)
+        return [(Problem(key, dict(params)), count) for (key, params), count in counts.most_common()]
 
 
 @dataclass

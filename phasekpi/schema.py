@@ -8,6 +8,7 @@ level, SQL status, quality score), so an edited vocabulary needs no reload.
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -94,8 +95,6 @@ TABLES: dict[str, TableSpec] = {
 }
 
 OUTCOME_RANKS = {"none": 0, "connected": 1, "effective": 2, "appointment": 3}
-OPPORTUNITY_STATUSES = ("open", "won", "lost")
-CHANNELS = ("call", "email", "other")
 
 
 @dataclass
@@ -123,11 +122,14 @@ def open_store(catalogue: Catalogue, threads: int = 2, memory_limit: str = "2GB"
     return Store(con)
 
 
-def install_vocabularies(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> None:
-    """(Re)write the lookup tables the views read: outcome words, lead statuses, quality points."""
+def install_vocabularies(con: duckdb.DuckDBPyConnection, catalogue: Catalogue,
+                         outcome_overrides: Mapping[str, str] | None = None) -> None:
+    """(Re)write the lookup tables the views read: outcome words (the catalogue's, then the
+    user's own word → level choices on top), lead statuses, quality points."""
     con.execute("CREATE OR REPLACE TABLE outcome_vocabulary (word VARCHAR PRIMARY KEY, rank INTEGER)")
     words = {w.strip().lower(): OUTCOME_RANKS[level]
              for level, entries in catalogue.outcomes.vocabulary.items() for w in entries}
+    words |= {w.strip().lower(): OUTCOME_RANKS[level] for w, level in (outcome_overrides or {}).items()}
     con.executemany("INSERT INTO outcome_vocabulary VALUES (?, ?)", list(words.items()))
     con.execute("CREATE OR REPLACE TABLE lead_status_levels (status VARCHAR PRIMARY KEY, level INTEGER)")
     levels = {s.strip().lower(): 1 for s in catalogue.lead_statuses.mql}
@@ -213,6 +215,26 @@ def table_summaries(store: Store) -> list[TableSummary]:
                 f'count(DISTINCT rep) FROM "{spec.rows_table}"').fetchone()
             summaries.append(TableSummary(name, rows, first, last, reps))
     return summaries
+
+
+@dataclass(frozen=True)
+class OutcomeWord:
+    word: str
+    calls: int
+    level: str | None  # None: not in the vocabulary, so the call counts only by its duration
+
+
+def outcome_words(store: Store) -> list[OutcomeWord]:
+    """Every call-result word in the loaded calls with its count and level, most frequent first."""
+    levels = {rank: level for level, rank in OUTCOME_RANKS.items()}
+    with store.lock:
+        rows = store.con.execute("""
+            SELECT trim(a.outcome), count(*), any_value(v.rank)
+            FROM activities_rows a LEFT JOIN outcome_vocabulary v ON v.word = lower(trim(a.outcome))
+            WHERE a.channel = 'call' AND nullif(trim(a.outcome), '') IS NOT NULL
+            GROUP BY 1 ORDER BY 2 DESC, 1
+        """).fetchall()
+    return [OutcomeWord(word, calls, levels.get(rank)) for word, calls, rank in rows]
 
 
 def clear_tables(store: Store) -> None:

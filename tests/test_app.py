@@ -28,7 +28,8 @@ A6,2025-04-02 11:00,Bob,East,call,L6,,bad-duration,,
 
 
 @pytest.fixture()
-def app() -> AppTest:
+def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("PHASEKPI_PROFILES", str(tmp_path / "profiles.json"))
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
     assert not at.exception
@@ -60,21 +61,52 @@ def test_dashboard_names_the_demo_bottleneck_and_its_countermeasures(app: AppTes
     assert len(app.get("vega_lite_chart")) + len(app.get("arrow_vega_lite_chart")) == 2
 
 
-def test_upload_replaces_the_demo_and_reports_every_row(app: AppTest) -> None:
+def upload(app: AppTest, files: list[tuple[str, bytes]]) -> None:
     app.switch_page("pages/data.py").run()
-    app.file_uploader[0].set_value(("calls.csv", ACTIVITIES_CSV.encode(), "text/csv"))
-    app.button[0].click().run()
+    app.file_uploader[0].set_value([(name, data, "text/csv") for name, data in files])
+    app.button[0].click().run()  # check the files: mapping proposed
+    assert not app.exception
+
+
+def test_upload_replaces_the_demo_and_reports_every_row(app: AppTest, tmp_path: Path) -> None:
+    upload(app, [("calls.csv", ACTIVITIES_CSV.encode())])
+    assert "列の対応付けを確認" in [s.value for s in app.subheader]
+    preview = app.dataframe[0].value
+    assert list(preview.columns)[:3] == ["活動ID", "日時", "担当者(IS)"]
+    assert list(preview.iloc[0])[:3] == ["A1", "2025-04-01 10:00:00", "Ann"]
+    next(b for b in app.button if b.label == "読み込む").click().run()
     assert not app.exception
     page = " ".join(texts(app))
     assert "**calls.csv**(活動(架電・メール)): 6行を読み取り、5行を読み込みました。除外 1行、重複 0行。" in page
-    rows = app.dataframe[0].value
-    assert list(rows.iloc[0])[:2] == ["活動(架電・メール)", "5"]
-    rejected = app.dataframe[1].value
-    assert list(rejected.iloc[0]) == [7, "duration_sec", "bad-duration",
-                                      "duration_sec を通話時間として読めません(135、2:15、00:02:15、2分15秒 などの形式)"]
+    reasons, rejected, tables = (app.dataframe[i].value for i in range(3))
+    assert list(reasons.iloc[0]) == ["duration_sec を通話時間として読めません(135、2:15、00:02:15、2分15秒 などの形式)", 1]
+    assert list(rejected.iloc[0])[:3] == [7, "duration_sec", "bad-duration"]
+    assert list(tables.iloc[0])[:2] == ["活動(架電・メール)", "5"]
+    assert (tmp_path / "profiles.json").exists()  # the confirmed mapping is remembered
     app.switch_page("pages/dashboard.py").run()
     assert not app.exception
     assert "アップロードしたデータを表示中" in [c.value for c in app.sidebar.caption]
+
+
+def test_a_cp932_salesforce_report_maps_and_loads(app: AppTest) -> None:
+    data = (Path(__file__).parent / "data" / "crm" / "salesforce_report_ja_activities_cp932.csv").read_bytes()
+    upload(app, [("活動レポート.csv", data), ("products.csv", b"product,series,sales_price\nGTX,GT,550\n")])
+    page = " ".join(texts(app))
+    assert "活動レポート.csv — 活動(架電・メール)(cp932、" in page
+    assert "products.csv が活動・リード・商談のどのデータか判定できません" in page
+    assert app.selectbox(key="map_1_0_activities.rep").value == "任命先"
+    next(b for b in app.button if b.label == "読み込む").click().run()
+    assert "**活動レポート.csv**(活動(架電・メール)): 8行を読み取り、8行を読み込みました。除外 0行、重複 0行。" in " ".join(texts(app))
+
+
+def test_an_unclassified_call_result_can_be_classified(app: AppTest) -> None:
+    csv_text = ACTIVITIES_CSV.replace("Connected,150", "つながった,150").replace("Connected,30", "つながった,30")
+    upload(app, [("calls.csv", csv_text.encode())])
+    next(b for b in app.button if b.label == "読み込む").click().run()
+    assert "分類されていない通話結果が1種類(2件)あります。下の表で分類してください。" in " ".join(texts(app))
+    words = app.data_editor[0].value
+    assert list(words.iloc[0]) == ["つながった", 2, "未分類"]  # the unclassified word comes first
+    assert set(words["分類"]) == {"未分類", "未接続", "アポイント獲得"}
 
 
 @pytest.mark.parametrize(("ticked", "title", "reference"), [

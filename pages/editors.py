@@ -1,0 +1,126 @@
+"""Editors on the Data page: one file's column mapping, and the call-result vocabulary."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from pages import session, uploads
+from phasekpi.ingest import preview
+from phasekpi.mapping import Mapping, map_as
+from phasekpi.messages import problem_text
+from phasekpi.schema import OUTCOME_RANKS, TABLES, outcome_words
+
+SKIP = "skip"
+CHANNELS = ("call", "email", "other")
+
+
+def _key(index: int, name: str) -> str:
+    return f"map_{uploads.generation()}_{index}_{name}"
+
+
+def chosen_mapping(index: int) -> Mapping | None:
+    """The mapping as the widgets of file `index` now say; None when the file is skipped."""
+    file = uploads.pending()[index]
+    if file.source is None or file.mapping is None:
+        return None
+    kind = st.session_state.get(_key(index, "kind"), file.mapping.kind)
+    if kind == SKIP:
+        return None
+    default = file.mapping if kind == file.mapping.kind else map_as(kind, file.source.header)
+    columns = {}
+    for column in TABLES[kind].columns:
+        header = st.session_state.get(_key(index, f"{kind}.{column.name}"), default.columns.get(column.name))
+        if header:
+            columns[column.name] = header
+    constants = {}
+    if kind == "activities" and "channel" not in columns:
+        constants["channel"] = st.session_state.get(_key(index, "constant_channel"), "call")
+    return Mapping(kind, columns, constants)
+
+
+def mapping_editor(index: int) -> None:
+    """Kind, sheet, a picker per canonical field (※ required) and a preview of parsed rows."""
+    tr, file = session.tr, uploads.pending()[index]
+    source, mapping = file.source, chosen_mapping(index)
+    kind = mapping.kind if mapping else SKIP
+    with st.container(border=True):
+        st.markdown("**" + tr("mapping.file_title", file=file.name, kind=tr(f"table.{kind}") if mapping else
+                              tr("mapping.skip"), encoding=source.encoding, columns=len(source.header)) + "**")
+        st.caption(tr("mapping.from_profile") if file.mapping.from_profile else tr("mapping.proposed"))
+        left, right = st.columns(2)
+        left.selectbox(tr("mapping.kind"), [*TABLES, SKIP], index=[*TABLES, SKIP].index(kind), key=_key(index, "kind"),
+                       format_func=lambda k: tr("mapping.skip") if k == SKIP else tr(f"table.{k}"))
+        if file.sheets:
+            sheet_key = _key(index, "sheet")
+            right.selectbox(tr("mapping.sheet"), file.sheets, index=file.sheets.index(source.sheet), key=sheet_key,
+                            on_change=uploads.change_sheet, args=(index, sheet_key))
+        if mapping is None:
+            return
+        _field_pickers(index, mapping, list(source.header))
+        if mapping.missing:
+            st.warning(tr("problem.missing_columns", file=file.name, kind=tr(f"table.{kind}"),
+                          columns="、".join(tr(f"field.{c}") for c in mapping.missing)))
+            return
+        rows = preview(source, mapping)
+        st.caption(tr("mapping.preview"))
+        st.dataframe(pd.DataFrame(rows).rename(columns=lambda c: tr(f"field.{c}")), hide_index=True, width="stretch")
+
+
+def _field_pickers(index: int, mapping: Mapping, header: list[str]) -> None:
+    tr = session.tr
+    fields = [c for c in TABLES[mapping.kind].columns if c.name != "channel_raw"]
+    grid = st.columns(3)
+    for position, column in enumerate(fields):
+        label = tr(f"field.{column.name}") + (" ※" if column.required else "")
+        current = mapping.columns.get(column.name)
+        grid[position % 3].selectbox(
+            label, [None, *header], index=header.index(current) + 1 if current in header else 0,
+            key=_key(index, f"{mapping.kind}.{column.name}"), format_func=lambda h: tr("mapping.none") if h is None else h)
+    if "channel" in mapping.constants:
+        st.selectbox(tr("mapping.constant_channel"), CHANNELS, key=_key(index, "constant_channel"),
+                     format_func=lambda c: tr(f"channel.{c}"))
+
+
+def problem_files() -> None:
+    files = [f for f in uploads.pending() if f.problem]
+    if files:
+        st.markdown(f"**{session.tr('mapping.problem_files')}**")
+        for file in files:
+            st.error(problem_text(file.problem, session.lang()))
+
+
+def vocabulary_editor() -> None:
+    """Every call-result word with its count; unclassified ones first, each level editable."""
+    tr = session.tr
+    words = outcome_words(session.store())
+    if not words:
+        return
+    st.subheader(tr("vocabulary.title"))
+    st.caption(tr("vocabulary.intro"))
+    unknown = [w for w in words if w.level is None]
+    if unknown:
+        st.warning(tr("vocabulary.unknown", words=len(unknown), calls=sum(w.calls for w in unknown)))
+    else:
+        st.success(tr("vocabulary.all_known"))
+    levels = {tr(f"level.{level}"): level for level in OUTCOME_RANKS}
+    table = pd.DataFrame({
+        tr("vocabulary.col.word"): [w.word for w in words],
+        tr("vocabulary.col.calls"): [w.calls for w in words],
+        tr("vocabulary.col.level"): [tr(f"level.{w.level or 'unknown'}") for w in words],
+    }).sort_values(tr("vocabulary.col.level"), key=lambda s: s != tr("level.unknown"), kind="stable")
+    key = f"vocabulary_editor_{st.session_state.get('data_version')}"  # a new table, a fresh editor
+    st.data_editor(
+        table, hide_index=True, width="stretch", key=key, on_change=_vocabulary_changed,
+        args=(key, table, levels), disabled=[tr("vocabulary.col.word"), tr("vocabulary.col.calls")],
+        column_config={tr("vocabulary.col.level"): st.column_config.SelectboxColumn(options=list(levels), required=True)},
+    )
+
+
+def _vocabulary_changed(key: str, table: pd.DataFrame, levels: dict[str, str]) -> None:
+    edits = st.session_state[key].get("edited_rows", {})
+    level_column = session.tr("vocabulary.col.level")
+    for position, change in edits.items():
+        if level_column in change and change[level_column] in levels:
+            session.set_outcome_level(table.iloc[int(position)][session.tr("vocabulary.col.word")],
+                                      levels[change[level_column]])

@@ -1,0 +1,99 @@
+"""Uploads waiting for their column mapping to be confirmed, kept per session until loaded."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from pages import session
+from phasekpi.ingest import load_source, mapping_problem
+from phasekpi.mapping import Mapping, default_profiles, mapping_for
+from phasekpi.problems import FileReport, LoadReport, Problem
+from phasekpi.sources import SourceFile, read_source, sheet_names
+
+
+@dataclass
+class PendingFile:
+    name: str
+    path: Path  # our copy of the upload, deleted once loaded or cancelled
+    source: SourceFile | None
+    problem: Problem | None
+    mapping: Mapping | None
+    sheets: list[str]
+
+
+def inspect(path: Path, name: str, sheet: str | None = None) -> PendingFile:
+    source, problem = read_source(path, name, sheet)
+    if source is None:
+        return PendingFile(name, path, None, problem, None, [])
+    sheets = sheet_names(path) if source.encoding == "xlsx" else []
+    mapping = mapping_for(source.header, default_profiles())
+    if not mapping.columns:  # nothing in it we know: not an export of ours, so no mapping to confirm
+        source.discard()
+        return PendingFile(name, path, None, mapping_problem(source, mapping), None, sheets)
+    return PendingFile(name, path, source, None, mapping, sheets)
+
+
+def pending() -> list[PendingFile]:
+    return st.session_state.get("pending", [])
+
+
+def generation() -> int:
+    """Bumped on every new upload, so widgets of an earlier upload never leak into this one."""
+    return st.session_state.get("pending_generation", 0)
+
+
+def analyse() -> None:
+    """Form callback: copy the uploads aside, recognise each file and propose its mapping."""
+    uploads = st.session_state.get("uploads") or []
+    st.session_state["no_files"] = not uploads
+    if not uploads:
+        return
+    discard()
+    folder = Path(tempfile.mkdtemp(prefix="phasekpi-upload-"))
+    files = []
+    for index, upload in enumerate(uploads):
+        path = folder / f"{index}{''.join(Path(upload.name).suffixes[-2:])}"
+        path.write_bytes(upload.getvalue())
+        files.append(inspect(path, upload.name))
+    st.session_state.update(pending=files, pending_folder=folder, pending_generation=generation() + 1)
+
+
+def change_sheet(index: int, key: str) -> None:
+    file = pending()[index]
+    if file.source:
+        file.source.discard()
+    pending()[index] = inspect(file.path, file.name, st.session_state[key])
+
+
+def load(mappings: list[Mapping | None]) -> LoadReport:
+    """Replace the session's data with the pending files under the confirmed mappings."""
+    profiles = default_profiles()
+    reports = []
+    current = session.store()
+    session.clear_data()
+    for file, mapping in zip(pending(), mappings, strict=True):
+        if file.problem or file.source is None:
+            reports.append(FileReport(file=file.name, error=file.problem))
+        elif mapping is not None:
+            reports.append(load_source(current, file.source, mapping))
+            if reports[-1].error is None:
+                profiles.save(file.source.header, mapping)
+    report = LoadReport(reports)
+    session.data_loaded(report, is_demo=False)
+    discard()
+    return report
+
+
+def discard() -> None:
+    for file in pending():
+        if file.source:
+            file.source.discard()
+    folder = st.session_state.pop("pending_folder", None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+    st.session_state["pending"] = []
