@@ -49,7 +49,7 @@ def show_report(report: LoadReport) -> None:
     st.caption(tr("data.report_summary", files=len(report.files), loaded=sum(1 for f in report.files if not f.error)))
     for file in report.files:
         if file.error:
-            st.error(f"**{file.file}** — {problem_text(file.error, lang)}")
+            st.error(problem_text(file.error, lang))
             continue
         line = tr("data.report_line", file=file.file, kind=tr(f"table.{file.kind}"), read=file.rows_read,
                   loaded=file.rows_loaded, rejected=file.rows_rejected, duplicates=file.duplicates)

@@ -68,8 +68,21 @@ def mapping_editor(index: int) -> None:
 
 
 def _field_pickers(index: int, mapping: Mapping, header: list[str]) -> None:
-    tr = session.tr
+    """Required and recognised fields in view; the rest folded away until wanted."""
     fields = [c for c in TABLES[mapping.kind].columns if c.name != "channel_raw"]
+    shown = [c for c in fields if c.required or c.name in mapping.columns]
+    _picker_grid(index, mapping, header, shown)
+    rest = [c for c in fields if c not in shown]
+    if rest:
+        with st.expander(session.tr("mapping.more_fields", count=len(rest))):
+            _picker_grid(index, mapping, header, rest)
+    if "channel" in mapping.constants:
+        st.selectbox(session.tr("mapping.constant_channel"), CHANNELS, key=_key(index, "constant_channel"),
+                     format_func=lambda c: session.tr(f"channel.{c}"))
+
+
+def _picker_grid(index: int, mapping: Mapping, header: list[str], fields: list) -> None:
+    tr = session.tr
     grid = st.columns(3)
     for position, column in enumerate(fields):
         label = tr(f"field.{column.name}") + (" ※" if column.required else "")
@@ -77,9 +90,6 @@ def _field_pickers(index: int, mapping: Mapping, header: list[str]) -> None:
         grid[position % 3].selectbox(
             label, [None, *header], index=header.index(current) + 1 if current in header else 0,
             key=_key(index, f"{mapping.kind}.{column.name}"), format_func=lambda h: tr("mapping.none") if h is None else h)
-    if "channel" in mapping.constants:
-        st.selectbox(tr("mapping.constant_channel"), CHANNELS, key=_key(index, "constant_channel"),
-                     format_func=lambda c: tr(f"channel.{c}"))
 
 
 def problem_files() -> None:
