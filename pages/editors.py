@@ -9,7 +9,7 @@ from pages import session, uploads
 from phasekpi.ingest import preview
 from phasekpi.mapping import Mapping, map_as
 from phasekpi.messages import problem_text
-from phasekpi.schema import OUTCOME_RANKS, TABLES, outcome_words
+from phasekpi.schema import OUTCOME_RANKS, TABLES, channel_words, outcome_words
 
 SKIP = "skip"
 CHANNELS = ("call", "email", "other")
@@ -105,6 +105,7 @@ def vocabulary_editor() -> None:
     tr = session.tr
     words = outcome_words(session.store())
     if not words:
+        channel_table()
         return
     st.subheader(tr("vocabulary.title"))
     st.caption(tr("vocabulary.intro"))
@@ -125,6 +126,18 @@ def vocabulary_editor() -> None:
         args=(key, table, levels), disabled=[tr("vocabulary.col.word"), tr("vocabulary.col.calls")],
         column_config={tr("vocabulary.col.level"): st.column_config.SelectboxColumn(options=list(levels), required=True)},
     )
+    channel_table()
+
+
+def channel_table() -> None:
+    """Activity types as exported and the channel each counts as, so no type is dropped unseen."""
+    tr = session.tr
+    words = channel_words(session.store())
+    if words:
+        st.caption(tr("vocabulary.channels"))
+        st.dataframe(pd.DataFrame([{tr("vocabulary.col.type"): word, tr("vocabulary.col.channel"): tr(f"channel.{channel}"),
+                                    tr("vocabulary.col.rows"): count} for word, channel, count in words]),
+                     hide_index=True, width="stretch")
 
 
 def _vocabulary_changed(key: str, table: pd.DataFrame, levels: dict[str, str]) -> None:

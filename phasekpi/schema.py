@@ -237,6 +237,15 @@ def outcome_words(store: Store) -> list[OutcomeWord]:
     return [OutcomeWord(word, calls, levels.get(rank)) for word, calls, rank in rows]
 
 
+def channel_words(store: Store) -> list[tuple[str, str, int]]:
+    """The export's own activity types with the channel each became and how many rows."""
+    with store.lock:
+        return store.con.execute("""
+            SELECT channel_raw, channel, count(*) FROM activities_rows WHERE channel_raw IS NOT NULL
+            GROUP BY ALL ORDER BY 3 DESC, 1
+        """).fetchall()
+
+
 def clear_tables(store: Store) -> None:
     with store.lock:
         for spec in TABLES.values():
