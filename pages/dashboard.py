@@ -4,7 +4,7 @@ import streamlit as st
 
 from pages import session
 from pages.widgets import CARD_CSS, bottleneck_box, card_grid, remembered_number
-from phasekpi.charts import conversion_chart, funnel_chart, funnel_frame
+from phasekpi.charts.funnel import conversion_chart, funnel_chart, funnel_frame
 from phasekpi.funnel import build_funnel, find_bottleneck
 from phasekpi.metrics import Filters, data_range, rep_names, scorecard
 

@@ -2,7 +2,7 @@
 
 One workbook: a summary (organisation, period, sources, diagnosis, checklist), one sheet per
 phase laid out like SPEC §4 with editable targets and live achievement formulas, and a sheet
-of definitions. Every visible text comes from messages.yaml (keys `sheet.*`) or the catalogue.
+of definitions. Every visible text comes from the message catalogue (keys `sheet.*`, locales/core.yaml) or the catalogue.
 Every string goes through `write_text`, so user data can never become a formula.
 
 Percent KPIs are written in percent points (15 = 15 %) with the format `0.0"%"`, targets and

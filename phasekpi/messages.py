@@ -1,8 +1,9 @@
-"""The message catalogue: every UI and CLI text in Japanese and English (messages.yaml).
+"""The message catalogue: every UI, CLI and workbook text in Japanese and English.
 
-KPI, phase and checklist texts live in kpi_defs.yaml beside their definitions; everything
-else the user reads comes from here, so a missing translation is a test failure, not a
-surprise on screen.
+One catalogue kept in several files, `locales/*.yaml`, one per area of the app, merged on load
+(a key defined twice is an error). KPI, phase and checklist texts live in kpi_defs.yaml beside
+their definitions; everything else the user reads comes from here, so a missing translation is
+a test failure, not a surprise on screen.
 """
 
 from __future__ import annotations
@@ -14,14 +15,21 @@ import yaml
 
 from phasekpi.problems import Problem
 
-MESSAGES_PATH = Path(__file__).with_name("messages.yaml")
+LOCALES = Path(__file__).with_name("locales")
 LANGUAGES = {"ja": "日本語", "en": "English"}
 DEFAULT_LANGUAGE = "ja"
 
 
 @lru_cache(maxsize=1)
 def messages() -> dict[str, dict[str, str]]:
-    return yaml.safe_load(MESSAGES_PATH.read_text(encoding="utf-8"))
+    merged: dict[str, dict[str, str]] = {}
+    for path in sorted(LOCALES.glob("*.yaml")):
+        part = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        repeated = sorted(set(part) & set(merged))
+        if repeated:
+            raise ValueError(f"{path.name}: keys already defined in another locales file: {', '.join(repeated)}")
+        merged |= part
+    return merged
 
 
 def t(key: str, lang: str, **params: object) -> str:

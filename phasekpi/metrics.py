@@ -11,7 +11,8 @@ import ast
 import operator
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from typing import Literal
 
 from phasekpi.catalogue import PERIOD_NAME, Catalogue, Kpi, kpi_dependencies
 from phasekpi.schema import TABLES, Store
@@ -112,6 +113,12 @@ def compute_kpis(store: Store, catalogue: Catalogue, filters: Filters,
     if period is None:
         return None
     totals = _measured_totals(store, catalogue, period, filters.reps)
+    return _results(catalogue, period, totals, settings)
+
+
+def _results(catalogue: Catalogue, period: Period, totals: Mapping[str, float | None],
+             settings: Mapping[str, float | None] | None) -> KpiResults:
+    """Ratios and derived KPIs from the measured totals, every value also at its grain."""
     names: dict[str, float | None] = dict(settings_with_defaults(catalogue, settings))
     names[PERIOD_NAME] = period.months
     names.update(totals)
@@ -123,6 +130,84 @@ def compute_kpis(store: Store, catalogue: Catalogue, filters: Filters,
             names[kpi_id] = evaluate(kpi.expression, names)
     values = {k: KpiValue(k, names[k], at_grain(kpi, names[k], period)) for k, kpi in catalogue.kpis.items()}
     return KpiResults(period, values)
+
+
+Grouping = Literal["rep", "team", "week", "month"]
+PERIOD_GROUPINGS = ("week", "month")
+
+
+def _group_sql(by: Grouping, table: str, date_column: str) -> str:
+    """The group key of a row of `table` as text; periods bucket the KPI's own date column."""
+    if by == "rep":
+        return "rep"
+    if by == "team":  # only activities carry a team; a lead or deal takes its rep's team
+        own = "team" if table == "activities" else "NULL"
+        return f'coalesce({own}, (SELECT max(a.team) FROM activities_rows a WHERE a.rep = "{table}".rep))'
+    return f"CAST(date_trunc('{by}', CAST(\"{date_column}\" AS DATE)) AS DATE)::VARCHAR"
+
+
+def compute_grouped(store: Store, catalogue: Catalogue, filters: Filters, by: Grouping,
+                    settings: Mapping[str, float | None] | None = None) -> dict[str, KpiResults]:
+    """Every KPI for each rep, team, week or month of the filtered data, in key order.
+
+    One query per table and date column, grouped in DuckDB; a week or month keeps only its days
+    inside the filter, so its per-day and per-month values compare with the targets as they are."""
+    period = resolve_period(store, filters)
+    if period is None:
+        return {}
+    params = {"start": period.start, "end": period.end, "reps": list(filters.reps)}
+    totals: dict[str, dict[str, float | None]] = {}
+    empty: dict[str, float | None] = {}
+    for table in TABLES:
+        measured = {k: kpi for k, kpi in catalogue.kpis.items() if kpi.measure and kpi.measure.table == table}
+        with store.lock:
+            loaded = store.con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] > 0
+        for date_column in sorted({kpi.measure.date_column for kpi in measured.values()}):
+            group = {k: kpi for k, kpi in measured.items()
+                     if by not in PERIOD_GROUPINGS or kpi.measure.date_column == date_column}
+            aggregates = ", ".join(f'{_aggregate_sql(kpi)} AS "{k}"' for k, kpi in group.items())
+            within = f'AND CAST("{date_column}" AS DATE) BETWEEN $start AND $end' if by in PERIOD_GROUPINGS else ""
+            with store.lock:
+                rows = store.con.execute(
+                    f'SELECT {_group_sql(by, table, date_column)} AS g, {aggregates} FROM "{table}" '
+                    f"WHERE {REP_FILTER} {within} GROUP BY g", params).fetchall()
+            for key, *values in rows:
+                if key is not None:
+                    totals.setdefault(key, {}).update(
+                        {k: None if v is None else float(v) for k, v in zip(group, values, strict=True)})
+            empty.update({k: (0.0 if kpi.type != "score" else None) if loaded else None for k, kpi in group.items()})
+            if by not in PERIOD_GROUPINGS:
+                break
+    denominators = _group_denominators(store, by, params)
+    results = {}
+    for key in sorted(set(totals) | set(denominators)):
+        rep_days, active_reps = denominators.get(key, (0, 0))
+        start, end = _bounds(by, key, period)
+        results[key] = _results(catalogue, Period(start, end, rep_days, active_reps), {**empty, **totals.get(key, {})},
+                                settings)
+    return results
+
+
+def _group_denominators(store: Store, by: Grouping, params: dict) -> dict[str, tuple[int, int]]:
+    with store.lock:
+        rows = store.con.execute(f"""
+            SELECT {_group_sql(by, "activities", "activity_date")} AS g, count(DISTINCT (rep, activity_date)),
+                   count(DISTINCT rep)
+            FROM activities WHERE activity_date BETWEEN $start AND $end AND {REP_FILTER} GROUP BY g
+        """, params).fetchall()
+    return {key: (rep_days, reps) for key, rep_days, reps in rows if key is not None}
+
+
+def _bounds(by: Grouping, key: str, period: Period) -> tuple[date, date]:
+    """The days of a week or month bucket inside the period; the whole period for reps and teams."""
+    if by not in PERIOD_GROUPINGS:
+        return period.start, period.end
+    first = date.fromisoformat(key)
+    if by == "week":
+        last = first + timedelta(days=6)
+    else:
+        last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    return max(first, period.start), min(last, period.end)
 
 
 def at_grain(kpi: Kpi, total: float | None, period: Period) -> float | None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Problem:
-    """Something wrong, as a message key (`problem.<key>` in messages.yaml) and its parameters."""
+    """Something wrong, as a message key (`problem.<key>` in phasekpi/locales) and its parameters."""
 
     key: str
     params: dict[str, str | int] = field(default_factory=dict)

@@ -1,8 +1,4 @@
-"""Altair charts over aggregated frames only (a funnel has a handful of rows, never raw data).
-
-Colours are chosen to stay apart in greyscale print: dark blue for normal steps, a dark
-red for the bottleneck, a light grey band for the benchmark range.
-"""
+"""Funnel charts: step counts, and step conversion against the benchmark band."""
 
 from __future__ import annotations
 
@@ -10,14 +6,10 @@ import altair as alt
 import pandas as pd
 
 from phasekpi.catalogue import Catalogue
+from phasekpi.charts.style import BAND, BOTTLENECK, FONT, NORMAL
 from phasekpi.display import format_number
 from phasekpi.funnel import FunnelStep
 from phasekpi.messages import t
-
-NORMAL = "#1f5aa6"
-BOTTLENECK = "#b03a2e"
-BAND = "#d9d9d9"
-FONT = "Noto Sans CJK JP, Hiragino Sans, Meiryo, sans-serif"
 
 
 def funnel_frame(catalogue: Catalogue, steps: list[FunnelStep], lang: str, bottleneck_kpi: str | None) -> pd.DataFrame:
