@@ -59,14 +59,14 @@ ACTIVITIES = [
     ["b07", "2025-04-03 09:10", "B", "BDR", "email", "L10", "", "", "true", "true"],  # opened, replied
     ["b08", "2025-04-03 09:20", "B", "BDR", "call", "L10", "担当者不在", "600", "", ""],  # -
 ]
-LEAD_HEADER = ["lead_id", "created_at", "rep", "source", "status"]
+LEAD_HEADER = ["lead_id", "created_at", "rep", "source", "status", "opportunity_id"]
 LEADS = [
-    ["L1", "2025-04-01", "A", "Web", "MQL"],  # mql
-    ["L2", "2025-04-01", "A", "Web", "sql"],  # sql (any case)
-    ["L3", "2025-04-02", "A", "展示会", "Sales Qualified Lead"],  # sql
-    ["L4", "2025-04-02", "B", "Web", "商談化"],  # sql
-    ["L5", "2025-04-03", "B", "Web", ""],  # plain lead
-    ["L6", "2025-04-03", "B", "Web", "Marketing Qualified Lead"],  # mql
+    ["L1", "2025-04-01", "A", "Web", "MQL", ""],  # mql
+    ["L2", "2025-04-01", "A", "Web", "sql", "O1"],  # sql (any case), became O1 (won)
+    ["L3", "2025-04-02", "A", "展示会", "Sales Qualified Lead", "O2"],  # sql, became O2 (lost)
+    ["L4", "2025-04-02", "B", "Web", "商談化", ""],  # sql
+    ["L5", "2025-04-03", "B", "Web", "", ""],  # plain lead
+    ["L6", "2025-04-03", "B", "Web", "Marketing Qualified Lead", ""],  # mql
 ]
 OPPORTUNITY_HEADER = ["opportunity_id", "created_at", "rep", "amount", "status", "closed_at", "bant_budget",
                       "bant_authority", "bant_need", "bant_timeline", "need_level", "decision_process", "next_action"]
@@ -122,6 +122,13 @@ EXPECTED: dict[str, tuple[float | None, float | None]] = {
     # per_month: total ÷ months
     "won_amount": (1_300_000, 1_300_000 / MONTHS),  # O1 1,000,000 (closed 04-02) + O4 300,000 (closed 04-03)
     "pipeline_amount": (2_000_000, 2_000_000 / MONTHS),  # O3 open
+    "leads_created": (6, 6 / MONTHS),  # L1..L6
+    "mqls": (5, 5 / MONTHS),  # MQL or further: L1 L2 L3 L4 L6
+    "lead_opportunities": (2, 2 / MONTHS),  # L2 → O1, L3 → O2
+    "lead_wins": (1, 1 / MONTHS),  # L2, whose O1 was won
+    "mql_to_sql_rate": (60.0, 60.0),  # sqls 3 / mqls 5
+    "lead_opportunity_rate": (2 / 6 * 100, 2 / 6 * 100),
+    "lead_sql_rate": (50.0, 50.0),  # 3 / 6
     # score (period): average of the scored rows
     "quality_score": (60.0, 60.0),  # (100 + 60 + 20) / 3; O4 has no quality items
     # derived (period), with SETTINGS
@@ -202,7 +209,7 @@ def test_settings_fall_back_to_catalogue_defaults(tmp_path: Path):
     assert results.actual("forecast_accuracy") is None
     assert settings_with_defaults(CATALOGUE, {"is_cost_per_month": 5, "not_a_setting": 1}) == {
         "is_cost_per_month": 5.0, "arpa_per_month": 50000, "gross_margin_pct": 70, "lifetime_months": 24,
-        "forecast_won_amount": None}
+        "alert_threshold_pct": 90, "forecast_won_amount": None}
 
 
 def test_rep_filter(tmp_path: Path):
