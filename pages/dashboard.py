@@ -3,10 +3,10 @@
 import streamlit as st
 
 from pages import session
-from pages.widgets import CARD_CSS, bottleneck_box, card_grid, remembered_number
+from pages.widgets import CARD_CSS, bottleneck_box, card_grid, filter_bar, remembered_number
 from phasekpi.charts.funnel import conversion_chart, funnel_chart, funnel_frame
 from phasekpi.funnel import build_funnel, find_bottleneck
-from phasekpi.metrics import Filters, data_range, rep_names, scorecard
+from phasekpi.metrics import data_range, scorecard
 
 session.route_through_app()
 tr, lang, catalogue = session.tr, session.lang(), session.catalogue()
@@ -23,16 +23,7 @@ phase = catalogue.phase(diagnosis.phase)
 st.title(tr("dashboard.title_phase", phase=phase.label(lang)))
 st.caption(tr("dashboard.phase_caption", focus=phase.focus(lang), outcome=tr(f"outcome.{diagnosis.outcome}")))
 
-with st.container(border=True):
-    left, right = st.columns([2, 3])
-    current = session.filters()
-    chosen = left.date_input(tr("filter.period"), value=(current.start or bounds[0], current.end or bounds[1]),
-                             min_value=bounds[0], max_value=bounds[1], format="YYYY/MM/DD")
-    reps = right.multiselect(tr("filter.reps"), options=rep_names(session.store()), default=list(current.reps),
-                             placeholder=tr("filter.all_reps"))
-    start, end = (chosen[0], chosen[-1]) if len(chosen) else bounds
-    session.set_filters(Filters(start, end, tuple(reps)))
-
+filter_bar(bounds)
 results = session.kpi_results()
 if results is None:
     st.warning(tr("dashboard.empty_selection"))

@@ -6,6 +6,7 @@ cache: that would show one manager's upload to another), loaded with the demo da
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
@@ -16,7 +17,7 @@ from phasekpi.catalogue import Catalogue, default_catalogue
 from phasekpi.diagnosis import Diagnosis, diagnose
 from phasekpi.ingest import load_files
 from phasekpi.messages import DEFAULT_LANGUAGE, t
-from phasekpi.metrics import Filters, KpiResults, compute_kpis, data_range
+from phasekpi.metrics import Filters, Grouping, KpiResults, compute_grouped, compute_kpis, data_range
 from phasekpi.problems import LoadReport
 from phasekpi.schema import Store, clear_tables, install_vocabularies, open_store
 
@@ -140,12 +141,24 @@ def diagnosis() -> Diagnosis | None:
     return diagnose(catalogue(), answers(), override(), data_range(store()))
 
 
+def _memoised(kind: str, chosen: Filters, compute: Callable[[], object]) -> object:
+    """One value per (kind, data, filters, settings), kept until any of them changes."""
+    key = (kind, st.session_state.get("data_version"), chosen, tuple(sorted(settings().items())))
+    memo = st.session_state.setdefault("kpi_memo", {})
+    if key not in memo:
+        for stale in [k for k in memo if k[0] == kind]:
+            del memo[stale]
+        memo[key] = compute()
+    return memo[key]
+
+
 def kpi_results(for_filters: Filters | None = None) -> KpiResults | None:
     """KPI values for the filters, memoised per session until data, filters or settings change."""
     chosen = for_filters or filters()
-    key = (st.session_state.get("data_version"), chosen, tuple(sorted(settings().items())))
-    memo = st.session_state.setdefault("kpi_memo", {})
-    if key not in memo:
-        memo.clear()
-        memo[key] = compute_kpis(store(), catalogue(), chosen, settings())
-    return memo[key]
+    return _memoised("all", chosen, lambda: compute_kpis(store(), catalogue(), chosen, settings()))
+
+
+def kpi_results_by(by: Grouping, for_filters: Filters | None = None) -> dict[str, KpiResults]:
+    """KPI values per rep, team, week or month, memoised like `kpi_results`."""
+    chosen = for_filters or filters()
+    return _memoised(by, chosen, lambda: compute_grouped(store(), catalogue(), chosen, by, settings()))

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
 from html import escape
 
 import streamlit as st
 
 from pages import session
+from phasekpi.diagnosis import Diagnosis
 from phasekpi.display import benchmark_text, format_number, grain_text, kpi_value_text, stars
 from phasekpi.funnel import Bottleneck
-from phasekpi.metrics import ScorecardRow
+from phasekpi.metrics import Filters, KpiResults, ScorecardRow, data_range, rep_names
 
 STATUS_COLOURS = {"good": "#1e7b45", "warning": "#b7791f", "bad": "#b03a2e", "no_data": "#8a8a8a"}
 CARD_CSS = """
@@ -71,6 +73,36 @@ def remembered_number(label: str, memory: dict, name: str, default: float | None
 
     st.number_input(label, value=memory.get(name, default), min_value=0.0, key=key, on_change=remember,
                     placeholder=session.tr("dashboard.not_entered"))
+
+
+def analysis_page(title: str) -> tuple[KpiResults, Diagnosis]:
+    """The title, the no-data guard and the filter bar every analysis page starts with."""
+    tr = session.tr
+    st.title(title)
+    diagnosis, bounds = session.diagnosis(), data_range(session.store())
+    if diagnosis is None or bounds is None:
+        st.info(tr("dashboard.no_data"))
+        st.page_link("pages/data.py", label=tr("nav.data"), icon=":material/upload_file:")
+        st.stop()
+    filter_bar(bounds)
+    results = session.kpi_results()
+    if results is None:
+        st.warning(tr("dashboard.empty_selection"))
+        st.stop()
+    return results, diagnosis
+
+
+def filter_bar(bounds: tuple[date, date]) -> None:
+    """Period and reps, shared by every analysis page through the session's filters."""
+    tr, current = session.tr, session.filters()
+    with st.container(border=True):
+        left, right = st.columns([2, 3])
+        chosen = left.date_input(tr("filter.period"), value=(current.start or bounds[0], current.end or bounds[1]),
+                                 min_value=bounds[0], max_value=bounds[1], format="YYYY/MM/DD")
+        reps = right.multiselect(tr("filter.reps"), options=rep_names(session.store()), default=list(current.reps),
+                                 placeholder=tr("filter.all_reps"))
+    start, end = (chosen[0], chosen[-1]) if len(chosen) else bounds
+    session.set_filters(Filters(start, end, tuple(reps)))
 
 
 def card_grid(rows: list[ScorecardRow], per_row: int = 3) -> None:
