@@ -18,6 +18,8 @@ navigation = st.navigation([
     st.Page("pages/data.py", title=session.tr("nav.data"), icon=":material/upload_file:", url_path="data"),
     st.Page("pages/diagnosis.py", title=session.tr("nav.diagnosis"), icon=":material/explore:", url_path="diagnosis"),
     st.Page("pages/dashboard.py", title=session.tr("nav.dashboard"), icon=":material/dashboard:", default=True),
+    st.Page("pages/funnel.py", title=session.tr("nav.funnel"), icon=":material/filter_alt:", url_path="funnel"),
+    st.Page("pages/reps.py", title=session.tr("nav.reps"), icon=":material/groups:", url_path="reps"),
     st.Page("pages/export.py", title=session.tr("nav.export"), icon=":material/download:", url_path="export"),
 ])
 with st.sidebar:

@@ -180,6 +180,12 @@ class FunnelStep(Strict):
 class Funnel(Strict):
     label: Text
     steps: list[FunnelStep] = Field(min_length=2)
+    what_if: list[str] = Field(default_factory=list)
+
+
+class RepSpread(Strict):
+    kpis: list[str] = Field(min_length=1)
+    min_activity: int = Field(ge=0)
 
 
 class Setting(Strict):
@@ -201,6 +207,7 @@ class Catalogue(Strict):
     quality_score: QualityScore
     stages: dict[str, Stage]
     funnels: dict[str, Funnel]
+    rep_spread: RepSpread
 
     def phase(self, phase_id: str) -> Phase:
         return next(p for p in self.phases if p.id == phase_id)
@@ -276,6 +283,10 @@ def cross_reference_problems(raw: dict) -> Iterable[str]:
         if isinstance(expression, str):
             yield from (f"kpis.{kpi_id}.expression: {p}" for p in expression_problems(expression, names_in_expressions))
     yield from _cycle_problems(kpis)
+    spread = raw.get("rep_spread") if isinstance(raw.get("rep_spread"), dict) else {}
+    for s_index, ref in enumerate(_list(spread.get("kpis"))):
+        if isinstance(ref, str) and ref not in kpis:
+            yield f"rep_spread.kpis.{s_index}: names KPI {ref!r}, which is not defined"
     phases = [p for p in _list(raw.get("phases")) if isinstance(p, dict)]
     for index, phase in enumerate(phases):
         for k_index, entry in enumerate(_list(phase.get("kpis"))):
@@ -296,6 +307,9 @@ def cross_reference_problems(raw: dict) -> Iterable[str]:
             yield f"checklist.thresholds: no threshold for phase {phase_id!r}"
     funnels = raw.get("funnels") if isinstance(raw.get("funnels"), dict) else {}
     for funnel_id, funnel in funnels.items():
+        for w_index, ref in enumerate(_list(funnel.get("what_if")) if isinstance(funnel, dict) else []):
+            if isinstance(ref, str) and ref not in kpis:
+                yield f"funnels.{funnel_id}.what_if.{w_index}: names KPI {ref!r}, which is not defined"
         steps = _list(funnel.get("steps")) if isinstance(funnel, dict) else []
         for s_index, step in enumerate(steps):
             if not isinstance(step, dict):

@@ -69,3 +69,31 @@ def _percent(part: float | None, whole: float | None) -> float | None:
     if part is None or not whole:
         return None
     return part / whole * 100
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """What the team would gain per month if the bottleneck reached the floor of its band."""
+
+    factor: float  # how much every later step grows: band floor ÷ current rate
+    gains: dict[str, float]  # KPI → extra per month, for the KPIs the funnel's `what_if` names
+
+
+def what_if(catalogue: Catalogue, funnel_id: str, steps: list[FunnelStep], bottleneck: Bottleneck | None,
+            results: KpiResults) -> WhatIf | None:
+    """Push the bottleneck to the lower bound of its band and the rest of the chain at current rates.
+
+    A KPI downstream of the bottleneck (a later step, or one that is no step at all, such as the
+    won amount, taken as the end of the chain) grows by the factor; monthly totals are the
+    period's totals ÷ its months."""
+    if bottleneck is None or not bottleneck.below_benchmark or not bottleneck.step.step_rate:
+        return None
+    factor = bottleneck.step.band_low / bottleneck.step.step_rate
+    position = {step.kpi_id: index for index, step in enumerate(steps)}
+    start = position[bottleneck.step.kpi_id]
+    gains = {}
+    for kpi_id in catalogue.funnels[funnel_id].what_if:
+        total = results.total(kpi_id)
+        if total is not None and position.get(kpi_id, len(steps)) >= start:
+            gains[kpi_id] = total * (factor - 1) / results.period.months
+    return WhatIf(factor, gains)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from phasekpi.catalogue import default_catalogue
-from phasekpi.funnel import FunnelStep, build_funnel, find_bottleneck
+from phasekpi.funnel import FunnelStep, build_funnel, find_bottleneck, what_if
 from phasekpi.ingest import load_file
 from phasekpi.metrics import Filters, KpiResults, compute_kpis
 from phasekpi.schema import open_store
@@ -160,3 +160,58 @@ def test_find_bottleneck_of_nothing():
     assert find_bottleneck([]) is None
     unmeasured = FunnelStep("calls", "appointment_setting", 5, None, 100.0, None, None, None)
     assert find_bottleneck([unmeasured]) is None
+
+
+# ----------------------------------------------------------------------------- what-if
+
+def results_with(totals: dict[str, float]) -> KpiResults:
+    """KpiResults over the 30 days of April 2025 with the given period totals."""
+    from datetime import date
+
+    from phasekpi.metrics import KpiValue, Period
+
+    period = Period(date(2025, 4, 1), date(2025, 4, 30), rep_days=20, active_reps=1)
+    values = {k: KpiValue(k, totals.get(k), totals.get(k)) for k in CATALOGUE.kpis}
+    return KpiResults(period, values)
+
+
+CHAIN = {"calls": 1000, "connects": 250, "connect_rate": 25.0, "effective_conversations": 150,
+         "effective_conversation_rate": 60.0, "call_appointments": 15, "appointment_rate": 10.0,
+         "opportunities_created": 12, "effective_opportunities": 6, "won_deals": 3, "won_amount": 3_000_000}
+
+
+def test_what_if_pushes_the_bottleneck_to_its_floor_and_the_rest_at_current_rates():
+    results = results_with(CHAIN)
+    assert results.period.months == pytest.approx(30 / 30.4375)
+    steps = build_funnel(CATALOGUE, "activity", results)
+    bottleneck = find_bottleneck(steps)
+    assert bottleneck.step.rate_kpi == "appointment_rate"  # 10 % against a 15 % floor: a third short
+    gain = what_if(CATALOGUE, "activity", steps, bottleneck, results)
+    months = results.period.months
+    assert gain.factor == pytest.approx(1.5)  # 15 ÷ 10
+    assert gain.gains == pytest.approx({
+        "call_appointments": 15 * 0.5 / months,  # 7.5 more appointments a month
+        "opportunities_created": 12 * 0.5 / months,  # 6 more opportunities
+        "won_amount": 3_000_000 * 0.5 / months,  # ¥1.5M more won (no step: end of the chain)
+    })
+
+
+def test_what_if_from_an_early_step_lifts_everything_after_it():
+    chain = {**CHAIN, "connects": 150, "connect_rate": 15.0, "effective_conversation_rate": 100.0,
+             "appointment_rate": 20.0, "effective_conversations": 150, "call_appointments": 30}
+    results = results_with(chain)
+    steps = build_funnel(CATALOGUE, "activity", results)
+    bottleneck = find_bottleneck(steps)
+    assert bottleneck.step.rate_kpi == "connect_rate"
+    gain = what_if(CATALOGUE, "activity", steps, bottleneck, results)
+    assert gain.factor == pytest.approx(20 / 15)
+    assert gain.gains["call_appointments"] == pytest.approx(30 * (20 / 15 - 1) / results.period.months)
+
+
+def test_no_what_if_when_nothing_is_below_its_band():
+    chain = {**CHAIN, "call_appointments": 30, "appointment_rate": 20.0}
+    results = results_with(chain)
+    steps = build_funnel(CATALOGUE, "activity", results)
+    bottleneck = find_bottleneck(steps)
+    assert bottleneck.below_benchmark is False
+    assert what_if(CATALOGUE, "activity", steps, bottleneck, results) is None

@@ -20,6 +20,7 @@ from phasekpi.metrics import (
     KpiResults,
     KpiValue,
     achievement,
+    compute_grouped,
     compute_kpis,
     data_range,
     evaluate,
@@ -461,3 +462,34 @@ def test_close_dates_are_part_of_the_data_range(tmp_path: Path):
     store = load(tmp_path, opportunities=OPPORTUNITIES + late)
     assert data_range(store) == (date(2025, 4, 1), date(2025, 4, 20))
     assert compute_kpis(store, CATALOGUE, Filters(), SETTINGS).total("won_amount") == 2_000_000  # 1.3 M + 0.7 M
+
+
+# ----------------------------------------------------------------------------- grouped
+
+@pytest.mark.parametrize("rep", ["A", "B"])
+def test_grouped_by_rep_equals_the_rep_filter(tmp_path: Path, rep: str):
+    store = load(tmp_path)
+    grouped = compute_grouped(store, CATALOGUE, Filters(), "rep", SETTINGS)
+    assert sorted(grouped) == ["A", "B"]
+    alone = compute_kpis(store, CATALOGUE, Filters(reps=(rep,)), SETTINGS)
+    assert grouped[rep].period == alone.period
+    for kpi_id in CATALOGUE.kpis:
+        assert grouped[rep].actual(kpi_id) == approx_or_none(alone.actual(kpi_id)), kpi_id
+
+
+def test_grouped_by_team_gives_leads_and_deals_their_reps_team(tmp_path: Path):
+    grouped = compute_grouped(load(tmp_path), CATALOGUE, Filters(), "team", SETTINGS)
+    assert sorted(grouped) == ["BDR", "SDR"]  # rep A works in SDR, B in BDR
+    assert grouped["SDR"].total("calls") == 8 and grouped["BDR"].total("calls") == 5
+    assert grouped["SDR"].total("opportunities_created") == 2  # O1 O2 by rep A
+    assert grouped["BDR"].total("leads_created") == 3  # L4 L5 L6 by rep B
+
+
+def test_grouped_by_week_keeps_each_week_inside_the_filter(tmp_path: Path):
+    store = load(tmp_path)
+    grouped = compute_grouped(store, CATALOGUE, Filters(start=date(2025, 4, 2)), "week", SETTINGS)
+    # 2025-03-31 is the Monday of the only week; the filter starts on 04-02, the data ends on 04-03
+    assert list(grouped) == ["2025-03-31"]
+    week = grouped["2025-03-31"]
+    assert (week.period.start, week.period.end, week.period.rep_days) == (date(2025, 4, 2), date(2025, 4, 3), 2)
+    assert week.total("calls") == 5  # a08 a09 a10 on 04-02; b06 b08 on 04-03

@@ -1,0 +1,74 @@
+"""Records: the rows behind a count or sum KPI, in date order, one page at a time (SPEC §10).
+
+Reached from the navigation, or from a KPI card or a funnel step through `drilldown_link(kpi_id)`,
+which opens this page as `?kpi=<kpi id>`; choosing another KPI here writes it back to the URL.
+Importing this module (for the link) draws nothing: the page runs only as Streamlit's script.
+"""
+
+import streamlit as st
+
+from pages import session
+from pages.widgets import analysis_page
+from phasekpi.display import format_number
+from phasekpi.drilldown import column_label, drill_rows, drill_table, drill_target, drillable_kpis
+
+PAGE = "pages/drilldown.py"
+KPI_KEY, PAGE_KEY, SCOPE_KEY = "drill_kpi", "drill_page", "drill_scope"
+
+
+def drilldown_link(kpi_id: str) -> None:
+    """A "明細を見る" link to the rows behind `kpi_id` (a rate links to its numerator's rows);
+    nothing for a KPI without rows of its own (scores, derived values)."""
+    target = drill_target(session.catalogue(), kpi_id)
+    if target is not None:
+        st.page_link(PAGE, label=session.tr("drill.link"), icon=":material/table_rows:", query_params={"kpi": target})
+
+
+def _kpi_chosen() -> None:
+    st.query_params["kpi"] = st.session_state[KPI_KEY]
+    st.session_state[PAGE_KEY] = 1
+
+
+def _turn(step: int) -> None:
+    st.session_state[PAGE_KEY] = st.session_state.get(PAGE_KEY, 1) + step
+
+
+def main() -> None:
+    session.route_through_app()
+    tr, lang, catalogue = session.tr, session.lang(), session.catalogue()
+    analysis_page(tr("drill.title"))
+    st.caption(tr("drill.intro"))
+    choices = drillable_kpis(catalogue)
+    asked = st.query_params.get("kpi")
+    if asked in choices and asked != st.session_state.get(KPI_KEY):
+        st.session_state[KPI_KEY] = asked
+    kpi_id = st.selectbox(tr("drill.kpi"), choices, key=KPI_KEY, on_change=_kpi_chosen, format_func=lambda k: tr(
+        "drill.kpi_option", kpi=catalogue.kpis[k].label(lang), table=tr(f"table.{catalogue.kpis[k].measure.table}")))
+    scope = (kpi_id, session.filters())
+    if st.session_state.get(SCOPE_KEY) != scope:  # another KPI or other filters: back to the first page
+        st.session_state.update({SCOPE_KEY: scope, PAGE_KEY: 1})
+    drilled = drill_rows(session.store(), catalogue, kpi_id, session.filters(), st.session_state.get(PAGE_KEY, 1))
+    st.session_state[PAGE_KEY] = drilled.page
+    kpi, rows = catalogue.kpis[kpi_id], f"{drilled.total:,}"
+    summary = tr("drill.summary", kpi=kpi.label(lang), rows=rows) if drilled.amount is None else tr(
+        "drill.amount", kpi=kpi.label(lang), rows=rows, amount=format_number(float(drilled.amount), kpi.unit, lang))
+    st.markdown(f"**{summary}**")
+    if kpi.measure.count_distinct:
+        st.caption(tr("drill.distinct_note", column=column_label(kpi.measure.count_distinct, lang)))
+    if not drilled.total:
+        st.info(tr("drill.no_rows"))
+        return
+    last = drilled.first_row + len(drilled.rows) - 1
+    st.caption(tr("drill.showing", first=f"{drilled.first_row:,}", last=f"{last:,}", total=rows))
+    st.dataframe(drill_table(drilled, lang), hide_index=True, width="stretch")
+    previous, number, following = st.columns([1, 2, 1], vertical_alignment="bottom")
+    previous.button(tr("drill.prev"), key="drill_prev", on_click=_turn, args=(-1,), disabled=drilled.page <= 1,
+                    icon=":material/chevron_left:")
+    number.number_input(tr("drill.page", pages=f"{drilled.pages:,}"), min_value=1, max_value=drilled.pages, step=1,
+                        key=PAGE_KEY)
+    following.button(tr("drill.next"), key="drill_next", on_click=_turn, args=(1,),
+                     disabled=drilled.page >= drilled.pages, icon=":material/chevron_right:")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,60 @@
+"""Funnel analysis: activity, email and lead funnels, split by rep, team or period; the bottleneck,
+what to do about it, and what the team would gain if it reached its benchmark."""
+
+import pandas as pd
+import streamlit as st
+
+from pages import session
+from pages.widgets import analysis_page, bottleneck_box
+from phasekpi.charts.funnel import conversion_chart, funnel_chart, funnel_frame
+from phasekpi.display import format_number
+from phasekpi.funnel import build_funnel, find_bottleneck, what_if
+
+session.route_through_app()
+tr, lang, catalogue = session.tr, session.lang(), session.catalogue()
+results, diagnosis = analysis_page(tr("funnelpage.title"))
+
+left, right = st.columns(2)
+funnel_id = left.radio(tr("funnelpage.funnel"), list(catalogue.funnels), horizontal=True, key="funnel_choice",
+                       format_func=lambda f: catalogue.funnels[f].label(lang))
+split = right.selectbox(tr("funnelpage.split"), ["none", "rep", "team", "week", "month"], key="funnel_split",
+                        format_func=lambda s: tr(f"funnelpage.split.{s}"))
+
+if split == "none":
+    steps = build_funnel(catalogue, funnel_id, results)
+    bottleneck = find_bottleneck(steps)
+    frame = funnel_frame(catalogue, steps, lang, bottleneck.step.kpi_id if bottleneck and bottleneck.below_benchmark
+                         else None)
+    chart_left, chart_right = st.columns(2)
+    chart_left.altair_chart(funnel_chart(frame, lang), width="stretch")
+    chart_right.altair_chart(conversion_chart(frame, lang), width="stretch")
+    if bottleneck is None:
+        st.info(tr("funnelpage.no_benchmark"))
+    else:
+        bottleneck_box(bottleneck)
+        gain = what_if(catalogue, funnel_id, steps, bottleneck, results)
+        if gain and gain.gains:
+            st.subheader(tr("funnelpage.whatif_title"))
+            step = bottleneck.step
+            st.caption(tr("funnelpage.whatif_caption", kpi=catalogue.kpis[step.rate_kpi].label(lang),
+                          rate=format_number(step.step_rate, "percent", lang),
+                          low=format_number(step.band_low, "percent", lang), factor=gain.factor))
+            for column, (kpi_id, value) in zip(st.columns(len(gain.gains)), gain.gains.items(), strict=True):
+                kpi = catalogue.kpis[kpi_id]
+                column.metric(kpi.label(lang), tr("funnelpage.whatif_gain", value=format_number(value, kpi.unit, lang)))
+else:
+    by_group = session.kpi_results_by(split)
+    rows = []
+    for group, group_results in by_group.items():
+        steps = build_funnel(catalogue, funnel_id, group_results)
+        bottleneck = find_bottleneck(steps)
+        row = {tr("funnelpage.group"): group,
+               catalogue.kpis[steps[0].kpi_id].label(lang): format_number(steps[0].count, "count", "en").split(".")[0]}
+        for step in steps[1:]:
+            mark = "🔻 " if step.shortfall is not None and step.shortfall > 0 else ""
+            row[catalogue.kpis[step.kpi_id].label(lang)] = mark + format_number(step.step_rate, "percent", lang)
+        row[tr("funnelpage.bottleneck_col")] = (catalogue.kpis[bottleneck.step.rate_kpi].label(lang)
+                                                if bottleneck and bottleneck.below_benchmark else tr("funnelpage.none"))
+        rows.append(row)
+    st.caption(tr("funnelpage.table_caption"))
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")

@@ -1,0 +1,73 @@
+"""Calling slots (weekday × hour), lead sources and the opportunity quality score, one tab each."""
+
+import streamlit as st
+
+from pages import session
+from pages.widgets import analysis_page
+from phasekpi.charts.heatmap import slot_chart, slot_frame
+from phasekpi.charts.leadsources import source_chart, source_frame, source_table
+from phasekpi.charts.quality import bins_chart, bins_frame, lowest_table, reps_chart, reps_frame, reps_table
+from phasekpi.display import format_number
+from phasekpi.heatmap import MIN_CALLS, best_slots, best_slots_text, call_slots
+from phasekpi.leadsources import lead_sources
+from phasekpi.quality import quality_report, quality_target
+
+session.route_through_app()
+tr, lang, catalogue = session.tr, session.lang(), session.catalogue()
+diagnosis = analysis_page(tr("insights.title"))[1]
+store, chosen = session.store(), session.filters()
+slots_tab, sources_tab, quality_tab = st.tabs(
+    [tr("insights.tab.slots"), tr("insights.tab.sources"), tr("insights.tab.quality")])
+
+with slots_tab:
+    st.caption(tr("insights.slots.intro"))
+    left, right = st.columns([3, 2])
+    metric = left.radio(tr("insights.slots.metric"), ["connect_rate", "appointment_rate"], horizontal=True,
+                        key="slots_metric", format_func=lambda m: tr(f"insights.slots.metric.{m}"))
+    min_calls = int(right.number_input(tr("insights.slots.min_calls"), min_value=1, value=MIN_CALLS, step=10,
+                                       key="slots_min_calls", help=tr("insights.slots.min_calls_help")))
+    slots = call_slots(store, chosen)
+    if not slots.cells:
+        st.info(tr("insights.slots.no_calls"))
+    else:
+        best = best_slots(slots.cells, metric, min_calls)
+        if best:
+            st.success(best_slots_text(best, metric, lang))
+        else:
+            st.warning(tr("insights.slots.none_eligible", min=min_calls))
+        st.altair_chart(slot_chart(slot_frame(slots.cells, metric, min_calls, lang), metric, lang), width="stretch")
+        st.caption(tr("insights.slots.caption", min=min_calls))
+    if slots.untimed_calls:
+        st.caption(tr("insights.slots.untimed", calls=f"{slots.untimed_calls:,}"))
+
+with sources_tab:
+    st.caption(tr("insights.sources.intro"))
+    sources = lead_sources(store, chosen)
+    if not sources:
+        st.info(tr("insights.sources.no_leads"))
+    else:
+        st.altair_chart(source_chart(source_frame(sources, lang), lang), width="stretch")
+        st.dataframe(source_table(sources, lang), hide_index=True, width="stretch")
+        st.caption(tr("insights.sources.table_caption"))
+
+with quality_tab:
+    st.caption(tr("insights.quality.intro"))
+    report = quality_report(store, catalogue, chosen, quality_target(catalogue, diagnosis.phase, session.targets()))
+    if not report.scored:
+        st.info(tr("insights.quality.empty"))
+    else:
+        target = format_number(report.target, "points", lang)
+        average, count, share = st.columns(3)
+        average.metric(tr("insights.quality.average_vs", target=target), format_number(report.average, "points", lang),
+                       delta=f"{report.average - report.target:+.1f}")
+        count.metric(tr("insights.quality.opportunities"), f"{report.scored:,}")
+        share.metric(tr("insights.quality.share_at", target=target),
+                     format_number(report.share_at_target, "percent", lang))
+        left, right = st.columns(2)
+        left.altair_chart(bins_chart(bins_frame(report, lang), lang), width="stretch")
+        right.altair_chart(reps_chart(reps_frame(report, lang), lang), width="stretch")
+        st.caption(tr("insights.quality.reps_caption"))
+        st.dataframe(reps_table(report, lang), hide_index=True, width="stretch")
+        st.subheader(tr("insights.quality.lowest_title"))
+        st.caption(tr("insights.quality.lowest_caption", count=len(report.lowest)))
+        st.dataframe(lowest_table(report, lang), hide_index=True, width="stretch")

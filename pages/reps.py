@@ -1,0 +1,60 @@
+"""Reps: the active phase's KPIs per rep (listed by name, sortable), the gap between reps, and one
+rep's funnel next to the team's."""
+
+import pandas as pd
+import streamlit as st
+
+from pages import session
+from pages.widgets import analysis_page
+from phasekpi.charts.reps import comparison_chart, comparison_frame, spread_chart, spread_frame
+from phasekpi.display import format_number, kpi_value_text
+from phasekpi.funnel import build_funnel, find_bottleneck
+from phasekpi.reps import leaderboard, rep_spread
+
+session.route_through_app()
+tr, lang, catalogue = session.tr, session.lang(), session.catalogue()
+results, diagnosis = analysis_page(tr("reps.title"))
+st.caption(tr("reps.intro"))
+phase = catalogue.phase(diagnosis.phase)
+by_rep = session.kpi_results_by("rep")
+
+st.subheader(tr("reps.leaderboard_title", phase=phase.label(lang)))
+order = st.radio(tr("reps.sort"), ["name", "achievement"], horizontal=True, key="reps_sort",
+                 format_func=lambda o: tr(f"reps.sort.{o}"))
+rows = leaderboard(catalogue, phase.id, by_rep, session.targets().get(phase.id))
+if order == "achievement":
+    rows = sorted(rows, key=lambda r: -(r.average_achievement or 0))
+table = pd.DataFrame([{
+    tr("reps.rep"): row.rep,
+    tr("reps.average"): row.average_achievement,
+    **{catalogue.kpis[c.kpi_id].label(lang): kpi_value_text(catalogue, c.kpi_id, c.actual, lang)
+       + ("" if c.achievement is None else f"({c.achievement:.0f}%)") for c in row.cards},
+} for row in rows])
+st.dataframe(table, hide_index=True, width="stretch", column_config={
+    tr("reps.average"): st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=150)})
+
+st.subheader(tr("reps.spread_title"))
+st.caption(tr("reps.spread_caption", floor=catalogue.rep_spread.min_activity))
+spreads = rep_spread(catalogue, by_rep)
+for column, spread in zip(st.columns(len(spreads)), spreads, strict=True):
+    kpi = catalogue.kpis[spread.kpi_id]
+    column.metric(tr("reps.spread_metric", kpi=kpi.label(lang)), format_number(spread.gap, "percent", lang))
+    column.caption(tr("reps.spread_delta", low=format_number(spread.low, kpi.unit, lang),
+                      high=format_number(spread.high, kpi.unit, lang), cv=spread.variation or 0))
+if any(s.values for s in spreads):
+    st.altair_chart(spread_chart(spread_frame(catalogue, spreads, lang), lang), width="stretch")
+
+st.subheader(tr("reps.compare_title"))
+rep = st.selectbox(tr("reps.compare_rep"), sorted(by_rep), key="reps_compare")
+if rep:
+    team_steps = build_funnel(catalogue, "activity", results)
+    rep_steps = build_funnel(catalogue, "activity", by_rep[rep])
+    st.altair_chart(comparison_chart(comparison_frame(catalogue, team_steps, rep_steps, lang), rep, lang),
+                    width="stretch")
+    bottleneck = find_bottleneck(rep_steps)
+    if bottleneck and bottleneck.below_benchmark:
+        step = bottleneck.step
+        st.warning(tr("reps.rep_bottleneck", rep=rep, kpi=catalogue.kpis[step.rate_kpi].label(lang),
+                      rate=format_number(step.step_rate, "percent", lang), low=format_number(step.band_low, "percent", lang)))
+    else:
+        st.success(tr("reps.rep_no_bottleneck", rep=rep))
