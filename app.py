@@ -20,6 +20,8 @@ navigation = st.navigation([
     st.Page("pages/dashboard.py", title=session.tr("nav.dashboard"), icon=":material/dashboard:", default=True),
     st.Page("pages/funnel.py", title=session.tr("nav.funnel"), icon=":material/filter_alt:", url_path="funnel"),
     st.Page("pages/reps.py", title=session.tr("nav.reps"), icon=":material/groups:", url_path="reps"),
+    st.Page("pages/planner.py", title=session.tr("nav.planner"), icon=":material/account_tree:", url_path="planner"),
+    st.Page("pages/strategy.py", title=session.tr("nav.strategy"), icon=":material/payments:", url_path="strategy"),
     st.Page("pages/export.py", title=session.tr("nav.export"), icon=":material/download:", url_path="export"),
 ])
 with st.sidebar:

@@ -13,7 +13,7 @@ from phasekpi.display import format_number
 from phasekpi.drilldown import column_label, drill_rows, drill_table, drill_target, drillable_kpis
 
 PAGE = "pages/drilldown.py"
-KPI_KEY, PAGE_KEY, SCOPE_KEY = "drill_kpi", "drill_page", "drill_scope"
+PAGE_KEY, SCOPE_KEY = "drill_page", "drill_scope"
 
 
 def drilldown_link(kpi_id: str) -> None:
@@ -24,8 +24,8 @@ def drilldown_link(kpi_id: str) -> None:
         st.page_link(PAGE, label=session.tr("drill.link"), icon=":material/table_rows:", query_params={"kpi": target})
 
 
-def _kpi_chosen() -> None:
-    st.query_params["kpi"] = st.session_state[KPI_KEY]
+def _kpi_chosen(key: str) -> None:
+    st.query_params["kpi"] = st.session_state[key]
     st.session_state[PAGE_KEY] = 1
 
 
@@ -38,11 +38,11 @@ def main() -> None:
     tr, lang, catalogue = session.tr, session.lang(), session.catalogue()
     analysis_page(tr("drill.title"))
     st.caption(tr("drill.intro"))
-    choices = drillable_kpis(catalogue)
+    choices, key = drillable_kpis(catalogue), f"drill_kpi_{lang}"  # per language: the labels change with it
     asked = st.query_params.get("kpi")
-    if asked in choices and asked != st.session_state.get(KPI_KEY):
-        st.session_state[KPI_KEY] = asked
-    kpi_id = st.selectbox(tr("drill.kpi"), choices, key=KPI_KEY, on_change=_kpi_chosen, format_func=lambda k: tr(
+    if asked in choices and asked != st.session_state.get(key):
+        st.session_state[key] = asked
+    kpi_id = st.selectbox(tr("drill.kpi"), choices, key=key, on_change=_kpi_chosen, args=(key,), format_func=lambda k: tr(
         "drill.kpi_option", kpi=catalogue.kpis[k].label(lang), table=tr(f"table.{catalogue.kpis[k].measure.table}")))
     scope = (kpi_id, session.filters())
     if st.session_state.get(SCOPE_KEY) != scope:  # another KPI or other filters: back to the first page

@@ -21,9 +21,9 @@ slots_tab, sources_tab, quality_tab = st.tabs(
 
 with slots_tab:
     st.caption(tr("insights.slots.intro"))
-    left, right = st.columns([3, 2])
+    left, right = st.columns([3, 2])  # the radio's key carries the language, whose labels it shows
     metric = left.radio(tr("insights.slots.metric"), ["connect_rate", "appointment_rate"], horizontal=True,
-                        key="slots_metric", format_func=lambda m: tr(f"insights.slots.metric.{m}"))
+                        key=f"slots_metric_{lang}", format_func=lambda m: tr(f"insights.slots.metric.{m}"))
     min_calls = int(right.number_input(tr("insights.slots.min_calls"), min_value=1, value=MIN_CALLS, step=10,
                                        key="slots_min_calls", help=tr("insights.slots.min_calls_help")))
     slots = call_slots(store, chosen)
@@ -66,6 +66,7 @@ with quality_tab:
         left, right = st.columns(2)
         left.altair_chart(bins_chart(bins_frame(report, lang), lang), width="stretch")
         right.altair_chart(reps_chart(reps_frame(report, lang), lang), width="stretch")
+        st.caption(tr("insights.quality.charts_caption"))
         st.caption(tr("insights.quality.reps_caption"))
         st.dataframe(reps_table(report, lang), hide_index=True, width="stretch")
         st.subheader(tr("insights.quality.lowest_title"))

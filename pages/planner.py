@@ -49,8 +49,11 @@ def remembered_choice(label: str, name: str, labels: dict[str, str], default: st
 
 
 def remembered(name: str, label: str, default: float | None) -> float | None:
-    remembered_number(label, memory, name, default, key=f"planner_{name}")
-    return memory.get(name, default)
+    """A remembered number input and the value it shows (a keyed input keeps its value when the
+    default moves with the filters, so the plan reads the input, not the default)."""
+    key = f"planner_{name}"
+    remembered_number(label, memory, name, default, key=key)
+    return st.session_state[key]
 
 
 def rounded(value: float | None, digits: int) -> float | None:
@@ -105,7 +108,7 @@ st.subheader(tr("planner.tree_title"))
 st.caption(tr("planner.tree_caption"))
 frame = tree_frame(kpi_tree(plan, results), lang)
 st.altair_chart(tree_chart(frame, lang))
-st.dataframe(tree_table(frame, lang), hide_index=True)
+st.dataframe(tree_table(frame, lang), hide_index=True, height="content")
 
 st.subheader(tr("planner.advice_title"))
 st.markdown(tr("planner.advice"))

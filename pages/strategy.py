@@ -53,7 +53,11 @@ def money(value: float | None) -> str:
 
 
 def months(value: float | None) -> str:
-    return "—" if value is None else tr("strategy.months", months=f"{value:,.1f}")
+    return "—" if value is None else tr("strategy.months", months=f"{value:,.1f}".removesuffix(".0"))
+
+
+def count(value: float | None) -> str:
+    return "—" if value is None else tr("strategy.count", count=f"{value:,.0f}")
 
 
 cost, period_months = values["is_cost_per_month"], results.period.months
@@ -64,7 +68,7 @@ formulas = [
     tr("strategy.formula.pipeline_amount", total=money(results.total("pipeline_amount")),
        months=months(period_months), value=money(results.actual("pipeline_amount"))),
     tr("strategy.formula.cac", cost=money(cost), months=months(period_months),
-       deals=format_number(results.total("won_deals"), "count", lang), value=money(results.actual("cac"))),
+       deals=count(results.total("won_deals")), value=money(results.actual("cac"))),
     tr("strategy.formula.ltv", arpa=money(values["arpa_per_month"]),
        margin=format_number(values["gross_margin_pct"], "percent", lang), lifetime=months(values["lifetime_months"]),
        value=money(results.actual("ltv"))),

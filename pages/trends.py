@@ -1,6 +1,9 @@
 """Trends and pacing: a KPI week by week or month by month against its target, this month's pace
 with the month-end landing forecast (月末着地予測), and the phase's KPIs heading below target."""
 
+from collections.abc import Callable
+from typing import Any
+
 import streamlit as st
 
 from pages import session
@@ -22,6 +25,18 @@ def remember_holidays() -> None:
     st.session_state["company_holidays"] = parse_dates(st.session_state["company_holidays_text"])[0]
 
 
+def remembered_choice(widget: Callable[..., Any], label: str, name: str, labels: dict[str, str], **extra: Any) -> str:
+    """A selectbox or radio over the keys of `labels` whose choice outlives its page and the language
+    switch: Streamlit keeps a choice as its option text, so the widget's key carries the language."""
+    key, options, chosen = f"trends_{name}_{lang}", list(labels), st.session_state.get(f"trends_{name}")
+
+    def remember() -> None:
+        st.session_state[f"trends_{name}"] = st.session_state[key]
+
+    return widget(label, options, index=options.index(chosen) if chosen in labels else 0, format_func=labels.get,
+                  key=key, on_change=remember, **extra)
+
+
 def alert_text(alert: Alert) -> str:
     kpi = catalogue.kpis[alert.kpi_id]
     if alert.basis == "forecast":  # team totals for the month
@@ -37,10 +52,10 @@ def alert_text(alert: Alert) -> str:
 st.header(tr("trends.trend_title"))
 phase_kpis = [entry.kpi for entry in sorted(phase.kpis, key=lambda e: -e.importance)]
 left, right = st.columns([3, 1])
-kpi_id = left.selectbox(tr("trends.kpi"), phase_kpis + [k for k in catalogue.kpis if k not in phase_kpis],
-                        key="trends_kpi", format_func=lambda k: catalogue.kpis[k].label(lang))
-groupings = {by: tr(f"trends.by.{by}") for by in ("week", "month")}  # texts fixed now, not when AppTest formats
-by = right.radio(tr("trends.by"), list(groupings), horizontal=True, key="trends_by", format_func=groupings.get)
+kpi_id = remembered_choice(left.selectbox, tr("trends.kpi"), "kpi", {
+    k: catalogue.kpis[k].label(lang) for k in phase_kpis + [k for k in catalogue.kpis if k not in phase_kpis]})
+by = remembered_choice(right.radio, tr("trends.by"), "by", {b: tr(f"trends.by.{b}") for b in ("week", "month")},
+                       horizontal=True)
 target = phase_target(catalogue, phase.id, kpi_id, targets)
 series = kpi_series(catalogue, kpi_id, session.kpi_results_by(by), target)
 if series.empty:
@@ -80,7 +95,8 @@ else:
     st.dataframe(pacing_table(list(pacings.values()), catalogue, lang), hide_index=True, width="stretch")
     paced = list(pacings)
     chart_kpi = st.selectbox(tr("trends.pacing_kpi"), paced, index=paced.index(kpi_id) if kpi_id in paced else 0,
-                             format_func=lambda k: catalogue.kpis[k].label(lang))
+                             format_func=lambda k: catalogue.kpis[k].label(lang),
+                             key=f"trends_pacing_{kpi_id}_{lang}")  # follows the trend's KPI, and the language
     st.altair_chart(pacing_chart(pacings[chart_kpi], catalogue, lang), width="stretch")
 
 # ---- alerts: the phase's KPIs heading below the threshold

@@ -1,8 +1,10 @@
 """SQL that turns exported text into typed values, NULL when a value does not parse.
 
 Every function takes the SQL of a text column and returns the SQL of its typed value, so DuckDB
-does the parsing for a million rows at once. Values written in the catalogue YAML are quoted
-with `literal`; nothing here ever sees user input other than as column data.
+does the parsing for a million rows at once. `number`, `timestamp` and `duration` expect the
+column already `cleaned` (computed once per column, not in every branch that reads it). Values
+written in the catalogue YAML are quoted with `literal`; nothing here ever sees user input
+other than as column data.
 """
 
 from __future__ import annotations
@@ -27,8 +29,10 @@ def literal(text: str) -> str:
 
 
 def cleaned(column: str) -> str:
-    """Trimmed, full-width digits and signs folded to ASCII, empty as NULL."""
-    return f"nullif(trim(translate({column}, '{FULL_WIDTH}', '{HALF_WIDTH}')), '')"
+    """Trimmed, full-width digits and signs folded to ASCII, empty as NULL (ASCII text skips the fold)."""
+    folded = f"CASE WHEN strlen({column}) = length({column}) THEN {column} " \
+             f"ELSE translate({column}, '{FULL_WIDTH}', '{HALF_WIDTH}') END"
+    return f"nullif(trim({folded}), '')"
 
 
 def text(column: str) -> str:
@@ -37,35 +41,42 @@ def text(column: str) -> str:
 
 def number(column: str) -> str:
     """`1,200` `¥1,200,000` `$22,700.00` `JPY 5,000` `１２０` `15%` → a number (percent as points)."""
-    stripped = f"regexp_replace({cleaned(column)}, '^(JPY|USD|EUR)|(JPY|USD|円)$|[,¥￥$€%\\s]', '', 'g')"
+    stripped = f"regexp_replace({column}, '^(JPY|USD|EUR)|(JPY|USD|円)$|[,¥￥$€%\\s]', '', 'g')"
     return f"try_cast({stripped} AS DOUBLE)"
 
 
 def timestamp(column: str, timezone: str, day_first: bool = False) -> str:
-    """Dates and times in the forms CRMs export; offsets converted to `timezone`; Excel serials."""
-    value = cleaned(column)
+    """Dates and times in the forms CRMs export; offsets converted to `timezone`; Excel serials.
+
+    Tried cheapest first (coalesce stops at the first hit): an offset suffix, plain ISO, the
+    listed formats, then a bare five-digit Excel serial number."""
+    value = column
     formats = ", ".join(literal(f) for f in (*TIMESTAMP_FORMATS, *(DAY_FIRST if day_first else MONTH_FIRST)))
     low, high = EXCEL_SERIALS
-    return f"""(CASE
-        WHEN regexp_full_match({value}, '\\d{{5}}(\\.\\d+)?') THEN
-            CASE WHEN CAST({value} AS DOUBLE) BETWEEN {low} AND {high} THEN
-                CAST('{EXCEL_EPOCH}' AS TIMESTAMP) + to_microseconds(CAST(round(CAST({value} AS DOUBLE) * 86400000000) AS BIGINT))
-            END
-        WHEN regexp_matches({value}, '(Z|[+-]\\d{{2}}:?\\d{{2}})$') THEN
-            timezone({literal(timezone)}, try_cast({value} AS TIMESTAMPTZ))
-        ELSE coalesce(try_cast({value} AS TIMESTAMP), try_strptime({value}, [{formats}]))
-    END)"""
+    time_part = f"substr({value}, 11)"  # an offset follows the time: '+09:00', '-0500', 'Z'
+    offset = (f"length({value}) >= 17 AND (suffix({value}, 'Z') OR contains({time_part}, '+') "
+              f"OR contains({time_part}, '-'))")
+    serial = f"try_cast({value} AS DOUBLE)"
+    return f"""coalesce(
+        CASE WHEN {offset} THEN timezone({literal(timezone)}, try_cast({value} AS TIMESTAMPTZ)) END,
+        try_cast({value} AS TIMESTAMP),
+        try_strptime({value}, [{formats}]),
+        CASE WHEN {serial} BETWEEN {low} AND {high} THEN
+            CAST('{EXCEL_EPOCH}' AS TIMESTAMP) + to_microseconds(CAST(round({serial} * 86400000000) AS BIGINT))
+        END)"""
 
 
 def day_first_probe(column: str) -> str:
     """True when some value reads d/m/y (its first number is over 12), so the column is day-first."""
-    return f"bool_or(regexp_matches({cleaned(column)}, '^(1[3-9]|2\\d|3[01])/\\d{{1,2}}/\\d{{2,4}}'))"
+    value = column
+    day_first = f"regexp_matches({value}, '^(1[3-9]|2\\d|3[01])/\\d{{1,2}}/\\d{{2,4}}')"
+    return f"coalesce(bool_or(contains({value}, '/') AND {day_first}), false)"
 
 
 def duration(column: str, scale: float = 1.0) -> str:
     """Seconds from `135`, `1,200`, `2:15`, `00:02:15`, `2分15秒`, `1時間2分`; a bare number is
     multiplied by `scale` (60 for a column in minutes, 0.001 for milliseconds)."""
-    value = cleaned(column)
+    value = column
     unit = scale
 
     def part(pattern: str) -> str:

@@ -17,7 +17,7 @@ from phasekpi import casts
 from phasekpi.mapping import Mapping, ProfileStore, Synonyms, default_synonyms, mapping_for, normalise
 from phasekpi.problems import FileReport, LoadReport, Problem, Rejection
 from phasekpi.schema import TABLES, Store, TableSpec
-from phasekpi.sources import SourceFile, read_source
+from phasekpi.sources import SourceFile, normalised, read_source
 
 YEARS = (1990, 2100)  # a CRM date outside these is a placeholder (1900-01-00) or a typo
 NON_NEGATIVE = ("amount", "duration_sec")
@@ -47,24 +47,35 @@ def load_source(store: Store, source: SourceFile, mapping: Mapping, synonyms: Sy
     if report.error:
         return report
     spec = TABLES[mapping.kind]
+    fallback: SourceFile | None = None
     with store.lock:
         try:
-            _stage(store, source)
+            try:
+                _stage(store, source)
+            except duckdb.Error:  # mixed line endings or bare CRs: let Python's csv module read it first
+                fallback = normalised(source)
+                try:
+                    _stage(store, fallback)
+                except duckdb.Error:
+                    report.error = Problem("unreadable", {"file": source.name})
+                    return report
             report.rows_read = store.con.execute("SELECT count(*) FROM staging").fetchone()[0]
             malformed = _malformed_rows(store)
             report.rows_read += len(malformed)
             if report.rows_read == 0:
                 report.error = Problem("header_only", {"file": source.name})
                 return report
-            _number_rows(store, [r.row for r in malformed])
+            if malformed:
+                _renumber_rows(store, [r.row for r in malformed])
             typed = _typed_columns(store, source, mapping, synonyms)
             _build_typed(store, spec, typed)
             report.rejections = malformed + _value_rejections(store, spec, mapping, typed)
-            rejected = sorted({r.row for r in report.rejections})
-            report.rows_loaded, report.duplicates = _insert_good_rows(store, spec, source.name, rejected)
+            report.rows_loaded, report.duplicates = _insert_good_rows(store, spec, source.name)
         finally:
             store.con.execute("DROP TABLE IF EXISTS staging")
             store.con.execute("DROP TABLE IF EXISTS typed")
+            if fallback:
+                fallback.discard()
     return report
 
 
@@ -92,9 +103,9 @@ def preview(source: SourceFile, mapping: Mapping, rows: int = 5, synonyms: Synon
     _build_typed(scratch, TABLES[mapping.kind], typed)
     shown = [name for name in typed if name in mapping.columns or name in mapping.constants]
     cells = ", ".join(
-        f"""CASE WHEN {f'"bad_{n}"' if typed[n].failure else 'false'} THEN '⚠ ' || "raw_{n}" """
+        f"""CASE WHEN {f'"bad_{n}"' if typed[n].failure else 'false'} THEN '⚠ ' || {typed[n].raw} """
         f"""ELSE coalesce(CAST("{n}" AS VARCHAR), '') END""" for n in shown)
-    values = scratch.con.execute(f"SELECT {cells} FROM typed ORDER BY source_row").fetchall()
+    values = scratch.con.execute(f"SELECT {cells} FROM typed JOIN staging USING (source_row) ORDER BY source_row").fetchall()
     scratch.con.close()
     return [dict(zip(shown, row, strict=True)) for row in values]
 
@@ -106,13 +117,11 @@ def _stage(store: Store, source: SourceFile, limit: int | None = None) -> None:
     names = [f"c{i}" for i in range(len(source.header))]
     store.con.execute("""
         CREATE OR REPLACE TEMP TABLE staging AS
-        SELECT * FROM read_csv($path, header = true, delim = $delim, quote = '"', escape = '"', skip = 0,
-                               store_rejects = true, auto_detect = false, columns = $columns)
+        SELECT *, row_number() OVER () + 1 AS source_row
+        FROM read_csv($path, header = true, delim = $delim, quote = '"', escape = '"', skip = 0,
+                      store_rejects = true, auto_detect = false, columns = $columns)
     """ + (f"LIMIT {int(limit)}" if limit else ""),
         {"path": str(source.path), "delim": source.delimiter, "columns": dict.fromkeys(names, "VARCHAR")})
-    store.con.execute("ALTER TABLE staging ADD COLUMN source_row BIGINT")
-    if limit:
-        _number_rows(store, [])
 
 
 def _malformed_rows(store: Store) -> list[Rejection]:
@@ -125,17 +134,15 @@ def _malformed_rows(store: Store) -> list[Rejection]:
             for line, value, error in rows]
 
 
-def _number_rows(store: Store, rejected_lines: list[int]) -> None:
-    """Give staged rows their spreadsheet row, skipping the lines DuckDB rejected."""
+def _renumber_rows(store: Store, rejected_lines: list[int]) -> None:
+    """Shift staged rows' spreadsheet numbers past the lines DuckDB rejected (only when it did)."""
     store.con.execute("CREATE OR REPLACE TEMP TABLE reject_shifts (threshold BIGINT)")
     shifts = [(line - index,) for index, line in enumerate(sorted(rejected_lines))]
-    if shifts:
-        store.con.executemany("INSERT INTO reject_shifts VALUES (?)", shifts)
+    store.con.executemany("INSERT INTO reject_shifts VALUES (?)", shifts)
     store.con.execute("""
         CREATE OR REPLACE TEMP TABLE staging AS
-        WITH numbered AS (SELECT * EXCLUDE (source_row), row_number() OVER () + 1 AS k FROM staging)
-        SELECT * EXCLUDE (k), k + (SELECT count(*) FROM reject_shifts WHERE threshold <= k) AS source_row
-        FROM numbered
+        SELECT * REPLACE (source_row + (SELECT count(*) FROM reject_shifts WHERE threshold <= source_row) AS source_row)
+        FROM staging
     """)
 
 
@@ -143,14 +150,17 @@ class TypedColumn:
     """A canonical column's raw SQL, typed SQL, its label in the file, and what a failure means:
     a non-empty raw value whose `parsed` SQL (the typed SQL before any fallback) is NULL."""
 
-    def __init__(self, name: str, raw: str, typed: str, label: str, failure: str | None) -> None:
+    def __init__(self, name: str, raw: str, typed: str, label: str, failure: str | None,
+                 source: int | None = None) -> None:
         self.name, self.raw, self.typed, self.label, self.failure = name, raw, typed, label, failure
         self.parsed = typed
+        self.source = source  # the staging column (c<source>) it is read from
 
 
 def _typed_columns(store: Store, source: SourceFile, mapping: Mapping, synonyms: Synonyms) -> dict[str, TypedColumn]:
     position = {h: i for i, h in reversed(list(enumerate(source.header)))}
     raw_of = {name: f'"c{position[header]}"' for name, header in mapping.columns.items()}
+    clean_of = {name: f'"v{position[header]}"' for name, header in mapping.columns.items()}
     scales = {normalise(h): 60.0 for h in synonyms.units.duration_minutes}
     scales |= {normalise(h): 0.001 for h in synonyms.units.duration_milliseconds}
     day_first = _day_first_columns(store, [raw_of[c.name] for c in TABLES[mapping.kind].columns
@@ -163,9 +173,10 @@ def _typed_columns(store: Store, source: SourceFile, mapping: Mapping, synonyms:
             typed = casts.literal(constant) if constant is not None else f"CAST(NULL AS {column.sql_type})"
             columns[column.name] = TypedColumn(column.name, "NULL", typed, column.name, None)
             continue
-        cast, failure = _cast(f"{mapping.kind}.{column.name}", column.sql_type, raw, synonyms,
+        cast, failure = _cast(f"{mapping.kind}.{column.name}", column.sql_type, raw, clean_of[column.name], synonyms,
                               day_first=raw in day_first, scale=scales.get(normalise(mapping.columns[column.name]), 1.0))
-        columns[column.name] = TypedColumn(column.name, casts.text(raw), cast, mapping.columns[column.name], failure)
+        columns[column.name] = TypedColumn(column.name, casts.text(raw), cast, mapping.columns[column.name], failure,
+                                           position[mapping.columns[column.name]])
     _derive(columns, mapping, raw_of, synonyms)
     return columns
 
@@ -177,21 +188,23 @@ def _day_first_columns(store: Store, raws: list[str]) -> set[str]:
     return {raw for raw, flag in zip(raws, flags, strict=True) if flag}
 
 
-def _cast(name: str, sql_type: str, raw: str, synonyms: Synonyms, day_first: bool, scale: float) -> tuple[str, str | None]:
-    """The typed SQL of a mapped column (`table.field`) and the rejection key when a non-empty value fails it."""
+def _cast(name: str, sql_type: str, raw: str, clean: str, synonyms: Synonyms, day_first: bool,
+          scale: float) -> tuple[str, str | None]:
+    """The typed SQL of a mapped column (`table.field`) and the rejection key when a non-empty value
+    fails it; `clean` is the column already trimmed and folded to half-width (see `_build_typed`)."""
     special: dict[str, Callable[[], tuple[str, str | None]]] = {
-        "activities.duration_sec": lambda: (casts.duration(raw, scale), "bad_duration"),
+        "activities.duration_sec": lambda: (casts.duration(clean, scale), "bad_duration"),
         "activities.channel": lambda: (f"coalesce({casts.vocabulary(raw, synonyms.word_map('channel'))}, 'other')", None),
         "opportunities.status": lambda: (casts.vocabulary(raw, synonyms.word_map("opportunity_status")), "bad_status"),
     }
     if name in special:
         return special[name]()
     if sql_type == "TIMESTAMP":
-        return casts.timestamp(raw, synonyms.parsing.timezone, day_first), "bad_date"
+        return casts.timestamp(clean, synonyms.parsing.timezone, day_first), "bad_date"
     if sql_type == "BOOLEAN":
         return casts.boolean(raw, synonyms.word_map("boolean")), "bad_flag"
     if sql_type.startswith(("DOUBLE", "DECIMAL")):
-        return f"CAST({casts.number(raw)} AS {sql_type})", "bad_number"
+        return f"CAST({casts.number(clean)} AS {sql_type})", "bad_number"
     return casts.text(raw), None
 
 
@@ -206,59 +219,85 @@ def _derive(columns: dict[str, TypedColumn], mapping: Mapping, raw_of: dict[str,
                                    f"WHEN {closed} THEN 'lost' END, {stage}, 'open')")
 
 
-def _build_typed(store: Store, spec: TableSpec, typed: dict[str, TypedColumn]) -> None:
-    selected = ", ".join(f'{c.typed} AS "{c.name}", {c.raw} AS "raw_{c.name}"' for c in typed.values())
-    flags = "".join(f', {c.raw} IS NOT NULL AND ({c.parsed}) IS NULL AS "bad_{c.name}"' for c in typed.values() if c.failure)
-    selected += flags
-    store.con.execute(f"CREATE OR REPLACE TEMP TABLE typed AS SELECT {selected}, source_row FROM staging")
-
-
-def _value_rejections(store: Store, spec: TableSpec, mapping: Mapping, typed: dict[str, TypedColumn]) -> list[Rejection]:
-    checks: list[tuple[str, str, str, str]] = []  # (condition, raw column, label in the file, problem key)
+def _checks(spec: TableSpec, typed: dict[str, TypedColumn]) -> list[tuple[str, str, str, str]]:
+    """Every rule a row must pass: (condition over the typed row, raw SQL, label in the file, problem key)."""
+    checks = []
     low, high = YEARS
     for column in spec.columns:
         entry = typed[column.name]
-        value, raw = f'"{column.name}"', f'"raw_{column.name}"'
+        value = f'"{column.name}"'
         if entry.failure:
-            checks.append((f'"bad_{column.name}"', raw, entry.label, entry.failure))
+            checks.append((f'"bad_{column.name}"', entry.raw, entry.label, entry.failure))
         if column.sql_type == "TIMESTAMP":
-            checks.append((f"year({value}) NOT BETWEEN {low} AND {high}", raw, entry.label, "date_out_of_range"))
+            checks.append((f"year({value}) NOT BETWEEN {low} AND {high}", entry.raw, entry.label, "date_out_of_range"))
         if column.name in NON_NEGATIVE:
-            checks.append((f"{value} < 0", raw, entry.label, "negative_value"))
+            checks.append((f"{value} < 0", entry.raw, entry.label, "negative_value"))
         if column.required:
-            checks.append((f"{raw} IS NULL AND {value} IS NULL", raw, entry.label, "missing_value"))
-    if not checks:
+            failed = f'"bad_{column.name}"' if entry.failure else "false"
+            checks.append((f"{value} IS NULL AND NOT {failed}", entry.raw, entry.label, "missing_value"))
+    return checks
+
+
+def _build_typed(store: Store, spec: TableSpec, typed: dict[str, TypedColumn]) -> None:
+    """The typed rows, a flag per failed parse and one `row_rejected` flag; raw text stays in staging.
+
+    Nested projections so each expensive expression runs once per value: each column is trimmed
+    and folded to half-width (v<i>), then cast, then flagged, then checked."""
+    used = sorted({c.source for c in typed.values() if c.source is not None})
+    folded = "".join(f', {casts.cleaned(f"c{i}")} AS "v{i}"' for i in used)
+    failing = [c for c in typed.values() if c.failure]
+    cast = ", ".join(f'{c.typed} AS "{c.name}"' for c in typed.values())
+    cast += "".join(f', {c.parsed} AS "parsed_{c.name}", {c.raw} IS NOT NULL AS "given_{c.name}"' for c in failing)
+    flags = "".join(f', "given_{c.name}" AND "parsed_{c.name}" IS NULL AS "bad_{c.name}"' for c in failing)
+    conditions = " OR ".join(f"coalesce({condition}, false)" for condition, _, _, _ in _checks(spec, typed)) or "false"
+    names = ", ".join(f'"{c.name}"' for c in typed.values())
+    store.con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE typed AS
+        SELECT *, ({conditions}) AS row_rejected FROM (
+            SELECT {names}{flags}, source_row FROM (
+                SELECT {cast}, source_row FROM (SELECT *{folded} FROM staging)))
+    """)
+
+
+def _value_rejections(store: Store, spec: TableSpec, mapping: Mapping, typed: dict[str, TypedColumn]) -> list[Rejection]:
+    checks = _checks(spec, typed)
+    if not checks or not store.con.execute("SELECT bool_or(row_rejected) FROM typed").fetchone()[0]:
         return []
     union = " UNION ALL ".join(
-        f"SELECT source_row, ? AS label, coalesce({raw}, ''), ? AS key FROM typed WHERE {condition}"
-        for condition, raw, _, _ in checks)
+        f"SELECT source_row, ? AS label, coalesce({raw}, ''), ? AS key FROM typed JOIN staging USING (source_row) "
+        f"WHERE row_rejected AND coalesce({condition}, false)" for condition, raw, _, _ in checks)
     params = [p for _, _, label, key in checks for p in (label, key)]
     rows = store.con.execute(union + " ORDER BY 1, 2", params).fetchall()
     return [Rejection(int(row), label, value[:200], Problem(key, {"column": label})) for row, label, value, key in rows]
 
 
-def _insert_good_rows(store: Store, spec: TableSpec, name: str, rejected: list[int]) -> tuple[int, int]:
+def _insert_good_rows(store: Store, spec: TableSpec, name: str) -> tuple[int, int]:
     """Insert rows without problems. A row is a duplicate when its id is already loaded or
     repeated above it; a row without an id when all its values are."""
     con = store.con
     names = [c.name for c in spec.columns]
     everything = ", ".join(f'"{c}"' for c in names)
     id_col = spec.id_column
+    before = con.execute(f'SELECT count(*) FROM "{spec.rows_table}"').fetchone()[0]
+    good, unique_ids = con.execute(
+        f'SELECT count(*), count(DISTINCT "{id_col}") = count(*) FROM typed WHERE NOT row_rejected').fetchone()
+    insert = f'INSERT INTO "{spec.rows_table}" ({everything}, source_file, source_row)'
+    if before == 0 and unique_ids:  # the common first load: every row is new and its own record
+        con.execute(f"{insert} SELECT {everything}, $name, source_row FROM typed WHERE NOT row_rejected",
+                    {"name": name})
+        return good, 0
     same_values = " AND ".join(f't."{c}" IS NOT DISTINCT FROM r."{c}"' for c in names)
     new_record = (f'NOT EXISTS (SELECT 1 FROM "{spec.rows_table}" r WHERE r."{id_col}" = t."{id_col}") '
                   f'AND (t."{id_col}" IS NOT NULL OR NOT EXISTS (SELECT 1 FROM "{spec.rows_table}" r WHERE {same_values}))')
-    before = con.execute(f'SELECT count(*) FROM "{spec.rows_table}"').fetchone()[0]
-    good = con.execute("SELECT count(*) FROM typed WHERE NOT list_contains($rejected, source_row)",
-                       {"rejected": rejected}).fetchone()[0]
     con.execute(f"""
-        INSERT INTO "{spec.rows_table}" ({everything}, source_file, source_row)
+        {insert}
         SELECT {everything}, $name, source_row FROM (
             SELECT t.*, row_number() OVER (
                 PARTITION BY "{id_col}", CASE WHEN "{id_col}" IS NULL THEN ({everything}) END ORDER BY source_row
             ) AS dedupe_rank
             FROM typed t
-            WHERE NOT list_contains($rejected, source_row) AND {new_record}
+            WHERE NOT row_rejected AND {new_record}
         ) WHERE dedupe_rank = 1
-    """, {"name": name, "rejected": rejected})
+    """, {"name": name})
     loaded = con.execute(f'SELECT count(*) FROM "{spec.rows_table}"').fetchone()[0] - before
     return loaded, good - loaded

@@ -256,6 +256,6 @@ def alerts(catalogue: Catalogue, phase_id: str, results: KpiResults, pacings: Ma
             basis, value, target, reached = "forecast", pacing.forecast, pacing.goal_month, pacing.forecast_vs_goal_pct
         else:
             basis, value, target, reached = "current", row.actual, row.target, row.achievement
-        if reached is not None and reached < threshold_pct:
+        if reached is not None and round(reached, 9) < threshold_pct:  # 16.2 of 18 is 90 %, not 89.999…
             found.append(Alert(row.kpi_id, basis, value, target, reached))
     return sorted(found, key=lambda a: a.achievement)

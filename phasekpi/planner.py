@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Literal
 
 from phasekpi.catalogue import Catalogue
@@ -47,6 +48,7 @@ CHAIN: tuple[tuple[Factor, MetricId], ...] = (
     ("connect_rate", "calls"),
 )
 METRICS: tuple[MetricId, ...] = ("revenue", *(metric for _, metric in CHAIN))
+FACTOR_ABOVE: dict[MetricId, Factor] = {metric: factor for factor, metric in CHAIN}
 KGI_METRIC: dict[KgiKind, MetricId] = {"revenue": "revenue", "opportunities": "opportunities"}
 # The catalogue's ratio KPI measuring each step; appointment→opportunity has none (see actual_rate).
 STEP_KPI: dict[StepId, str] = {
@@ -205,11 +207,9 @@ def build_plan(inputs: PlanInputs) -> Plan:
 def kpi_tree(plan: Plan, results: KpiResults) -> list[TreeNode]:
     """The tree from the KGI down to calls, depth first: under each volume, the factor that links it
     to the volume below, then that volume. Required values are at the node's grain."""
-    top = plan.lines[0]
-    nodes = [_volume_node(top, None, 0, results)]
-    links = CHAIN[METRICS.index(top.metric):]
-    for depth, ((factor, _), above, line) in enumerate(zip(links, plan.lines[:-1], plan.lines[1:], strict=True), start=1):
-        nodes.append(_factor_node(factor, above.metric, depth, plan.inputs, results))
+    nodes = [_volume_node(plan.lines[0], None, 0, results)]
+    for depth, (above, line) in enumerate(pairwise(plan.lines), start=1):
+        nodes.append(_factor_node(FACTOR_ABOVE[line.metric], above.metric, depth, plan.inputs, results))
         nodes.append(_volume_node(line, above.metric, depth, results))
     return nodes
 

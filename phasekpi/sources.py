@@ -146,15 +146,29 @@ def sniff_dialect(sample: str) -> tuple[str, list[str]]:
     complete = "".join(lines[:-1]) if len(lines) > 1 else sample  # the last line may be cut off
 
     def score(delimiter: str) -> tuple[float, int]:
-        rows = [row for row, _ in zip(csv.reader(io.StringIO(complete), delimiter=delimiter), range(50), strict=False)]
+        rows = [row for row, _ in zip(csv.reader(io.StringIO(complete, newline=""), delimiter=delimiter), range(50),
+                                      strict=False)]
         if not rows or len(rows[0]) < 2:
             return (0.0, 0)
         agree = sum(1 for row in rows[1:] if len(row) == len(rows[0]))
         return ((agree + 1) / len(rows), len(rows[0]))
 
     delimiter = max(DELIMITERS, key=score)
-    header = next(csv.reader(io.StringIO(complete), delimiter=delimiter), [])
+    header = next(csv.reader(io.StringIO(complete, newline=""), delimiter=delimiter), [])
     return delimiter, [h.strip().lstrip("\ufeff") for h in header]
+
+
+def normalised(source: SourceFile) -> SourceFile:
+    """The same table rewritten by Python's csv module: one kind of line ending, minimal quoting.
+
+    DuckDB's reader stops on a file that mixes line endings (LF and CRLF) or has bare CRs;
+    Python reads those row by row, so this is the fallback when DuckDB refuses a file."""
+    handle, target = tempfile.mkstemp(prefix="phasekpi-", suffix=".csv")
+    with _open(source.path, source.path.suffix == ".gz") as raw, \
+            io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="") as text, \
+            os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+        csv.writer(out, lineterminator="\n").writerows(csv.reader(text, delimiter=source.delimiter))
+    return SourceFile(source.name, Path(target), source.encoding, ",", source.header, source.sheet, temporary=True)
 
 
 def _is_xlsx(path: Path) -> bool:

@@ -332,3 +332,18 @@ def test_file_problems_name_the_users_file(store: Store, tmp_path: Path, content
     path = tmp_path / "0.csv"  # how pages/data.py stores an upload
     path.write_bytes(content)
     assert load(store, path, "営業リスト.csv").error.params["file"] == "営業リスト.csv"
+
+
+# ----------------------------------------------------------------------------- line endings DuckDB refuses
+
+@pytest.mark.parametrize(("content", "rows"), [
+    (b"occurred_at,rep\n2025-04-01,A\n2025-04-02,B\r\n2025-04-03,C\n", 3),  # LF and CRLF mixed
+    (b"occurred_at,rep\r2025-04-01,A\r2025-04-02,B\r", 2),  # old Mac: CR only
+    (b'occurred_at,rep,outcome\n2025-04-01,A,"two\r\nlines"\n2025-04-02,B,x\r\n', 2),  # quoted CRLF, mixed ends
+])
+def test_line_endings_duckdb_refuses_still_load(store: Store, tmp_path: Path, content: bytes, rows: int):
+    path = tmp_path / "calls.csv"
+    path.write_bytes(content)
+    report = load(store, path)
+    assert (report.error, report.rows_read, report.rows_loaded) == (None, rows, rows)
+    assert [r[0] for r in rows_of(store, "activities", "rep")] == ["A", "B", "C"][:rows]

@@ -23,7 +23,8 @@ VALUES = st.one_of(
                      "2025-04-01T10:00:00+09:00", "1900-01-01", "2999-12-31", "13/13/2025", "昨日", ""]),
     st.sampled_from(["接続", "不在", "アポ獲得", "Connected", "call", "email", "メール", "won", "Closed Lost", "はい",
                      "×", "maybe", "¥1,200,000", "$22,700.00", "１２０", "15%", "-30", "2:15", "00:02:15", "2分15秒"]),
-    st.text(alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"), max_size=12),
+    # no bare CR: unquoted inside a field it is a line break to one reader and a character to another
+    st.text(alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00\r"), max_size=12),
     st.integers(-10**9, 10**9).map(str),
 )
 ENCODINGS = st.sampled_from(["utf-8", "utf-8-sig", "cp932", "utf-16"])

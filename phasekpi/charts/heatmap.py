@@ -9,18 +9,19 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from phasekpi.charts.style import BAND, FONT, NORMAL
+from phasekpi.charts.style import BAND, FONT, NORMAL, TARGET
 from phasekpi.display import format_number
-from phasekpi.heatmap import WEEKDAYS, SlotCell, SlotMetric
+from phasekpi.heatmap import WEEKDAYS, SlotCell, SlotMetric, best_slots
 from phasekpi.messages import t
 
 LIGHT = "#eef3fa"  # the low end of the colour scale: almost white, still a cell
 
 
 def slot_frame(cells: list[SlotCell], metric: SlotMetric, min_calls: int, lang: str) -> pd.DataFrame:
-    """One row per slot with calls: its labels, counts and both rates, and whether it is judged
-    (a slot under `min_calls` is not: its rate is written in brackets on grey)."""
+    """One row per slot with calls: its labels, counts and both rates, whether it is judged (a slot
+    under `min_calls` is not: its rate is written in brackets on grey) and whether it is the best."""
     judged = [c.rate(metric) for c in cells if c.calls >= min_calls]
+    best = best_slots(cells, metric, min_calls, count=1)
     middle = (min(judged) + max(judged)) / 2 if judged else 0.0
     return pd.DataFrame([{
         "weekday": t(f"insights.weekday.{WEEKDAYS[c.weekday]}", lang),
@@ -35,12 +36,14 @@ def slot_frame(cells: list[SlotCell], metric: SlotMetric, min_calls: int, lang: 
         "appointment_rate_text": format_number(c.appointment_rate, "percent", lang),
         "judged": c.calls >= min_calls,
         "dark": c.calls >= min_calls and c.rate(metric) > middle,
+        "best": c in best,
     } for c in cells], columns=["weekday", "hour", "hour_order", "calls", "connects", "appointments", "rate",
-                                "rate_text", "connect_rate_text", "appointment_rate_text", "judged", "dark"])
+                                "rate_text", "connect_rate_text", "appointment_rate_text", "judged", "dark", "best"])
 
 
 def slot_chart(frame: pd.DataFrame, metric: SlotMetric, lang: str) -> alt.LayerChart:
-    """Rect per slot with its rate written in it; the tooltip carries every number of the slot."""
+    """Rect per slot with its rate written in it, the best slot framed in black; the tooltip carries
+    every number of the slot."""
     weekdays = [t(f"insights.weekday.{w}", lang) for w in WEEKDAYS]
     hours = list(frame.sort_values("hour_order")["hour"].drop_duplicates())
     x = alt.X("hour:O", sort=hours, title=t("insights.slots.hour", lang), axis=alt.Axis(labelAngle=0))
@@ -58,7 +61,9 @@ def slot_chart(frame: pd.DataFrame, metric: SlotMetric, lang: str) -> alt.LayerC
         "rate:Q", title=t(f"insights.slots.metric.{metric}", lang), scale=alt.Scale(range=[LIGHT, NORMAL], zero=False),
         legend=alt.Legend(orient="right", format=".0f")), alt.value(BAND))
     base = alt.Chart(frame).encode(x=x, y=y, tooltip=tooltip)
-    cells = base.mark_rect(stroke="white", strokeWidth=1).encode(color=colour)
+    cells = base.mark_rect().encode(
+        color=colour, stroke=alt.condition("datum.best", alt.value(TARGET), alt.value("white")),
+        strokeWidth=alt.condition("datum.best", alt.value(3), alt.value(1)))
     labels = base.mark_text(fontSize=11).encode(
         text="rate_text:N", color=alt.condition("datum.dark", alt.value("white"), alt.value("#222222")))
     return (cells + labels).properties(title=t(f"insights.slots.title.{metric}", lang), height=alt.Step(30)).configure(

@@ -56,14 +56,13 @@ def plan_frame(plan: Plan, lang: str) -> pd.DataFrame:
 def tree_frame(nodes: list[TreeNode], lang: str) -> pd.DataFrame:
     """One row per node in tree order, with the indented label and the texts the chart shows."""
     rows = []
-    for order, node in enumerate(nodes):
+    for node in nodes:
         name = t(f"planner.node.{node.node_id}", lang)
         branch = "" if node.depth == 0 else "└ " if node.kind == "volume" else "├ "
         required = with_grain(format_number(node.required, node.unit, lang), node.grain, lang)
         actual = with_grain(format_number(node.actual, node.unit, lang), node.grain, lang)
         reached = node.achievement
         rows.append({
-            "order": order,
             "node_id": node.node_id,
             "depth": node.depth,
             "name": name,
@@ -73,7 +72,6 @@ def tree_frame(nodes: list[TreeNode], lang: str) -> pd.DataFrame:
             "actual_text": actual,
             "values_text": t("planner.chart.value_pair", lang, actual=actual, required=required),
             "gap_text": _gap_text(node, lang),
-            "achievement": reached,
             "bar": None if reached is None else min(reached, ACHIEVEMENT_CAP),
             "achievement_text": format_number(reached, "percent", lang),
             "meets": reached is not None and reached >= 100,
@@ -126,7 +124,7 @@ def tree_chart(frame: pd.DataFrame, lang: str) -> alt.HConcatChart:
     )
     target = alt.Chart(pd.DataFrame({"x": [100]})).mark_rule(color=TARGET, strokeDash=[4, 3]).encode(x="x:Q")
     values = alt.Chart(frame).mark_text(align="left", fontSize=12).encode(
-        y=y, text="values_text:N", tooltip=tooltip,
+        y=y, x=alt.value(0), text="values_text:N", tooltip=tooltip,
     ).properties(width=260, height=step, title=t("planner.chart.values", lang))
     return alt.hconcat(names, (target + bars).properties(width=260, height=step), values, spacing=8).resolve_scale(
         y="shared").configure(font=FONT).configure_view(stroke=None)

@@ -32,8 +32,9 @@ def bins_frame(report: QualityReport, lang: str) -> pd.DataFrame:
 
 
 def bins_chart(frame: pd.DataFrame, lang: str) -> alt.LayerChart:
-    """Histogram of scores; dashed black line = target, solid line = team average."""
-    x = alt.X("low:Q", title=t("insights.quality.score_axis", lang), scale=alt.Scale(domain=[0, 100]),
+    """Histogram of scores (green from the first band at or above the target); dashed black line = target,
+    solid red line = team average."""
+    x = alt.X("low:Q", bin="binned", title=t("insights.quality.score_axis", lang), scale=alt.Scale(domain=[0, 100]),
               axis=alt.Axis(values=list(range(0, 101, 10))))
     bars = alt.Chart(frame).mark_bar(stroke="white", strokeWidth=1).encode(
         x=x, x2="high:Q", y=alt.Y("count:Q", title=t("insights.quality.count_axis", lang)),

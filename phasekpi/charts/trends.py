@@ -20,6 +20,8 @@ SERIES = ("actual", "goal", "forecast")
 SERIES_COLOURS = (NORMAL, TARGET, NORMAL)
 SERIES_DASHES = ((1, 0), (2, 3), (6, 4))  # solid actual, dotted goal, dashed forecast: apart in greyscale too
 BAND_HEADROOM = 1.15  # a one-sided band reaches this far past the highest value shown
+HEIGHT = 360
+TITLE_LIMIT = 200  # px: a long y-axis title is cut short rather than pushing the chart out of its frame
 
 
 def trend_chart(series: pd.DataFrame, catalogue: Catalogue, kpi_id: str, by: str, lang: str) -> alt.LayerChart:
@@ -36,7 +38,7 @@ def trend_chart(series: pd.DataFrame, catalogue: Catalogue, kpi_id: str, by: str
     )
     x = alt.X("period:T", title=t(f"trends.axis.{by}", lang),
               axis=alt.Axis(format="%Y/%m/%d" if by == "week" else "%Y/%m", labelAngle=0))
-    y = alt.Y("value:Q", title=_value_title(kpi, lang), axis=alt.Axis(format=",~f"))
+    y = alt.Y("value:Q", title=_value_title(kpi, lang), axis=alt.Axis(format=",~f", titleLimit=TITLE_LIMIT))
     tooltip = [
         alt.Tooltip("period_text:N", title=t("trends.col.period", lang)),
         alt.Tooltip("value_text:N", title=t("trends.col.value", lang)),
@@ -52,7 +54,7 @@ def trend_chart(series: pd.DataFrame, catalogue: Catalogue, kpi_id: str, by: str
     layers.append(alt.Chart(frame).mark_line(color=NORMAL, point=alt.OverlayMarkDef(color=NORMAL, size=50)).encode(
         x=x, y=y, tooltip=tooltip))
     title = t("trends.chart_title", lang, kpi=kpi.label(lang), by=t(f"trends.by.{by}", lang))
-    return alt.layer(*layers).properties(title=title, height=320).configure(font=FONT).configure_view(stroke=None)
+    return alt.layer(*layers).properties(title=title, height=HEIGHT).configure(font=FONT).configure_view(stroke=None)
 
 
 def _band(kpi: Kpi, frame: pd.DataFrame, target: float | None, lang: str) -> alt.Chart:
@@ -79,7 +81,8 @@ def pacing_chart(pacing: Pacing, catalogue: Catalogue, lang: str) -> alt.LayerCh
     x = alt.X("day:T", title=t("trends.axis.day", lang), axis=alt.Axis(format="%m/%d", labelAngle=0))
     lines = alt.Chart(frame).mark_line(strokeWidth=2).encode(
         x=x,
-        y=alt.Y("value:Q", title=t("trends.axis.cumulative", lang, kpi=kpi.label(lang)), axis=alt.Axis(format=",~f")),
+        y=alt.Y("value:Q", title=t("trends.axis.cumulative", lang, kpi=kpi.label(lang)),
+                axis=alt.Axis(format=",~f", titleLimit=TITLE_LIMIT)),
         color=alt.Color("series:N", title=None, scale=alt.Scale(domain=labels, range=list(SERIES_COLOURS)),
                         legend=alt.Legend(orient="bottom")),
         strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=labels, range=[list(d) for d in SERIES_DASHES]),
@@ -91,10 +94,10 @@ def pacing_chart(pacing: Pacing, catalogue: Catalogue, lang: str) -> alt.LayerCh
     today = alt.Chart(as_of).mark_rule(color=BAND, strokeWidth=2).encode(
         x="day:T", tooltip=[alt.Tooltip("day_text:N", title=t("trends.as_of_label", lang))])
     ends = frame[(frame["series"] == labels[2]) & (frame["day"] == pd.Timestamp(pacing.days[-1].day))]
-    end_labels = alt.Chart(ends).mark_text(align="left", dx=6, fontSize=12, color=NORMAL).encode(
+    end_labels = alt.Chart(ends).mark_text(align="right", dy=-10, fontSize=12, color=NORMAL).encode(
         x="day:T", y="value:Q", text="value_text:N")
     title = t("trends.pacing_chart_title", lang, kpi=kpi.label(lang))
-    return alt.layer(today, lines, end_labels).properties(title=title, height=320).configure(
+    return alt.layer(today, lines, end_labels).properties(title=title, height=HEIGHT).configure(
         font=FONT).configure_view(stroke=None)
 
 
