@@ -23,7 +23,7 @@ phase_names = {p.id: p.label(lang) for p in catalogue.phases}
 st.selectbox(tr("diagnosis.override"), options=[None, *phase_names],
                       format_func=lambda p: tr("diagnosis.override_auto") if p is None else phase_names[p],
                       index=0 if session.override() is None else 1 + list(phase_names).index(session.override()),
-                      key="override_choice", on_change=session.remember_override)
+                      key=f"override_choice_{lang}", on_change=session.remember_override, args=(f"override_choice_{lang}",))
 
 
 def reason(result: Diagnosis) -> str:

@@ -16,7 +16,8 @@ CHANNELS = ("call", "email", "other")
 
 
 def _key(index: int, name: str) -> str:
-    return f"map_{uploads.generation()}_{index}_{name}"
+    # the language is part of the key: a widget whose options are translated keeps its old labels otherwise
+    return f"map_{uploads.generation()}_{session.lang()}_{index}_{name}"
 
 
 def chosen_mapping(index: int) -> Mapping | None:
@@ -120,7 +121,7 @@ def vocabulary_editor() -> None:
         tr("vocabulary.col.calls"): [w.calls for w in words],
         tr("vocabulary.col.level"): [tr(f"level.{w.level or 'unknown'}") for w in words],
     }).sort_values(tr("vocabulary.col.level"), key=lambda s: s != tr("level.unknown"), kind="stable")
-    key = f"vocabulary_editor_{st.session_state.get('data_version')}"  # a new table, a fresh editor
+    key = f"vocabulary_editor_{st.session_state.get('data_version')}_{session.lang()}"  # new table or language
     st.data_editor(
         table, hide_index=True, width="stretch", key=key, on_change=_vocabulary_changed,
         args=(key, table, levels), disabled=[tr("vocabulary.col.word"), tr("vocabulary.col.calls")],

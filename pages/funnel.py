@@ -15,10 +15,12 @@ tr, lang, catalogue = session.tr, session.lang(), session.catalogue()
 results, diagnosis = analysis_page(tr("funnelpage.title"))
 
 left, right = st.columns(2)
-funnel_id = left.radio(tr("funnelpage.funnel"), list(catalogue.funnels), horizontal=True, key="funnel_choice",
-                       format_func=lambda f: catalogue.funnels[f].label(lang))
-split = right.selectbox(tr("funnelpage.split"), ["none", "rep", "team", "week", "month"], key="funnel_split",
-                        format_func=lambda s: tr(f"funnelpage.split.{s}"))
+# Options are the translated labels themselves (keys carry the language): AppTest and a language
+# switch both handle plain labels better than translated format_func output.
+funnels = {catalogue.funnels[f].label(lang): f for f in catalogue.funnels}
+funnel_id = funnels[left.radio(tr("funnelpage.funnel"), list(funnels), horizontal=True, key=f"funnel_choice_{lang}")]
+splits = {tr(f"funnelpage.split.{s}"): s for s in ("none", "rep", "team", "week", "month")}
+split = splits[right.radio(tr("funnelpage.split"), list(splits), horizontal=True, key=f"funnel_split_{lang}")]
 
 if split == "none":
     steps = build_funnel(catalogue, funnel_id, results)

@@ -19,8 +19,8 @@ phase = catalogue.phase(diagnosis.phase)
 by_rep = session.kpi_results_by("rep")
 
 st.subheader(tr("reps.leaderboard_title", phase=phase.label(lang)))
-order = st.radio(tr("reps.sort"), ["name", "achievement"], horizontal=True, key="reps_sort",
-                 format_func=lambda o: tr(f"reps.sort.{o}"))
+orders = {tr(f"reps.sort.{o}"): o for o in ("name", "achievement")}
+order = orders[st.radio(tr("reps.sort"), list(orders), horizontal=True, key=f"reps_sort_{lang}")]
 rows = leaderboard(catalogue, phase.id, by_rep, session.targets().get(phase.id))
 if order == "achievement":
     rows = sorted(rows, key=lambda r: -(r.average_achievement or 0))

@@ -120,8 +120,8 @@ def remember_answers() -> None:
     st.session_state["answers"] = {i.id: bool(st.session_state.get(f"item_{i.id}")) for i in catalogue().checklist.items}
 
 
-def remember_override() -> None:
-    st.session_state["override"] = st.session_state["override_choice"]
+def remember_override(key: str) -> None:
+    st.session_state["override"] = st.session_state[key]
 
 
 def override() -> str | None:

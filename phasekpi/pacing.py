@@ -145,7 +145,7 @@ def daily_totals_sql(kpi: Kpi) -> str:
         return (f'SELECT day, count(*) FROM (SELECT min({day}) AS day FROM "{measure.table}" '
                 f'WHERE {where} AND "{measure.count_distinct}" IS NOT NULL GROUP BY "{measure.count_distinct}") '
                 "GROUP BY day")
-    value = f'sum("{measure.column}")' if kpi.type == "sum" else "count(*)"
+    value = f'coalesce(sum("{measure.column}"), 0)' if kpi.type == "sum" else "count(*)"
     return f'SELECT {day} AS day, {value} FROM "{measure.table}" WHERE {where} GROUP BY day'
 
 

@@ -14,13 +14,13 @@ from datetime import datetime
 
 from phasekpi.catalogue import Catalogue
 from phasekpi.metrics import REP_FILTER, Filters, resolve_period
-from phasekpi.schema import Store, _bant_points_sql
+from phasekpi.schema import Store, bant_points_sql
 
 KPI = "quality_score"
 DEFAULT_TARGET = 75.0  # SPEC §4, growth phase: "≥ 75 points"
 BIN_WIDTH = 10
 BINS = 10  # 0–9, 10–19, … 90–100: a perfect 100 joins the top bin
-SCOPE = f'CAST(created_at AS DATE) BETWEEN $start AND $end AND {REP_FILTER} AND "quality_score" IS NOT NULL'
+SCOPE = f'CAST(created_at AS DATE) BETWEEN $start AND $end AND {REP_FILTER} AND quality_score IS NOT NULL'
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ def quality_report(store: Store, catalogue: Catalogue, filters: Filters, target:
     if period is None:
         return QualityReport(target, 0, None, 0, [], _bins({}), [])
     params = {"start": period.start, "end": period.end, "reps": list(filters.reps)}
-    bant = _bant_points_sql(catalogue)
+    bant = bant_points_sql(catalogue)
     with store.lock:
         con = store.con
         scored, average, at_target = con.execute(

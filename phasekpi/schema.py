@@ -144,7 +144,7 @@ def install_vocabularies(con: duckdb.DuckDBPyConnection, catalogue: Catalogue,
     con.executemany("INSERT INTO quality_points VALUES (?, ?, ?)", rows)
 
 
-def _bant_points_sql(catalogue: Catalogue) -> str:
+def bant_points_sql(catalogue: Catalogue) -> str:
     rows = sorted(catalogue.quality_score.bant, key=lambda r: -r.min_confirmed)
     branches = " ".join(f"WHEN bant_confirmed >= {int(r.min_confirmed)} THEN {int(r.points)}" for r in rows)
     return f"CASE {branches} ELSE 0 END"
@@ -187,7 +187,7 @@ def _create_views(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> None:
         )
         SELECT c.* REPLACE (
             coalesce(c.quality_score, CASE WHEN c.has_quality_items THEN
-                {_bant_points_sql(catalogue)}
+                {bant_points_sql(catalogue)}
                 + coalesce(n.points, 0) + coalesce(d.points, 0) + coalesce(x.points, 0) END) AS quality_score)
         FROM counted c
         LEFT JOIN quality_points n ON n.item = 'need' AND n.answer = lower(c.need_level)

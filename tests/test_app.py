@@ -13,6 +13,8 @@ PAGES = {  # page → its title in each language (demo data loaded, checklist no
     "pages/data.py": {"ja": "データの読み込み", "en": "Load your data"},
     "pages/diagnosis.py": {"ja": "フェーズ診断チェックリスト", "en": "Phase diagnostic checklist"},
     "pages/dashboard.py": {"ja": "成長期のKPIダッシュボード", "en": "Growth KPI dashboard"},
+    "pages/funnel.py": {"ja": "ファネルとボトルネック", "en": "Funnels and bottleneck"},
+    "pages/reps.py": {"ja": "担当者別の状況", "en": "Reps"},
     "pages/export.py": {"ja": "Excel KPIシートの出力", "en": "Download the Excel KPI sheet"},
 }
 KANA = re.compile(r"[\u3040-\u30ff]")  # hiragana and katakana: never in the English UI's own words
@@ -94,7 +96,7 @@ def test_a_cp932_salesforce_report_maps_and_loads(app: AppTest) -> None:
     page = " ".join(texts(app))
     assert "活動レポート.csv — 活動(架電・メール)(cp932、" in page
     assert "products.csv が活動・リード・商談のどのデータか判定できません" in page
-    assert app.selectbox(key="map_1_0_activities.rep").value == "任命先"
+    assert app.selectbox(key="map_1_ja_0_activities.rep").value == "任命先"
     next(b for b in app.button if b.label == "読み込む").click().run()
     loaded = "**活動レポート.csv**(活動(架電・メール)): 8行を読み取り、8行を読み込みました。除外 0行、重複 0行。"
     assert loaded in " ".join(texts(app))
@@ -131,7 +133,9 @@ def test_checklist_answers_choose_the_dashboard_phase(app: AppTest, ticked: list
 
 def test_override_wins_over_the_data_estimate(app: AppTest) -> None:
     app.switch_page("pages/diagnosis.py").run()
-    app.selectbox(key="override_choice").set_value("mature").run()
+    app.session_state["override_choice_ja"] = "mature"
+    app.session_state["override"] = "mature"
+    app.run()
     assert "手動で成熟期を選択しています。" in " ".join(texts(app))
     app.switch_page("pages/dashboard.py").run()
     assert [t.value for t in app.title] == ["成熟期のKPIダッシュボード"]
@@ -143,3 +147,29 @@ def test_target_changes_reach_the_cards_in_the_same_run(app: AppTest) -> None:
     app.number_input(key="target_growth_opportunity_rate").set_value(10.0).run()
     after = [m.value for m in app.markdown if "商談化率" in m.value and "kpi-card" in m.value]
     assert "目標 10.0%" in after[0] and "達成率 100%" in after[0]
+
+
+def test_funnel_page_shows_the_what_if_and_splits_by_rep(app: AppTest) -> None:
+    app.switch_page("pages/funnel.py").run()
+    assert not app.exception
+    gains = {m.label: m.value for m in app.metric}
+    assert gains["架電アポイント数"] == "+151.1件"  # 2,230 × (15 ÷ 9.36 − 1) ÷ 8.9 months
+    assert gains["受注貢献金額"].startswith("+¥47,")
+    app.radio(key="funnel_split_ja").set_value("担当者").run()
+    table = app.dataframe[0].value
+    assert len(table) == 12 and table.iloc[0]["ボトルネック"] == "アポイント獲得率"
+    app.radio(key="funnel_choice_ja").set_value("リードファネル").run()
+    assert not app.exception
+
+
+def test_reps_page_lists_reps_by_name_and_measures_the_gap(app: AppTest) -> None:
+    app.switch_page("pages/reps.py").run()
+    assert not app.exception
+    board = app.dataframe[0].value
+    assert list(board["担当者"]) == sorted(board["担当者"])
+    assert len(board) == 12
+    gaps = {m.label: m.value for m in app.metric}
+    assert set(gaps) == {"コネクト率の差", "有効会話率の差", "アポイント獲得率の差", "商談化率の差"}
+    app.radio(key="reps_sort_ja").set_value("平均達成率の高い順").run()
+    ordered = app.dataframe[0].value["平均達成率"].tolist()
+    assert ordered == sorted(ordered, reverse=True)

@@ -56,6 +56,7 @@ OPPORTUNITIES = [
     ["O1", "2025-05-02", "A", "300000", "open"],
     ["O2", "2025-05-08", "B", "500000", "open"],
     ["O3", "2025-04-28", "A", "1000000", "open"],  # April: outside May's pacing
+    ["O4", "2025-05-09", "B", "", "open"],  # no amount yet: adds nothing to the amount
 ]
 # Growth phase with our own targets: calls 1.5 per rep per day, opportunity amount ¥1M per rep per month.
 TARGETS = {"calls": 1.5, "opportunity_amount": 1_000_000}
@@ -125,7 +126,7 @@ def test_month_end_forecast_at_the_current_pace(store: Store) -> None:
     assert calls.forecast == pytest.approx(44)  # 11 + 11 / 5 × 15 = 11 + 33
     assert calls.forecast_vs_goal_pct == pytest.approx(44 / 60 * 100)  # 73.3 %
     amount = paced["opportunity_amount"]
-    assert amount.actual_to_date == 800_000  # O1 + O2; O3 was created in April
+    assert amount.actual_to_date == 800_000  # O1 + O2; O3 was created in April, O4 has no amount
     assert amount.goal_month == 2_000_000  # ¥1M per rep per month × 2 reps
     assert amount.goal_to_date == 500_000  # 2M × 5 / 20
     assert amount.forecast == pytest.approx(3_200_000)  # 800k + 800k / 5 × 15
@@ -178,7 +179,7 @@ def test_a_count_kpi_is_judged_by_its_forecast(store: Store) -> None:
     results = compute_kpis(store, CATALOGUE, Filters())
     paced = phase_pacing(store, CATALOGUE, "growth", Filters(), TARGETS)
     found = alerts(CATALOGUE, "growth", results, paced, 90, TARGETS)
-    # calls 44 of 60 = 73.3 %; opportunity amount 160 %; opportunity rate 3 ÷ 7 leads = 42.9 % of 15 %
+    # calls 44 of 60 = 73.3 %; opportunity amount 160 %; opportunity rate 4 ÷ 7 leads = 57.1 % of 15 %
     # (above); SQLs, quality score and win rate have no data
     assert found == [Alert("calls", "forecast", pytest.approx(44), 60, pytest.approx(44 / 60 * 100))]
     assert alerts(CATALOGUE, "growth", results, paced, 73, TARGETS) == []
