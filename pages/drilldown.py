@@ -1,8 +1,7 @@
 """Records: the rows behind a count or sum KPI, in date order, one page at a time (SPEC §10).
 
-Reached from the navigation, or from a KPI card or a funnel step through `drilldown_link(kpi_id)`,
+Reached from the navigation, or from a KPI card or a funnel step through `widgets.drilldown_link`,
 which opens this page as `?kpi=<kpi id>`; choosing another KPI here writes it back to the URL.
-Importing this module (for the link) draws nothing: the page runs only as Streamlit's script.
 """
 
 import streamlit as st
@@ -10,18 +9,9 @@ import streamlit as st
 from pages import session
 from pages.widgets import analysis_page
 from phasekpi.display import format_number
-from phasekpi.drilldown import column_label, drill_rows, drill_table, drill_target, drillable_kpis
+from phasekpi.drilldown import column_label, drill_rows, drill_table, drillable_kpis
 
-PAGE = "pages/drilldown.py"
 PAGE_KEY, SCOPE_KEY = "drill_page", "drill_scope"
-
-
-def drilldown_link(kpi_id: str) -> None:
-    """A "明細を見る" link to the rows behind `kpi_id` (a rate links to its numerator's rows);
-    nothing for a KPI without rows of its own (scores, derived values)."""
-    target = drill_target(session.catalogue(), kpi_id)
-    if target is not None:
-        st.page_link(PAGE, label=session.tr("drill.link"), icon=":material/table_rows:", query_params={"kpi": target})
 
 
 def _kpi_chosen(key: str) -> None:

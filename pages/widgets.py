@@ -10,6 +10,7 @@ import streamlit as st
 from pages import session
 from phasekpi.diagnosis import Diagnosis
 from phasekpi.display import benchmark_text, format_number, grain_text, kpi_value_text, stars
+from phasekpi.drilldown import drill_target
 from phasekpi.funnel import Bottleneck
 from phasekpi.metrics import Filters, KpiResults, ScorecardRow, data_range, rep_names
 
@@ -105,11 +106,21 @@ def filter_bar(bounds: tuple[date, date]) -> None:
     session.set_filters(Filters(start, end, tuple(reps)))
 
 
+def drilldown_link(kpi_id: str) -> None:
+    """A "明細を見る" link to the rows behind `kpi_id` (a rate links to its numerator's rows);
+    nothing for a KPI without rows of its own (scores, derived values)."""
+    target = drill_target(session.catalogue(), kpi_id)
+    if target is not None:
+        st.page_link("pages/drilldown.py", label=session.tr("drill.link"), icon=":material/table_rows:",
+                     query_params={"kpi": target})
+
+
 def card_grid(rows: list[ScorecardRow], per_row: int = 3) -> None:
     for start in range(0, len(rows), per_row):
         for column, row in zip(st.columns(per_row), rows[start:start + per_row], strict=False):
             with column:
                 kpi_card(row)
+                drilldown_link(row.kpi_id)
 
 
 def bottleneck_box(bottleneck: Bottleneck | None) -> None:
