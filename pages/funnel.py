@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from pages import session
-from pages.widgets import analysis_page, bottleneck_box
+from pages.widgets import analysis_page, bottleneck_box, drilldown_link
 from phasekpi.charts.funnel import conversion_chart, funnel_chart, funnel_frame
 from phasekpi.display import format_number
 from phasekpi.funnel import build_funnel, find_bottleneck, what_if
@@ -30,6 +30,9 @@ if split == "none":
     chart_left, chart_right = st.columns(2)
     chart_left.altair_chart(funnel_chart(frame, lang), width="stretch")
     chart_right.altair_chart(conversion_chart(frame, lang), width="stretch")
+    with st.popover(tr("drill.link"), icon=":material/table_rows:"):
+        for step in steps:
+            drilldown_link(step.kpi_id, catalogue.kpis[step.kpi_id].label(lang))
     if bottleneck is None:
         st.info(tr("funnelpage.no_benchmark"))
     else:

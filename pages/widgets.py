@@ -106,12 +106,12 @@ def filter_bar(bounds: tuple[date, date]) -> None:
     session.set_filters(Filters(start, end, tuple(reps)))
 
 
-def drilldown_link(kpi_id: str) -> None:
+def drilldown_link(kpi_id: str, label: str | None = None) -> None:
     """A "明細を見る" link to the rows behind `kpi_id` (a rate links to its numerator's rows);
     nothing for a KPI without rows of its own (scores, derived values)."""
     target = drill_target(session.catalogue(), kpi_id)
     if target is not None:
-        st.page_link("pages/drilldown.py", label=session.tr("drill.link"), icon=":material/table_rows:",
+        st.page_link("pages/drilldown.py", label=label or session.tr("drill.link"), icon=":material/table_rows:",
                      query_params={"kpi": target})
 
 
