@@ -26,11 +26,10 @@ book_lang = st.radio(tr("export.language"), options=list(LANGUAGES), format_func
 phase = catalogue.phase(diagnosis.phase)
 st.markdown(tr("export.contents", phase=phase.label(lang), start=results.period.start, end=results.period.end))
 
-report = session.load_report()
 sheet = KpiSheet(
     catalogue=catalogue, results=results, diagnosis=diagnosis, answers=session.answers() or {},
     lang=book_lang, targets=session.targets(), organisation=organisation,
-    sources=tuple(f.file for f in report.files) if report else (),
+    load_report=session.load_report(), by_rep=session.kpi_results_by("rep"),
 )
 stream = io.BytesIO()
 write_workbook(stream, sheet)

@@ -21,7 +21,7 @@ from phasekpi.display import kpi_value_text
 from phasekpi.ingest import load_files
 from phasekpi.mapping import default_profiles
 from phasekpi.messages import problem_text, t
-from phasekpi.metrics import Filters, KpiResults, compute_kpis, data_range, scorecard
+from phasekpi.metrics import Filters, KpiResults, compute_grouped, compute_kpis, data_range, scorecard
 from phasekpi.problems import LoadReport
 from phasekpi.schema import Store, open_store
 
@@ -114,13 +114,14 @@ def _kpis(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from phasekpi.export import KpiSheet, write_workbook
 
-    _, report, results, diagnosis = _load(args)
+    store, report, results, diagnosis = _load(args)
     if results is None or diagnosis is None:
         print(t("cli.no_data", args.lang), file=sys.stderr)
         return 1
-    sheet = KpiSheet(catalogue=default_catalogue(), results=results, diagnosis=diagnosis, answers={},
-                     lang=args.lang, organisation=args.organisation,
-                     sources=tuple(f.file for f in report.files))
+    catalogue = default_catalogue()
+    sheet = KpiSheet(catalogue=catalogue, results=results, diagnosis=diagnosis, answers={},
+                     lang=args.lang, organisation=args.organisation, load_report=report,
+                     by_rep=compute_grouped(store, catalogue, Filters(), "rep"))
     with args.output.open("wb") as stream:
         write_workbook(stream, sheet)
     print(t("cli.written", args.lang, path=args.output))

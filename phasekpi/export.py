@@ -41,6 +41,7 @@ from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import absolute_coordinate, get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from phasekpi.catalogue import Catalogue, Kpi, Phase, PhaseKpi
@@ -85,6 +86,8 @@ DEFINITION_COLUMNS = ("kpi", "tier", "type", "formula", "unit", "grain", "direct
 DEFINITIONS_HEADER_ROW = 3
 WARNING_FROM = 0.8  # achievement from which a KPI is "watch" rather than "behind" (metrics.status_of)
 SUMMARY_LAST_COLUMN = 8  # the summary is laid out on columns A–H; long texts span B–H
+ALERT_COLUMNS = ("kpi", "target", "actual", "unit", "achievement", "status")
+ACOL = {name: get_column_letter(i) for i, name in enumerate(ALERT_COLUMNS, start=1)}
 
 # KGI plan sheet (SPEC §9): a revenue KGI worked back along planner.CHAIN.
 PLAN_STEPS: tuple[StepId, ...] = needed_steps("revenue")
@@ -129,11 +132,12 @@ SHEET_TITLE_BAD = re.compile(r"[\[\]:*?/\\]")
 NAME_OR_OPERATOR = re.compile(r"[A-Za-z_]\w*|[*/]")
 NAME_BAD = re.compile(r"[^A-Za-z0-9_]")
 
-TITLE_FONT = Font(size=14, bold=True)
-SECTION_FONT = Font(size=12, bold=True, color="1F4E78")
-BOLD = Font(bold=True)
-FLAG_FONT = Font(bold=True, color="C00000")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
+FONT_NAME = "Calibri"  # the workbook's default font: styled cells keep it (Excel substitutes it for Japanese)
+TITLE_FONT = Font(name=FONT_NAME, size=14, bold=True)
+SECTION_FONT = Font(name=FONT_NAME, size=12, bold=True, color="1F4E78")
+BOLD = Font(name=FONT_NAME, bold=True)
+FLAG_FONT = Font(name=FONT_NAME, bold=True, color="C00000")
+HEADER_FONT = Font(name=FONT_NAME, bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 ACTIVE_FILL = PatternFill("solid", fgColor="F8CBAD")
@@ -143,8 +147,10 @@ WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
 BAD_FILL = PatternFill("solid", fgColor="FFC7CE")
 ACTIVE_TAB, REFERENCE_TAB, PLANNING_TAB = "F4B183", "9BC2E6", "FFD966"
 WRAP = Alignment(wrap_text=True, vertical="top")
-HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="center")
-LEFT = Alignment(horizontal="left")
+HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=True)
+LEFT = Alignment(horizontal="left", vertical="top")
+TOP = Alignment(vertical="top")
+CENTRE = Alignment(horizontal="center")
 
 
 @dataclass(frozen=True)
@@ -217,13 +223,13 @@ def put_formula(ws: Worksheet, coordinate: str, formula: str, number_format: str
     return cell
 
 
-def put_row(ws: Worksheet, row: int, values: typing.Sequence[str | float | None],
+def put_row(ws: Worksheet, row: int, values: Sequence[str | float | None],
             font: Font | None = None, fill: PatternFill | None = None, first_column: int = 1) -> None:
     for column, value in enumerate(values, start=first_column):
         put(ws, row, column, value, font=font, fill=fill)
 
 
-def put_header(ws: Worksheet, row: int, values: typing.Sequence[str | None], first_column: int = 1) -> None:
+def put_header(ws: Worksheet, row: int, values: Sequence[str | None], first_column: int = 1) -> None:
     put_row(ws, row, values, font=HEADER_FONT, fill=HEADER_FILL, first_column=first_column)
     for column in range(first_column, first_column + len(values)):
         ws.cell(row=row, column=column).alignment = HEADER_ALIGNMENT
@@ -282,6 +288,24 @@ def wrapped_lines(ws: Worksheet, cell: Cell) -> int:
     return max(1, math.ceil(display_width(cell.value) / max(width - 1, 1)))
 
 
+def fit_formula_texts(ws: Worksheet, column: str, texts: Sequence[str]) -> None:
+    """Widen a column of formulas to the longest text they can show (fit_columns skips formulas)."""
+    dimension = ws.column_dimensions[column]
+    dimension.width = max(dimension.width or 8, max(display_width(text) for text in texts) + 2)
+
+
+def status_words(lang: str) -> list[str]:
+    return [tr(f"status.{status}", lang) for status in ("good", "warning", "bad")]
+
+
+def widen_span(ws: Worksheet, first: int, last: int, width: float) -> None:
+    """Widen columns `first`–`last` evenly until together they are `width` wide."""
+    letters = [get_column_letter(c) for c in range(first, last + 1)]
+    missing = width - sum(ws.column_dimensions[c].width or 8 for c in letters)
+    for letter in letters if missing > 0 else ():
+        ws.column_dimensions[letter].width = (ws.column_dimensions[letter].width or 8) + missing / len(letters)
+
+
 def fit_merged_rows(ws: Worksheet, line_height: float = 16.0) -> None:
     """Row heights for the wrapped texts of one-row merged ranges, from the widths they span."""
     for merged in ws.merged_cells.ranges:
@@ -294,6 +318,14 @@ def fit_merged_rows(ws: Worksheet, line_height: float = 16.0) -> None:
         if lines > 1:
             current = ws.row_dimensions[merged.min_row].height or line_height
             ws.row_dimensions[merged.min_row].height = max(current, line_height * lines)
+            align_top(ws, merged.min_row)
+
+
+def align_top(ws: Worksheet, row: int) -> None:
+    """Every cell of a row that grew for wrapped text starts at its top, beside the text."""
+    for cell in ws[row]:
+        old = cell.alignment
+        cell.alignment = Alignment(horizontal=old.horizontal, vertical="top", wrap_text=old.wrap_text)
 
 
 def print_setup(ws: Worksheet, header_row: int | None, last_header_row: int | None = None) -> None:
@@ -378,6 +410,9 @@ def write_summary(ws: Worksheet, sheet: KpiSheet) -> None:
     for section in SUMMARY_SECTIONS:
         row = section(ws, row, sheet) + 1
     fit_columns(ws, 3, minimum=12, maximum=36)
+    fit_formula_texts(ws, ACOL["status"], status_words(sheet.lang))
+    longest_item = max(display_width(item.label(sheet.lang)) for item in sheet.catalogue.checklist.items)
+    widen_span(ws, CHECKLIST_COLUMNS["item"], CHECKLIST_COLUMNS["col.phase"] - 1, longest_item + 2)
     fit_merged_rows(ws)
     ws.freeze_panes = "A2"
     print_setup(ws, None)
@@ -391,7 +426,7 @@ def write_section_title(ws: Worksheet, row: int, key: str, lang: str) -> int:
 def write_label(ws: Worksheet, row: int, label: str, value: str | float | None, number_format: str | None = None,
                 fill: PatternFill | None = None) -> int:
     """A bold label in A and its value in B (texts span B–H); returns the next row."""
-    put(ws, row, 1, label, font=BOLD)
+    put(ws, row, 1, label, font=BOLD).alignment = TOP
     if isinstance(value, str):
         put_wide(ws, row, 2, value, fill=fill)
     else:
@@ -431,7 +466,7 @@ def write_file_row(ws: Worksheet, row: int, file: FileReport, lang: str) -> None
     put_row(ws, row, [tr(f"table.{file.kind}", lang) if file.kind else "", file.encoding or ""], first_column=2)
     for column, count in enumerate((file.rows_read, file.rows_loaded, file.rows_rejected, file.duplicates), start=4):
         put(ws, row, column, count, WHOLE)
-    put(ws, row, 8, tr("load_ok", lang))
+    put(ws, row, 8, tr("load_ok", lang)).alignment = CENTRE
 
 
 def write_diagnosis(ws: Worksheet, row: int, sheet: KpiSheet) -> int:
@@ -470,6 +505,7 @@ def write_ticks(ws: Worksheet, row: int, sheet: KpiSheet) -> int:
         matched = "✓" if phase.id in sheet.diagnosis.matched else None
         put_row(ws, row + offset, [phase.label(lang), matched, ticks[phase.id],
                                    catalogue.checklist.thresholds[phase.id]])
+        ws.cell(row=row + offset, column=2).alignment = CENTRE
     return row + 2 + len(catalogue.phases)
 
 
@@ -487,7 +523,7 @@ def write_checklist(ws: Worksheet, row: int, sheet: KpiSheet) -> int:
         put(ws, row + offset, 1, item.id)
         put_wide(ws, row + offset, 2, item.label(lang), last=CHECKLIST_COLUMNS["col.phase"] - 1)
         put(ws, row + offset, CHECKLIST_COLUMNS["col.phase"], catalogue.phase(item.phase).label(lang))
-        put(ws, row + offset, CHECKLIST_COLUMNS["check"], "✓" if sheet.answers.get(item.id) else None)
+        put(ws, row + offset, CHECKLIST_COLUMNS["check"], "✓" if sheet.answers.get(item.id) else None).alignment = CENTRE
         signal = signal_text(item.from_data, sheet.diagnosis, lang)
         put(ws, row + offset, CHECKLIST_COLUMNS["col.data_signal"], signal).alignment = WRAP
     return row + 2 + len(catalogue.checklist.items)
@@ -506,26 +542,31 @@ def write_alerts(ws: Worksheet, row: int, sheet: KpiSheet) -> int:
     """The active phase's KPIs below target when written, read live from the phase sheet."""
     lang, catalogue = sheet.lang, sheet.catalogue
     phase = catalogue.phase(sheet.diagnosis.phase)
+    ws.row_breaks.append(Break(id=row - 1))  # alerts and bottleneck start the summary's second page
     row = write_section_title(ws, row, "alerts", lang)
     below = [r for r in scorecard(catalogue, phase.id, sheet.results, sheet.targets.get(phase.id))
              if r.status in ("bad", "warning")]
     put_wide(ws, row, 1, tr("alerts_note", lang) if below else tr("no_alerts", lang))
     if not below:
         return row + 1
-    put_header(ws, row + 1, [tr(f"col.{c}", lang) for c in ("kpi", "target", "actual", "unit", "achievement",
-                                                               "status")])
-    order = [entry.kpi for entry in phase.kpis]
+    put_header(ws, row + 1, [tr(f"col.{c}", lang) for c in ALERT_COLUMNS])
     for offset, card in enumerate(below, start=2):
-        kpi = catalogue.kpis[card.kpi_id]
-        source = f"{quote_sheetname(phase_sheet_title(phase, lang))}!{{column}}{FIRST_ROW + order.index(card.kpi_id)}"
-        put(ws, row + offset, 1, kpi.label(lang))
-        put_formula(ws, f"B{row + offset}", f"={target_name(phase.id, card.kpi_id)}", NUMBER_FORMATS[kpi.unit])
-        put_formula(ws, f"C{row + offset}", "=" + source.format(column=COL["actual"]), NUMBER_FORMATS[kpi.unit])
-        put(ws, row + offset, 4, unit_words(kpi.unit, kpi.grain, lang))
-        put_formula(ws, f"E{row + offset}", "=" + source.format(column=COL["achievement"]), PERCENT)
-        put_formula(ws, f"F{row + offset}", "=" + source.format(column=COL["status"]))
-    add_achievement_colours(ws, "E", row + 2, row + 1 + len(below))
+        write_alert_row(ws, row + offset, sheet, phase, card.kpi_id)
+    add_achievement_colours(ws, ACOL["achievement"], row + 2, row + 1 + len(below))
     return row + 2 + len(below)
+
+
+def write_alert_row(ws: Worksheet, row: int, sheet: KpiSheet, phase: Phase, kpi_id: str) -> None:
+    """A KPI's label and unit, with target, actual, achievement and status referring to its phase sheet."""
+    lang, kpi = sheet.lang, sheet.catalogue.kpis[kpi_id]
+    phase_row = FIRST_ROW + [entry.kpi for entry in phase.kpis].index(kpi_id)
+    source = f"={quote_sheetname(phase_sheet_title(phase, lang))}!{{column}}{phase_row}"
+    put(ws, row, 1, kpi.label(lang))
+    put_formula(ws, f"{ACOL['target']}{row}", f"={target_name(phase.id, kpi_id)}", NUMBER_FORMATS[kpi.unit])
+    put_formula(ws, f"{ACOL['actual']}{row}", source.format(column=COL["actual"]), NUMBER_FORMATS[kpi.unit])
+    put(ws, row, ALERT_COLUMNS.index("unit") + 1, unit_words(kpi.unit, kpi.grain, lang))
+    put_formula(ws, f"{ACOL['achievement']}{row}", source.format(column=COL["achievement"]), PERCENT)
+    put_formula(ws, f"{ACOL['status']}{row}", source.format(column=COL["status"]))
 
 
 def write_bottleneck(ws: Worksheet, row: int, sheet: KpiSheet) -> int:
@@ -556,7 +597,7 @@ def write_bottleneck(ws: Worksheet, row: int, sheet: KpiSheet) -> int:
 def write_list(ws: Worksheet, row: int, label: str, lines: Sequence[str]) -> int:
     """A label beside the first of several texts, one per row."""
     if lines:
-        put(ws, row, 1, label, font=BOLD)
+        put(ws, row, 1, label, font=BOLD).alignment = TOP
     for offset, line in enumerate(lines):
         put_wide(ws, row + offset, 2, line)
     return row + len(lines)
@@ -579,6 +620,7 @@ def write_phase(ws: Worksheet, sheet: KpiSheet, phase: Phase) -> None:
     last = FIRST_ROW + len(phase.kpis) - 1
     add_achievement_colours(ws, COL["achievement"], FIRST_ROW, last)
     fit_columns(ws, HEADER_ROW, last)
+    fit_formula_texts(ws, COL["status"], status_words(sheet.lang))
     write_legend(ws, last + 2, tr("input_note", sheet.lang), sheet.lang)
     ws.freeze_panes = f"A{FIRST_ROW}"
     print_setup(ws, HEADER_ROW)
@@ -589,8 +631,10 @@ def write_phase_head(ws: Worksheet, sheet: KpiSheet, phase: Phase) -> None:
     lang = sheet.lang
     active = phase.id == sheet.diagnosis.phase
     title = tr("phase_title", lang, phase=phase.label(lang), months=months_text(phase, lang))
-    put(ws, 1, 1, f"{tr('title', lang)} — {title}", font=TITLE_FONT, fill=ACTIVE_FILL if active else None)
+    put(ws, 1, 1, f"{tr('title', lang)} — {title}", font=TITLE_FONT)
     if active:
+        for column in range(1, len(PHASE_COLUMNS) + 1):
+            ws.cell(row=1, column=column).fill = ACTIVE_FILL
         put(ws, 2, 1, tr("current_phase", lang), font=BOLD, fill=ACTIVE_FILL)
         ws.sheet_properties.tabColor = ACTIVE_TAB
     elif phase.id in sheet.diagnosis.reference_phases:
@@ -728,7 +772,7 @@ def write_plan_input(ws: Worksheet, row: int, spec: PlanInputRow, lang: str) -> 
     put(ws, row, 3, spec.unit)
     put(ws, row, 4, spec.actual, spec.number_format)
     put(ws, row, 5, spec.benchmark, spec.number_format)
-    put(ws, row, 6, tr(f"plan.basis.{spec.basis}", lang))
+    put_wide(ws, row, 6, tr(f"plan.basis.{spec.basis}", lang), last=len(PLAN_LINE_COLUMNS))
 
 
 def write_plan_lines(ws: Worksheet, sheet: KpiSheet) -> None:
@@ -741,9 +785,7 @@ def write_plan_lines(ws: Worksheet, sheet: KpiSheet) -> None:
         grain_column = "B" if VOLUME_GRAIN[metric] == "per_month" else "C"
         put(ws, row, 1, t(f"planner.node.{metric}", lang), font=BOLD)
         put_formula(ws, f"B{row}", per_month_formula(metric, row), number_format)
-        put_formula(ws, f"C{row}", f'=IF(AND(B{row}<>"",{usable(PLAN_NAMES["headcount"])},'
-                                   f'{usable(PLAN_NAMES["working_days"])}),B{row}/(HEADCOUNT*WORKING_DAYS),"")',
-                    number_format)
+        put_formula(ws, f"C{row}", per_rep_per_day_formula(row), number_format)
         put(ws, row, 4, actual_volume(metric, sheet.results), number_format)
         put(ws, row, 5, unit_words("yen" if metric == "revenue" else "count", VOLUME_GRAIN[metric], lang))
         put_formula(ws, f"F{row}", f'=IF(OR(D{row}="",{grain_column}{row}="",{grain_column}{row}=0),"",'
@@ -759,6 +801,12 @@ def per_month_formula(metric: MetricId, row: int) -> str:
     factor = FACTOR_ABOVE[metric]
     name = PLAN_NAMES[factor]
     return f'=IF(AND(B{row - 1}<>"",{usable(name, factor != "average_deal_size")}),B{row - 1}/{name},"")'
+
+
+def per_rep_per_day_formula(row: int) -> str:
+    """The line's monthly requirement over headcount × working days (blank while either is unusable)."""
+    headcount, days = PLAN_NAMES["headcount"], PLAN_NAMES["working_days"]
+    return f'=IF(AND(B{row}<>"",{usable(headcount)},{usable(days)}),B{row}/({headcount}*{days}),"")'
 
 
 def how_text(metric: MetricId, lang: str) -> str:
@@ -790,6 +838,8 @@ def write_funnel(ws: Worksheet, sheet: KpiSheet) -> None:
         write_funnel_row(ws, FUNNEL_FIRST_ROW + index, index, step, sheet, last)
     add_band_colours(ws, FUNNEL_FIRST_ROW, last)
     fit_columns(ws, FUNNEL_HEADER_ROW, last)
+    fit_formula_texts(ws, FCOL["verdict"], [tr(f"funnel.{k}", lang) for k in ("below", "within", "above")])
+    fit_formula_texts(ws, FCOL["bottleneck"], [tr("funnel.flag", lang)])
     fit_merged_rows(ws)
     add_funnel_chart(ws, lang, last)
     ws.freeze_panes = f"B{FUNNEL_FIRST_ROW}"
@@ -849,8 +899,8 @@ def add_funnel_chart(ws: Worksheet, lang: str, last: int) -> None:
     chart.x_axis.delete = False
     chart.y_axis.delete = False
     chart.y_axis.number_format = WHOLE
-    chart.dataLabels = DataLabelList()
-    chart.dataLabels.showVal = True
+    chart.dataLabels = DataLabelList(showVal=True, showSerName=False, showCatName=False, showLegendKey=False,
+                                     showPercent=False)
     chart.width, chart.height = 24, 9
     ws.add_chart(chart, f"A{last + 3}")
 
@@ -876,6 +926,9 @@ def write_reps(ws: Worksheet, sheet: KpiSheet) -> None:
     for column in [*(achievement_column(i) for i in range(len(phase.kpis))), width]:
         add_achievement_colours(ws, get_column_letter(column), REPS_FIRST_ROW, last)
     fit_columns(ws, REPS_HEADER_ROW + 1, minimum=10, maximum=30)
+    for index, entry in enumerate(phase.kpis):
+        label = sheet.catalogue.kpis[entry.kpi].label(lang)
+        widen_span(ws, actual_column(index), achievement_column(index), display_width(label) + 2)
     fit_merged_rows(ws)
     ws.freeze_panes = f"B{REPS_FIRST_ROW}"
     print_setup(ws, REPS_HEADER_ROW, REPS_TARGET_ROW)

@@ -94,4 +94,4 @@ def test_excel_sheet_downloads_from_the_export_page(page) -> None:
     with page.expect_download() as download:
         page.get_by_role("button", name="Excelをダウンロード").click()
     book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
-    assert book.sheetnames == ["サマリー", "立ち上げ期", "成長期", "成熟期", "定義"]
+    assert book.sheetnames == ["サマリー", "立ち上げ期", "成長期", "成熟期", "KGI逆算", "ファネル", "担当者別", "定義"]

@@ -86,6 +86,6 @@ def test_report_writes_the_workbook(tmp_path: Path) -> None:
     code, out = run(["report", *write_inputs(tmp_path), "-o", str(output), "--lang", "en"])
     assert code == 0 and out.strip() == f"Written: {output}"
     book = load_workbook(output)
-    assert book.sheetnames == ["Summary", "Startup", "Growth", "Mature", "Definitions"]
+    assert book.sheetnames == ["Summary", "Startup", "Growth", "Mature", "KGI plan", "Funnel", "Per rep", "Definitions"]
     summary_values = [c.value for row in book["Summary"].iter_rows() for c in row if c.value]
     assert "activities.csv" in summary_values and "opportunities.csv" in summary_values

@@ -1,18 +1,30 @@
-"""The Excel KPI design sheet: a real DuckDB store, a real workbook, reopened with openpyxl.
+"""The Excel KPI design sheet: a real DuckDB store, a real workbook, reopened with openpyxl and
+recalculated by a headless LibreOffice.
 
-The data are small enough to work out every actual by hand (see EXPECTED_ACTUALS).
+The data are small enough to work out every actual by hand (see EXPECTED_ACTUALS). Every
+number a formula computes is checked against the function of the app that computes it:
+achievements against metrics.achievement, the funnel against funnel.build_funnel, the KGI plan
+against planner.build_plan, the per-rep sheet against reps.leaderboard.
+
+The golden dump of the cell grid is in tests/data/golden/; regenerate it with
+`UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_export.py` and read the diff.
 """
 
 from __future__ import annotations
 
 import io
+import json
+import os
 import shutil
 import subprocess
 from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.cell.cell import Cell
+from openpyxl.chart import BarChart
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -21,14 +33,25 @@ from phasekpi.diagnosis import Diagnosis, judge, phase_from_age
 from phasekpi.export import (
     DEFINITIONS_HEADER_ROW,
     FIRST_ROW,
+    FUNNEL_FIRST_ROW,
     HEADER_ROW,
     INPUT_FILL,
+    PLAN_FIRST_INPUT_ROW,
+    PLAN_FIRST_LINE_ROW,
+    PLAN_NAMES,
+    REPS_FIRST_ROW,
+    REPS_TARGET_ROW,
     KpiSheet,
+    default_plan_inputs,
     write_text,
     write_workbook,
 )
+from phasekpi.funnel import build_funnel, find_bottleneck
 from phasekpi.ingest import load_files
-from phasekpi.metrics import DAYS_PER_MONTH, Filters, KpiResults, compute_kpis
+from phasekpi.metrics import DAYS_PER_MONTH, Filters, KpiResults, achievement, compute_grouped, compute_kpis, status_of
+from phasekpi.planner import METRICS, Plan, PlanInputs, build_plan, kpi_tree
+from phasekpi.problems import LoadReport
+from phasekpi.reps import leaderboard
 from phasekpi.schema import open_store
 
 # Two reps, two days (2025-04-01 and 02): rep-days = 3 (佐藤 both days, 鈴木 the first).
@@ -57,6 +80,7 @@ L5,2025-04-02,鈴木,MQL
 FILES = (("activities.csv", "+1+1.csv", ACTIVITIES), ("opportunities.csv", "@SUM(A1)", OPPORTUNITIES),
          ("leads.csv", "leads.csv", LEADS))
 ORGANISATION = '=HYPERLINK("http://x","y")'
+INJECTED_REPS = ('=HYPERLINK("http://x","y")', "+1+1", "@SUM(A1)", "-2+3")
 
 MONTHS = 2 / DAYS_PER_MONTH  # the period: two days
 REPS = 2
@@ -80,9 +104,22 @@ EXPECTED_ACTUALS = {
 }
 STRADDLE = {"S1": True, "S2": True, "S3": True, "G1": True, "G2": True, "G3": True, "M1": False}
 SHEET_NAMES = {
-    "ja": ["サマリー", "立ち上げ期", "成長期", "成熟期", "定義"],
-    "en": ["Summary", "Startup", "Growth", "Mature", "Definitions"],
+    "ja": ["サマリー", "立ち上げ期", "成長期", "成熟期", "KGI逆算", "ファネル", "担当者別", "定義"],
+    "en": ["Summary", "Startup", "Growth", "Mature", "KGI plan", "Funnel", "Per rep", "Definitions"],
 }
+PHASE_SHEETS = slice(1, 4)
+STATUS_WORDS = {"ja": {"good": "達成", "warning": "注意", "bad": "未達"},
+                "en": {"good": "On track", "warning": "Watch", "bad": "Behind"}}
+NEW_KGI = 45_000_000.0  # typed into the KGI cell of a saved workbook
+NEW_CALLS_TARGET = 2.0  # typed into TARGET_STARTUP_CALLS
+GOLDEN = Path(__file__).parent / "data" / "golden" / "kpi_sheet_ja.txt"
+
+
+@dataclass(frozen=True)
+class Data:
+    results: KpiResults
+    by_rep: dict[str, KpiResults]
+    report: LoadReport
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +127,7 @@ def catalogue() -> Catalogue:
     return default_catalogue()
 
 
-def build_results(catalogue: Catalogue, folder: Path, files: tuple[tuple[str, str, str], ...]) -> KpiResults:
+def build_data(catalogue: Catalogue, folder: Path, files: tuple[tuple[str, str, str], ...]) -> Data:
     store = open_store(catalogue)
     paths = []
     for disk_name, user_name, text in files:
@@ -101,36 +138,44 @@ def build_results(catalogue: Catalogue, folder: Path, files: tuple[tuple[str, st
     assert report.ok and all(f.balanced and not f.rejections for f in report.files), report
     results = compute_kpis(store, catalogue, Filters())
     assert results is not None
-    return results
+    return Data(results, compute_grouped(store, catalogue, Filters(), "rep"), report)
 
 
 @pytest.fixture(scope="module")
-def results(catalogue: Catalogue, tmp_path_factory: pytest.TempPathFactory) -> KpiResults:
-    return build_results(catalogue, tmp_path_factory.mktemp("data"), FILES)
+def data(catalogue: Catalogue, tmp_path_factory: pytest.TempPathFactory) -> Data:
+    return build_data(catalogue, tmp_path_factory.mktemp("data"), FILES)
 
 
-def make_sheet(catalogue: Catalogue, results: KpiResults, answers: Mapping[str, bool] = STRADDLE,
+@pytest.fixture(scope="module")
+def results(data: Data) -> KpiResults:
+    return data.results
+
+
+def make_sheet(catalogue: Catalogue, data: Data, answers: Mapping[str, bool] = STRADDLE,
                diagnosis: Diagnosis | None = None, **options: object) -> KpiSheet:
-    options = {"organisation": ORGANISATION, "sources": tuple(name for _, name, _ in FILES)} | options
-    return KpiSheet(catalogue=catalogue, results=results, diagnosis=diagnosis or judge(catalogue, answers),
-                    answers=answers, **options)
+    options = {"organisation": ORGANISATION, "load_report": data.report, "by_rep": data.by_rep} | options
+    return KpiSheet(catalogue=catalogue, results=options.pop("results", data.results),
+                    diagnosis=diagnosis or judge(catalogue, answers), answers=answers, **options)
+
+
+def workbook_bytes(sheet: KpiSheet) -> bytes:
+    stream = io.BytesIO()
+    write_workbook(stream, sheet)
+    return stream.getvalue()
 
 
 def render(sheet: KpiSheet) -> Workbook:
-    stream = io.BytesIO()
-    write_workbook(stream, sheet)
-    stream.seek(0)
-    return openpyxl.load_workbook(stream)
+    return openpyxl.load_workbook(io.BytesIO(workbook_bytes(sheet)))
 
 
 @pytest.fixture(scope="module")
-def book_ja(catalogue: Catalogue, results: KpiResults) -> Workbook:
-    return render(make_sheet(catalogue, results, lang="ja"))
+def book_ja(catalogue: Catalogue, data: Data) -> Workbook:
+    return render(make_sheet(catalogue, data, lang="ja"))
 
 
 @pytest.fixture(scope="module")
-def book_en(catalogue: Catalogue, results: KpiResults) -> Workbook:
-    return render(make_sheet(catalogue, results, lang="en"))
+def book_en(catalogue: Catalogue, data: Data) -> Workbook:
+    return render(make_sheet(catalogue, data, lang="en"))
 
 
 def row_of(ws: Worksheet, column: str, value: object) -> int:
@@ -145,6 +190,33 @@ def value_beside(ws: Worksheet, label: str) -> object:
     return ws.cell(row=row_of(ws, "A", label), column=2).value
 
 
+def named_cell(book: Workbook, name: str) -> Cell:
+    """The one cell a defined name points to."""
+    ((sheet, coordinate),) = book.defined_names[name].destinations
+    return book[sheet][coordinate.replace("$", "")]
+
+
+def missing(value: object) -> bool:
+    """A formula's blank ("") as LibreOffice saves it, or an empty cell."""
+    return value is None or value == ""
+
+
+def assert_number(value: object, expected: float | None, where: str) -> None:
+    """A recalculated cell against the app's number: blank for None, else equal to 1e-9."""
+    if expected is None:
+        assert missing(value), f"{where}: {value!r} should be blank"
+    else:
+        assert value == pytest.approx(expected, rel=1e-9, abs=1e-12), where
+
+
+def with_totals(results: KpiResults, **totals: float) -> KpiResults:
+    """The same results with some period totals replaced (to put a funnel step below its band)."""
+    values = dict(results.values)
+    for kpi_id, total in totals.items():
+        values[kpi_id] = replace(values[kpi_id], total=total)
+    return KpiResults(results.period, values)
+
+
 # ---------------------------------------------------------------- the data behind the sheet
 
 
@@ -154,17 +226,60 @@ def test_the_fixture_data_give_the_hand_computed_actuals(results: KpiResults) ->
         assert results.actual(kpi_id) == pytest.approx(expected), kpi_id
 
 
-# ---------------------------------------------------------------- sheets and layout
+# ---------------------------------------------------------------- sheets, names and finish
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
-def test_sheet_names_follow_the_language(catalogue: Catalogue, results: KpiResults, lang: str) -> None:
-    assert render(make_sheet(catalogue, results, lang=lang)).sheetnames == SHEET_NAMES[lang]
+def test_sheet_names_follow_the_language(catalogue: Catalogue, data: Data, lang: str) -> None:
+    assert render(make_sheet(catalogue, data, lang=lang)).sheetnames == SHEET_NAMES[lang]
 
 
-def test_unknown_language_is_refused(catalogue: Catalogue, results: KpiResults) -> None:
+def test_unknown_language_is_refused(catalogue: Catalogue, data: Data) -> None:
     with pytest.raises(ValueError, match="lang"):
-        write_workbook(io.BytesIO(), make_sheet(catalogue, results, lang="fr"))
+        write_workbook(io.BytesIO(), make_sheet(catalogue, data, lang="fr"))
+
+
+def test_defined_names_point_at_the_input_cells(book_ja: Workbook, catalogue: Catalogue) -> None:
+    targets = {f"TARGET_{p.id}_{e.kpi}".upper(): (p.label("ja"), f"D{row}")
+               for p in catalogue.phases for row, e in enumerate(p.kpis, start=FIRST_ROW)}
+    plan = {name: ("KGI逆算", f"B{row}") for row, name in enumerate(PLAN_NAMES.values(), start=PLAN_FIRST_INPUT_ROW)}
+    assert set(book_ja.defined_names) == set(targets) | set(plan)
+    assert {"KGI_PER_MONTH", "AVG_DEAL_SIZE", "WORKING_DAYS", "HEADCOUNT", "TARGET_STARTUP_CALLS",
+            "TARGET_MATURE_LTV_CAC"} <= set(book_ja.defined_names)
+    for name, (sheet, coordinate) in (targets | plan).items():
+        assert list(book_ja.defined_names[name].destinations) == [(sheet, f"${coordinate[0]}${coordinate[1:]}")]
+        assert book_ja[sheet][coordinate].fill.fgColor.rgb == INPUT_FILL.fgColor.rgb, name
+
+
+def test_every_sheet_prints_a4_landscape_fit_to_width_with_frozen_headers(book_ja: Workbook) -> None:
+    frozen = {"サマリー": "A2", "立ち上げ期": "A5", "KGI逆算": "A4", "ファネル": "B5", "担当者別": "B7", "定義": "B4"}
+    for ws in book_ja:
+        assert ws.page_setup.orientation == "landscape", ws.title
+        assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4
+        assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.freeze_panes == frozen.get(ws.title, "A5"), ws.title
+    assert book_ja["担当者別"].print_title_rows == "$4:$6"
+    assert book_ja["立ち上げ期"].print_title_rows == "$4:$4"
+
+
+def test_columns_are_wide_enough_for_japanese_labels(book_ja: Workbook) -> None:
+    # "CAC(顧客獲得コスト)" is 5 narrow and 7 wide characters: 19 columns of text
+    assert book_ja["成熟期"].column_dimensions["B"].width >= 19
+    assert book_ja["定義"].column_dimensions["J"].width == 50  # long meanings wrap at the cap
+    assert book_ja["KGI逆算"].column_dimensions["A"].width >= len("1人あたりの月間稼働日数") * 2
+    assert book_ja["ファネル"].column_dimensions["J"].width >= len("◀ ボトルネック") * 2  # a formula's text
+
+
+@pytest.mark.parametrize("sheet_name", ["立ち上げ期", "KGI逆算", "ファネル"])
+def test_input_sheets_carry_the_yellow_legend(book_ja: Workbook, sheet_name: str) -> None:
+    ws = book_ja[sheet_name]
+    legend = row_of(ws, "A", "入力欄")
+    assert ws[f"A{legend}"].fill.fgColor.rgb == INPUT_FILL.fgColor.rgb
+    assert "黄色のセル" in ws[f"B{legend}"].value
+
+
+# ---------------------------------------------------------------- phase sheets
 
 
 @pytest.mark.parametrize(("lang", "headers"), [
@@ -210,11 +325,13 @@ def test_phase_row_cells(book_ja: Workbook, sheet: str, row: int, tier: str, kpi
 
 
 @pytest.mark.parametrize(("sheet", "row", "achievement"), [
-    ("立ち上げ期", 5, '=IF(OR(D5="",F5="",D5=0),"",F5/D5)'),  # calls: higher is better
-    ("成長期", 6, '=IF(OR(D6="",F6="",D6=0),"",F6/D6)'),  # opportunity rate, percent points both
-    ("成熟期", 9, '=IF(OR(D9="",F9="",D9=0,F9<=0),"",D9/F9)'),  # CAC: lower is better
+    ("立ち上げ期", 5, '=IF(OR(TARGET_STARTUP_CALLS="",F5="",TARGET_STARTUP_CALLS=0),"",F5/TARGET_STARTUP_CALLS)'),
+    ("成長期", 6, '=IF(OR(TARGET_GROWTH_OPPORTUNITY_RATE="",F6="",TARGET_GROWTH_OPPORTUNITY_RATE=0),"",'
+               'F6/TARGET_GROWTH_OPPORTUNITY_RATE)'),  # percent points both
+    ("成熟期", 9, '=IF(OR(TARGET_MATURE_CAC="",F9="",TARGET_MATURE_CAC=0,F9<=0),"",TARGET_MATURE_CAC/F9)'),  # lower
 ])
-def test_achievement_and_status_are_live_formulas(book_ja: Workbook, sheet: str, row: int, achievement: str) -> None:
+def test_achievement_and_status_are_live_formulas_over_the_named_target(
+        book_ja: Workbook, sheet: str, row: int, achievement: str) -> None:
     ws = book_ja[sheet]
     assert ws[f"G{row}"].value == achievement
     assert ws[f"G{row}"].data_type == "f"
@@ -233,39 +350,22 @@ def test_achievement_column_is_coloured_by_conditional_formatting(book_ja: Workb
                                  "AND(ISNUMBER(G5),G5<0.8)"]}
 
 
-def test_print_setup_is_a4_landscape_fit_to_width(book_ja: Workbook) -> None:
-    for ws in book_ja:
-        assert ws.page_setup.orientation == "landscape", ws.title
-        assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4
-        assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
-
-
-def test_columns_are_wide_enough_for_japanese_labels(book_ja: Workbook) -> None:
-    ws = book_ja["成熟期"]
-    # "CAC(顧客獲得コスト)" is 5 narrow and 7 wide characters: 19 columns of text
-    assert ws.column_dimensions["B"].width >= 19
-    assert book_ja["定義"].column_dimensions["J"].width == 50  # long meanings wrap at the cap
-
-
-def test_target_override_replaces_the_default(catalogue: Catalogue, results: KpiResults) -> None:
-    book = render(make_sheet(catalogue, results, targets={"startup": {"calls": 90}, "mature": {"cac": 400_000}}))
+def test_target_override_replaces_the_default(catalogue: Catalogue, data: Data) -> None:
+    book = render(make_sheet(catalogue, data, targets={"startup": {"calls": 90}, "mature": {"cac": 400_000}}))
     assert book["立ち上げ期"]["D5"].value == 90
     assert book["立ち上げ期"]["D6"].value == 20  # connects keeps the catalogue's target
     assert book["成長期"]["D5"].value == 80  # calls of another phase keep theirs
     assert book["成熟期"]["D9"].value == 400_000
 
 
-def test_missing_actual_leaves_the_cell_blank_but_keeps_the_formula(
-        catalogue: Catalogue, tmp_path: Path) -> None:
-    only_activities = build_results(catalogue, tmp_path, FILES[:1])
-    assert only_activities.actual("opportunities_created") is None
+def test_missing_actual_leaves_the_cell_blank_but_keeps_the_formula(catalogue: Catalogue, tmp_path: Path) -> None:
+    only_activities = build_data(catalogue, tmp_path, FILES[:1])
+    assert only_activities.results.actual("opportunities_created") is None
     ws = render(make_sheet(catalogue, only_activities))["立ち上げ期"]
     assert ws["F10"].value is None
-    assert ws["G10"].value == '=IF(OR(D10="",F10="",D10=0),"",F10/D10)'
+    assert ws["G10"].value == ('=IF(OR(TARGET_STARTUP_OPPORTUNITIES_CREATED="",F10="",'
+                               'TARGET_STARTUP_OPPORTUNITIES_CREATED=0),"",F10/TARGET_STARTUP_OPPORTUNITIES_CREATED)')
     assert ws["F5"].value == pytest.approx(3.0)
-
-
-# ---------------------------------------------------------------- phase markers
 
 
 @pytest.mark.parametrize(("lang", "marks"), [
@@ -275,31 +375,49 @@ def test_missing_actual_leaves_the_cell_blank_but_keeps_the_formula(
 def test_active_and_reference_phases_are_marked(request: pytest.FixtureRequest, lang: str,
                                                 marks: list[str | None]) -> None:
     book = request.getfixturevalue(f"book_{lang}")
-    assert [book[name]["A2"].value for name in SHEET_NAMES[lang][1:4]] == marks
-    fills = [book[name]["A1"].fill.fgColor.rgb for name in SHEET_NAMES[lang][1:4]]
+    sheets = [book[name] for name in SHEET_NAMES[lang][PHASE_SHEETS]]
+    assert [ws["A2"].value for ws in sheets] == marks
+    fills = [ws["A1"].fill.fgColor.rgb for ws in sheets]
     assert fills[0] != fills[1] and fills[1] == fills[2]  # only the active phase's title is highlighted
+    tabs = [ws.sheet_properties.tabColor.rgb if ws.sheet_properties.tabColor else None for ws in sheets]
+    assert tabs[0] and tabs[1] and tabs[0] != tabs[1] and tabs[2] is None
 
 
-def test_a_single_phase_has_no_reference_marks(catalogue: Catalogue, results: KpiResults) -> None:
-    book = render(make_sheet(catalogue, results, answers={"M1": True, "M2": True}))
-    assert [book[name]["A2"].value for name in SHEET_NAMES["ja"][1:4]] == [None, None, "現在のフェーズ"]
+def test_a_single_phase_has_no_reference_marks(catalogue: Catalogue, data: Data) -> None:
+    book = render(make_sheet(catalogue, data, answers={"M1": True, "M2": True}))
+    assert [book[name]["A2"].value for name in SHEET_NAMES["ja"][PHASE_SHEETS]] == [None, None, "現在のフェーズ"]
 
 
 # ---------------------------------------------------------------- summary
 
 
-def test_summary_shows_organisation_period_sources_and_diagnosis(book_ja: Workbook) -> None:
+def test_summary_shows_organisation_period_and_diagnosis(book_ja: Workbook) -> None:
     ws = book_ja["サマリー"]
     assert ws["A1"].value == "フェーズ別KPI設計シート"
     assert value_beside(ws, "組織名") == ORGANISATION
     assert value_beside(ws, "集計期間") == "2025-04-01 – 2025-04-02"
     assert value_beside(ws, "日数") == 2
     assert value_beside(ws, "月数") == pytest.approx(MONTHS)
-    first_source = row_of(ws, "A", "データソース")
-    assert [ws.cell(row=first_source + i, column=2).value for i in range(3)] == ["+1+1.csv", "@SUM(A1)", "leads.csv"]
+    assert value_beside(ws, "担当者数(活動あり)") == 2
     assert value_beside(ws, "診断フェーズ") == "立ち上げ期"
     assert value_beside(ws, "判定").startswith("複数フェーズに該当")
     assert value_beside(ws, "参考値として表示するフェーズ") == "成長期"
+
+
+def test_summary_load_report_has_one_row_per_file(book_ja: Workbook) -> None:
+    ws = book_ja["サマリー"]
+    header = row_of(ws, "A", "ファイル")
+    assert [c.value for c in ws[header]][:8] == ["ファイル", "種類", "文字コード", "読込行数", "取込", "除外", "重複",
+                                                  "結果"]
+    rows = [[c.value for c in ws[header + i]][:8] for i in (1, 2, 3)]
+    assert rows == [["+1+1.csv", "活動", "utf-8", 10, 10, 0, 0, "OK"],
+                    ["@SUM(A1)", "商談", "utf-8", 2, 2, 0, 0, "OK"],
+                    ["leads.csv", "リード", "utf-8", 3, 3, 0, 0, "OK"]]
+
+
+def test_summary_without_a_load_report_says_none(catalogue: Catalogue, data: Data) -> None:
+    ws = render(make_sheet(catalogue, data, load_report=None))["サマリー"]
+    assert value_beside(ws, "データソース") == "（なし）"
 
 
 def test_summary_counts_ticked_items_per_phase(book_en: Workbook) -> None:
@@ -316,10 +434,12 @@ def test_summary_lists_the_ten_checklist_items_with_ticks(request: pytest.Fixtur
     header = row_of(ws, "A", "ID")
     items = catalogue.checklist.items
     assert len(items) == 10
-    rows = [[c.value for c in ws[header + i]][:4] for i in range(1, len(items) + 1)]
+    rows = [[c.value for c in ws[header + i]][:8] for i in range(1, len(items) + 1)]
     assert [r[0] for r in rows] == [i.id for i in items]
     assert [r[1] for r in rows] == [i.label(lang) for i in items]
-    assert [r[3] for r in rows] == ["✓" if STRADDLE.get(i.id) else None for i in items]
+    assert [r[5] for r in rows] == [catalogue.phase(i.phase).label(lang) for i in items]
+    assert [r[6] for r in rows] == ["✓" if STRADDLE.get(i.id) else None for i in items]
+    assert [r[7] is not None for r in rows] == [i.from_data is not None for i in items]
     assert ws.cell(row=header + len(items) + 1, column=1).value is None
 
 
@@ -328,23 +448,153 @@ def test_summary_lists_the_ten_checklist_items_with_ticks(request: pytest.Fixtur
     ({"S1": True, "G1": True}, None, "立ち上げ期", "判定不能（チェック割合が最も高いフェーズを提案）"),
     ({"S1": True, "S2": True, "S3": True}, "growth", "成長期", "ユーザーが選択"),
 ])
-def test_summary_outcome_words(catalogue: Catalogue, results: KpiResults, answers: dict[str, bool],
+def test_summary_outcome_words(catalogue: Catalogue, data: Data, answers: dict[str, bool],
                                override: str | None, phase: str, outcome: str) -> None:
-    sheet = make_sheet(catalogue, results, answers=answers, diagnosis=judge(catalogue, answers, override))
+    sheet = make_sheet(catalogue, data, answers=answers, diagnosis=judge(catalogue, answers, override))
     ws = render(sheet)["サマリー"]
     assert (value_beside(ws, "診断フェーズ"), value_beside(ws, "判定")) == (phase, outcome)
 
 
-def test_summary_of_a_phase_from_the_age_of_the_data(catalogue: Catalogue, results: KpiResults) -> None:
-    diagnosis = phase_from_age(catalogue, results.period.start, results.period.end)
-    answers = {"G1": True}
-    book = render(make_sheet(catalogue, results, answers=answers, diagnosis=diagnosis, lang="en"))
+def test_summary_of_a_phase_from_the_age_of_the_data_shows_the_evidence(catalogue: Catalogue, data: Data) -> None:
+    diagnosis = phase_from_age(catalogue, data.results.period.start, data.results.period.end)
+    book = render(make_sheet(catalogue, data, answers={"G1": True}, diagnosis=diagnosis, lang="en"))
     ws = book["Summary"]
     assert (value_beside(ws, "Diagnosed phase"), value_beside(ws, "Outcome")) == (
         "Startup", "Estimated from the age of the data")
+    assert value_beside(ws, "Evidence from the data: Months since the first activity") == pytest.approx(0.0)
     header = row_of(ws, "A", "Phase")
     assert [ws.cell(row=header + i, column=3).value for i in (1, 2, 3)] == [0, 1, 0]  # counted from the answers
+    s1 = row_of(ws, "A", "S1")
+    assert ws.cell(row=s1, column=8).value == "Months since the first activity: 0"
     assert book["Startup"]["A2"].value == "Current phase"
+
+
+def test_summary_alerts_are_the_active_kpis_below_target_read_from_the_phase_sheet(
+        book_ja: Workbook, catalogue: Catalogue, results: KpiResults) -> None:
+    ws = book_ja["サマリー"]
+    header = row_of(ws, "A", "KPI")
+    assert [c.value for c in ws[header]][:6] == ["KPI", "目標値", "実績", "単位", "達成率", "状況"]
+    phase = catalogue.phase("startup")
+    below = [e for e in phase.kpis if status_of(achievement(results.actual(e.kpi), e.target,
+                                                            catalogue.kpis[e.kpi].direction)) in ("bad", "warning")]
+    rows = {ws.cell(row=r, column=1).value: r for r in range(header + 1, header + 1 + len(below))}
+    assert set(rows) == {catalogue.kpis[e.kpi].label("ja") for e in below}
+    assert len(below) == 5 and ws.cell(row=header + 1 + len(below), column=1).value is None
+    calls = rows["架電数"]
+    assert [ws.cell(row=calls, column=c).value for c in range(2, 7)] == [
+        "=TARGET_STARTUP_CALLS", "='立ち上げ期'!F5", "件/人日", "='立ち上げ期'!G5", "='立ち上げ期'!H5"]
+
+
+def test_summary_bottleneck_names_the_weakest_step_and_its_countermeasures(book_ja: Workbook) -> None:
+    ws = book_ja["サマリー"]
+    assert value_beside(ws, "ボトルネックの指標") == "有効会話率"  # no step below its band: least headroom
+    assert value_beside(ws, "転換率") == pytest.approx(0.75)
+    assert value_beside(ws, "目安") == "50〜70%"
+    assert value_beside(ws, "目安の下限に対する不足") == pytest.approx(-0.5)
+    assert value_beside(ws, "評価") == "目安を下回る工程はありません。これは最も余裕が小さい工程です。"
+    first = row_of(ws, "A", "打ち手")
+    assert [ws.cell(row=first + i, column=2).value for i in range(3)] == [
+        "トークスクリプトの改善", "ロールプレイング・トークトレーニングの実施", "A/Bテストによる検証"]
+
+
+# ---------------------------------------------------------------- KGI plan
+
+
+def test_plan_inputs_start_from_the_actuals(book_ja: Workbook, catalogue: Catalogue, results: KpiResults) -> None:
+    inputs = default_plan_inputs(catalogue, results)
+    assert inputs.kgi_per_month == 18_000_000  # 1.2M won in 2 days = ¥18.26M a month, 2 significant digits
+    assert inputs.average_deal_size == 1_200_000
+    assert {step: (r.source, r.value) for step, r in inputs.rates.items()} == {
+        "win_rate": ("actual", 100.0),
+        "opportunity_per_appointment": ("benchmark", 70.0),  # actual 200 %: more opportunities than appointments
+        "appointment_rate": ("actual", pytest.approx(100 / 3)),
+        "effective_conversation_rate": ("actual", 75.0),
+        "connect_rate": ("actual", pytest.approx(400 / 9)),
+    }
+    assert (inputs.headcount, inputs.working_days) == (2, 20)
+    cells = {name: named_cell(book_ja, name) for name in PLAN_NAMES.values()}
+    assert cells["KGI_PER_MONTH"].value == 18_000_000 and cells["KGI_PER_MONTH"].number_format == '"¥"#,##0'
+    assert cells["WIN_RATE"].value == 1.0 and cells["WIN_RATE"].number_format == "0.0%"
+    assert cells["CONNECT_RATE"].value == pytest.approx(4 / 9)
+    assert (cells["WORKING_DAYS"].value, cells["HEADCOUNT"].value) == (20, 2)
+
+
+def test_plan_lines_are_formulas_over_the_named_inputs(book_ja: Workbook) -> None:
+    ws = book_ja["KGI逆算"]
+    first = PLAN_FIRST_LINE_ROW
+    assert [ws[f"A{first + i}"].value for i in range(len(METRICS))] == [
+        "売上", "受注件数", "商談数", "アポイント数(架電)", "有効会話数", "コネクト数", "架電数"]
+    assert ws[f"B{first}"].value == '=IF(AND(ISNUMBER(KGI_PER_MONTH),KGI_PER_MONTH>0),KGI_PER_MONTH,"")'
+    assert ws[f"B{first + 1}"].value == (f'=IF(AND(B{first}<>"",AND(ISNUMBER(AVG_DEAL_SIZE),AVG_DEAL_SIZE>0)),'
+                                         f'B{first}/AVG_DEAL_SIZE,"")')
+    assert ws[f"B{first + 6}"].value == (f'=IF(AND(B{first + 5}<>"",AND(ISNUMBER(CONNECT_RATE),CONNECT_RATE>0,'
+                                         f'CONNECT_RATE<=1)),B{first + 5}/CONNECT_RATE,"")')
+    calls = first + 6
+    assert ws[f"C{calls}"].value == (f'=IF(AND(B{calls}<>"",AND(ISNUMBER(HEADCOUNT),HEADCOUNT>0),AND(ISNUMBER('
+                                     f'WORKING_DAYS),WORKING_DAYS>0)),B{calls}/(HEADCOUNT*WORKING_DAYS),"")')
+    assert ws[f"F{calls}"].value == f'=IF(OR(D{calls}="",C{calls}="",C{calls}=0),"",D{calls}/C{calls})'
+    assert ws[f"F{first}"].value == f'=IF(OR(D{first}="",B{first}="",B{first}=0),"",D{first}/B{first})'
+    assert (ws[f"B{first}"].number_format, ws[f"B{calls}"].number_format, ws[f"F{calls}"].number_format) == (
+        '"¥"#,##0', "#,##0.0", "0.0%")
+    assert ws[f"E{calls}"].value == "件/人日" and ws[f"G{calls}"].value == "コネクト数 ÷ コネクト率"
+
+
+# ---------------------------------------------------------------- funnel
+
+
+def test_funnel_counts_bands_and_formulas(book_ja: Workbook, catalogue: Catalogue, results: KpiResults) -> None:
+    ws = book_ja["ファネル"]
+    steps = build_funnel(catalogue, "activity", results)
+    last = FUNNEL_FIRST_ROW + len(steps) - 1
+    for row, step in enumerate(steps, start=FUNNEL_FIRST_ROW):
+        assert ws[f"A{row}"].value == catalogue.kpis[step.kpi_id].label("ja")
+        assert ws[f"B{row}"].value == step.count
+        assert ws[f"F{row}"].value == (None if step.band_low is None else pytest.approx(step.band_low / 100))
+        assert (ws[f"F{row}"].fill.fgColor.rgb == INPUT_FILL.fgColor.rgb) == (step.rate_kpi is not None)
+    assert ws["D5"].value is None
+    assert ws["D6"].value == '=IF(OR(B6="",B5="",B5=0),"",B6/B5)'
+    assert ws["E6"].value == '=IF(OR(B6="",$B$5="",$B$5=0),"",B6/$B$5)'
+    assert ws["H6"].value == '=IF(OR(D6="",F6="",F6=0),"",(F6-D6)/F6)'
+    assert ws["I6"].value == '=IF(OR(D6="",F6=""),"",IF(D6<F6,"目安未満",IF(AND(G6<>"",D6>G6),"目安超","目安内")))'
+    assert ws["J6"].value == (f'=IF(H6="","",IF(AND(H6>0,MATCH(MAX($H$5:$H${last}),$H$5:$H${last},0)=2),'
+                              f'"◀ ボトルネック",""))')
+    assert ws["D6"].number_format == "0.0%" and ws["B6"].number_format == "#,##0"
+
+
+def test_funnel_has_a_native_bar_chart_of_the_counts(book_ja: Workbook) -> None:
+    ws = book_ja["ファネル"]
+    (chart,) = ws._charts
+    assert isinstance(chart, BarChart) and chart.type == "bar"
+    (series,) = chart.series
+    assert series.val.numRef.f == "'ファネル'!$B$5:$B$11"
+    assert series.cat.numRef.f == "'ファネル'!$A$5:$A$11"
+
+
+# ---------------------------------------------------------------- per rep
+
+
+def test_per_rep_sheet_has_the_active_phase_kpis_against_the_phase_targets(
+        book_ja: Workbook, catalogue: Catalogue, data: Data) -> None:
+    ws = book_ja["担当者別"]
+    phase = catalogue.phase("startup")
+    assert ws["A1"].value == "フェーズ別KPI設計シート — 担当者別 — 立ち上げ期"
+    assert [ws.cell(row=4, column=2 + 2 * i).value for i in range(len(phase.kpis))] == [
+        catalogue.kpis[e.kpi].label("ja") for e in phase.kpis]
+    assert [ws.cell(row=5, column=c).value for c in (2, 3)] == ["実績", "達成率"]
+    assert ws.cell(row=4, column=2 + 2 * len(phase.kpis)).value == "平均達成率"
+    assert [ws.cell(row=REPS_TARGET_ROW, column=2 + 2 * i).value for i in range(len(phase.kpis))] == [
+        f"=TARGET_STARTUP_{e.kpi.upper()}" for e in phase.kpis]
+    assert [ws.cell(row=REPS_FIRST_ROW + i, column=1).value for i in range(2)] == sorted(data.by_rep) == ["佐藤", "鈴木"]
+    row = REPS_FIRST_ROW
+    assert ws[f"B{row}"].value == pytest.approx(data.by_rep["佐藤"].actual("calls"))
+    assert ws[f"C{row}"].value == (f'=IF(OR(TARGET_STARTUP_CALLS="",B{row}="",TARGET_STARTUP_CALLS=0),"",'
+                                   f"B{row}/TARGET_STARTUP_CALLS)")
+    assert ws[f"N{row}"].value == f'=IFERROR(AVERAGE(C{row},E{row},G{row},I{row},K{row},M{row}),"")'
+
+
+def test_per_rep_sheet_without_reps_says_so(catalogue: Catalogue, data: Data) -> None:
+    ws = render(make_sheet(catalogue, data, by_rep={}))["担当者別"]
+    assert ws["A4"].value == "担当者別のデータがありません。"
 
 
 # ---------------------------------------------------------------- definitions
@@ -352,7 +602,7 @@ def test_summary_of_a_phase_from_the_age_of_the_data(catalogue: Catalogue, resul
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_definitions_have_one_row_per_kpi(request: pytest.FixtureRequest, catalogue: Catalogue, lang: str) -> None:
-    ws = request.getfixturevalue(f"book_{lang}")[SHEET_NAMES[lang][4]]
+    ws = request.getfixturevalue(f"book_{lang}")[SHEET_NAMES[lang][-1]]
     labels = [ws.cell(row=r, column=1).value for r in range(DEFINITIONS_HEADER_ROW + 1, ws.max_row + 1)]
     assert labels == [k.label(lang) for k in catalogue.kpis.values()]
     meanings = [ws.cell(row=r, column=10).value for r in range(DEFINITIONS_HEADER_ROW + 1, ws.max_row + 1)]
@@ -375,7 +625,7 @@ def test_definitions_have_one_row_per_kpi(request: pytest.FixtureRequest, catalo
                                          "pts", "Whole period", "Higher", "Lagging", None]),
 ])
 def test_definition_rows(request: pytest.FixtureRequest, lang: str, kpi: str, expected: list[str | None]) -> None:
-    ws = request.getfixturevalue(f"book_{lang}")[SHEET_NAMES[lang][4]]
+    ws = request.getfixturevalue(f"book_{lang}")[SHEET_NAMES[lang][-1]]
     row = row_of(ws, "A", kpi)
     assert [ws.cell(row=row, column=c).value for c in range(2, 10)] == expected
 
@@ -404,40 +654,225 @@ def test_write_text_keeps_user_strings_literal(given: str, written: str, quoted:
     assert (cell.value, cell.data_type, bool(cell.quotePrefix)) == (written, "s", quoted)
 
 
-@pytest.mark.parametrize(("label", "offset", "text"), [
-    ("組織名", 0, ORGANISATION),
-    ("データソース", 0, "+1+1.csv"),
-    ("データソース", 1, "@SUM(A1)"),
-])
-def test_user_strings_in_the_workbook_are_not_formulas(book_ja: Workbook, label: str, offset: int, text: str) -> None:
-    ws = book_ja["サマリー"]
-    cell = ws.cell(row=row_of(ws, "A", label) + offset, column=2)
-    assert (cell.value, cell.data_type, cell.quotePrefix) == (text, "s", True)
+def injected_sheet(catalogue: Catalogue, data: Data) -> KpiSheet:
+    """Rep names that look like formulas (a CRM lets anyone type a name)."""
+    reps = dict(zip(INJECTED_REPS, [*data.by_rep.values()] * 2, strict=True))
+    return make_sheet(catalogue, data, by_rep=reps)
+
+
+def user_cells(book: Workbook) -> list[Cell]:
+    """Every cell holding user data: organisation, uploaded file names, rep names."""
+    summary, reps = book[SHEET_NAMES["ja"][0]], book["担当者別"]
+    files = row_of(summary, "A", "ファイル")
+    return [summary.cell(row=row_of(summary, "A", "組織名"), column=2),
+            *(summary.cell(row=files + i, column=1) for i in (1, 2)),
+            *(reps.cell(row=REPS_FIRST_ROW + i, column=1) for i in range(len(INJECTED_REPS)))]
+
+
+def test_user_strings_in_the_workbook_are_not_formulas(catalogue: Catalogue, data: Data) -> None:
+    cells = user_cells(render(injected_sheet(catalogue, data)))
+    assert [c.value for c in cells] == [ORGANISATION, "+1+1.csv", "@SUM(A1)", *sorted(INJECTED_REPS)]
+    assert all((c.data_type, c.quotePrefix) == ("s", True) for c in cells), [(c.coordinate, c.data_type) for c in cells]
+
+
+# ---------------------------------------------------------------- golden dump
+
+
+def cell_text(cell: Cell) -> str:
+    value = cell.value
+    shown = json.dumps(value, ensure_ascii=False) if isinstance(value, str) else (
+        f"{value:.10g}" if isinstance(value, float) else str(value))
+    prefix = "'" if cell.quotePrefix else ""
+    number_format = "" if cell.number_format == "General" else f"  [{cell.number_format}]"
+    return f"{cell.coordinate} {prefix}{shown}{number_format}"
+
+
+def grid_dump(book: Workbook) -> str:
+    """Every non-empty cell as text (values, formulas, number formats), merges, panes, charts and names."""
+    lines = [f"name {name} = {book.defined_names[name].attr_text}" for name in sorted(book.defined_names)]
+    for ws in book:
+        lines += ["", f"## {ws.title}", f"freeze {ws.freeze_panes}", f"charts {len(ws._charts)}",
+                  f"merged {' '.join(sorted(str(r) for r in ws.merged_cells.ranges))}"]
+        lines += [cell_text(c) for row in ws.iter_rows() for c in row if c.value is not None]
+    return "\n".join(lines) + "\n"
+
+
+def test_the_cell_grid_matches_the_golden_dump(book_ja: Workbook) -> None:
+    dump = grid_dump(book_ja)
+    if os.environ.get("UPDATE_GOLDEN"):
+        GOLDEN.parent.mkdir(parents=True, exist_ok=True)
+        GOLDEN.write_text(dump, encoding="utf-8")
+    assert dump == GOLDEN.read_text(encoding="utf-8"), "regenerate with UPDATE_GOLDEN=1 and review the diff"
 
 
 # ---------------------------------------------------------------- recalculated by LibreOffice
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
-def test_libreoffice_recalculates_achievement_as_actual_over_target(
-        catalogue: Catalogue, results: KpiResults, tmp_path: Path) -> None:
-    source = tmp_path / "kpi.xlsx"
-    with source.open("wb") as stream:
-        write_workbook(stream, make_sheet(catalogue, results))
-    out = tmp_path / "out"
-    subprocess.run(["soffice", "--headless", f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}",
-                    "--convert-to", "xlsx", "--outdir", str(out), str(source)],
-                   check=True, capture_output=True, timeout=180)
-    book = openpyxl.load_workbook(out / "kpi.xlsx", data_only=True)
+@dataclass(frozen=True)
+class Recalculated:
+    """Workbooks LibreOffice recalculated (data_only), by name, and what each was written from."""
+
+    books: dict[str, Workbook]
+    sheets: dict[str, KpiSheet]
+    paths: dict[str, Path]
+
+
+def recalculate(sources: list[Path], folder: Path) -> dict[str, Workbook]:
+    """One headless LibreOffice run converting every source to .xlsx: formulas get their values."""
+    out = folder / "recalculated"
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation={(folder / 'lo_profile').as_uri()}",
+                    "--convert-to", "xlsx", "--outdir", str(out), *map(str, sources)],
+                   check=True, capture_output=True, timeout=300)
+    return {path.stem: openpyxl.load_workbook(out / path.name, data_only=True) for path in sources}
+
+
+def change_inputs(source: Path, target: Path) -> None:
+    """What a manager does in Excel: type a new KGI and a new calls target, save."""
+    book = openpyxl.load_workbook(source)
+    named_cell(book, PLAN_NAMES["kgi"]).value = NEW_KGI
+    named_cell(book, "TARGET_STARTUP_CALLS").value = NEW_CALLS_TARGET
+    book.save(target)
+
+
+@pytest.fixture(scope="module")
+def recalculated(catalogue: Catalogue, data: Data, tmp_path_factory: pytest.TempPathFactory) -> Recalculated:
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    folder = tmp_path_factory.mktemp("recalc")
+    sheets = {
+        "ja": make_sheet(catalogue, data),
+        "en_below": make_sheet(catalogue, data, lang="en", results=with_totals(data.results, calls=40.0,
+                                                                                  connect_rate=10.0)),
+        "activities_only": make_sheet(catalogue, build_data(catalogue, folder, FILES[:1]), by_rep={}),
+        "injected": injected_sheet(catalogue, data),
+    }
+    sources = []
+    for name, sheet in sheets.items():
+        sources.append(folder / f"{name}.xlsx")
+        sources[-1].write_bytes(workbook_bytes(sheet))
+    change_inputs(folder / "ja.xlsx", folder / "changed.xlsx")
+    sheets["changed"] = sheets["ja"]
+    sources.append(folder / "changed.xlsx")
+    return Recalculated(recalculate(sources, folder), sheets,
+                        {path.stem: folder / "recalculated" / path.name for path in sources})
+
+
+def test_libreoffice_recalculates_achievement_and_status_as_metrics(
+        recalculated: Recalculated, catalogue: Catalogue, results: KpiResults) -> None:
+    book = recalculated.books["ja"]
     for phase in catalogue.phases:
         ws = book[phase.label("ja")]
         for row, entry in enumerate(phase.kpis, start=FIRST_ROW):
-            target, actual = ws[f"D{row}"].value, ws[f"F{row}"].value
-            lower = catalogue.kpis[entry.kpi].direction == "lower"
-            expected = target / actual if lower else actual / target
-            assert ws[f"G{row}"].value == pytest.approx(expected), (phase.id, entry.kpi)
-            status = "達成" if expected >= 1 else "注意" if expected >= 0.8 else "未達"
-            assert ws[f"H{row}"].value == status, (phase.id, entry.kpi)
+            expected = achievement(results.actual(entry.kpi), entry.target, catalogue.kpis[entry.kpi].direction)
+            assert_number(ws[f"G{row}"].value, expected / 100, f"{phase.id} {entry.kpi}")
+            assert ws[f"H{row}"].value == STATUS_WORDS["ja"][status_of(expected)], (phase.id, entry.kpi)
     assert book["立ち上げ期"]["G5"].value == pytest.approx(EXPECTED_ACTUALS["calls"] / 100)
     assert book["成熟期"]["G9"].value == pytest.approx(500_000 / CAC)
-    assert value_beside(book["サマリー"], "組織名") == ORGANISATION
+
+
+def test_libreoffice_recalculates_the_summary_alerts_from_the_phase_sheet(recalculated: Recalculated) -> None:
+    book = recalculated.books["ja"]
+    ws, phase = book["サマリー"], book["立ち上げ期"]
+    header = row_of(ws, "A", "KPI")
+    calls = row_of(ws, "A", "架電数")
+    assert calls > header
+    assert [ws.cell(row=calls, column=c).value for c in (2, 3, 5, 6)] == [
+        100, pytest.approx(3.0), pytest.approx(phase["G5"].value), "未達"]
+
+
+@pytest.mark.parametrize("name", ["ja", "en_below", "activities_only"])
+def test_libreoffice_recalculates_the_funnel_as_build_funnel(recalculated: Recalculated, catalogue: Catalogue,
+                                                             name: str) -> None:
+    sheet = recalculated.sheets[name]
+    ws = recalculated.books[name][SHEET_NAMES[sheet.lang][5]]
+    steps = build_funnel(catalogue, "activity", sheet.results)
+    bottleneck = find_bottleneck(steps)
+    flagged = bottleneck.step.kpi_id if bottleneck and bottleneck.below_benchmark else None
+    flag = {"ja": "◀ ボトルネック", "en": "◀ Bottleneck"}[sheet.lang]
+    for row, step in enumerate(steps, start=FUNNEL_FIRST_ROW):
+        where = f"{name} {step.kpi_id}"
+        assert_number(ws[f"B{row}"].value, step.count, where)
+        assert_number(ws[f"D{row}"].value, None if step.step_rate is None else step.step_rate / 100, where)
+        assert_number(ws[f"E{row}"].value, None if step.cumulative_rate is None else step.cumulative_rate / 100, where)
+        assert_number(ws[f"H{row}"].value, step.shortfall, where)
+        assert ws[f"J{row}"].value == (flag if step.kpi_id == flagged else None), where
+    assert (flagged is not None) == (name == "en_below")
+
+
+def assert_plan(ws: Worksheet, plan: Plan, results: KpiResults, name: str) -> None:
+    """Every line of the plan sheet: required per month and per rep per day, and actual ÷ required."""
+    coverage = {n.node_id: n.achievement for n in kpi_tree(plan, results) if n.kind == "volume"}
+    for row, line in enumerate(plan.lines, start=PLAN_FIRST_LINE_ROW):
+        assert_number(ws[f"B{row}"].value, line.per_month, f"{name} {line.metric} per month")
+        assert_number(ws[f"C{row}"].value, line.per_rep_per_day, f"{name} {line.metric} per rep per day")
+        expected = coverage[line.metric]
+        assert_number(ws[f"F{row}"].value, None if expected is None else expected / 100, f"{name} {line.metric}")
+
+
+@pytest.mark.parametrize("name", ["ja", "activities_only"])
+def test_libreoffice_recalculates_the_plan_as_build_plan(recalculated: Recalculated, catalogue: Catalogue,
+                                                         name: str) -> None:
+    results = recalculated.sheets[name].results
+    plan = build_plan(default_plan_inputs(catalogue, results))
+    assert_plan(recalculated.books[name]["KGI逆算"], plan, results, name)
+    assert (plan.lines[-1].per_rep_per_day is None) == (name == "activities_only")  # no deals: no deal size
+
+
+def test_changing_the_kgi_in_the_workbook_recalculates_the_plan(recalculated: Recalculated, catalogue: Catalogue,
+                                                               results: KpiResults) -> None:
+    inputs: PlanInputs = replace(default_plan_inputs(catalogue, results), kgi_per_month=NEW_KGI)
+    changed, before = recalculated.books["changed"], recalculated.books["ja"]
+    assert named_cell(changed, PLAN_NAMES["kgi"]).value == NEW_KGI
+    assert_plan(changed["KGI逆算"], build_plan(inputs), results, "changed")
+    calls = PLAN_FIRST_LINE_ROW + len(METRICS) - 1
+    assert changed["KGI逆算"][f"C{calls}"].value == pytest.approx(
+        before["KGI逆算"][f"C{calls}"].value * NEW_KGI / 18_000_000)
+
+
+def test_changing_a_target_recalculates_phase_and_per_rep_achievements(
+        recalculated: Recalculated, catalogue: Catalogue, results: KpiResults, data: Data) -> None:
+    book = recalculated.books["changed"]
+    expected = achievement(results.actual("calls"), NEW_CALLS_TARGET, "higher")
+    assert book["立ち上げ期"]["G5"].value == pytest.approx(expected / 100)
+    assert book["立ち上げ期"]["H5"].value == "達成"
+    targets = {"calls": NEW_CALLS_TARGET}
+    assert_per_rep(book["担当者別"], leaderboard(catalogue, "startup", data.by_rep, targets))
+
+
+def assert_per_rep(ws: Worksheet, rows: list) -> None:
+    for offset, rep_row in enumerate(rows):
+        row = REPS_FIRST_ROW + offset
+        assert ws.cell(row=row, column=1).value == rep_row.rep
+        for index, card in enumerate(rep_row.cards):
+            assert_number(ws.cell(row=row, column=2 + 2 * index).value, card.actual, f"{rep_row.rep} {card.kpi_id}")
+            assert_number(ws.cell(row=row, column=3 + 2 * index).value,
+                          None if card.achievement is None else card.achievement / 100, f"{rep_row.rep} {card.kpi_id}")
+        average = ws.cell(row=row, column=2 + 2 * len(rep_row.cards)).value
+        assert_number(average, None if rep_row.average_achievement is None else rep_row.average_achievement / 100,
+                      f"{rep_row.rep} average")
+
+
+def test_libreoffice_recalculates_per_rep_achievements_as_the_leaderboard(
+        recalculated: Recalculated, catalogue: Catalogue, data: Data) -> None:
+    rows = leaderboard(catalogue, "startup", data.by_rep)
+    assert [r.rep for r in rows] == ["佐藤", "鈴木"]
+    assert_per_rep(recalculated.books["ja"]["担当者別"], rows)
+
+
+def test_libreoffice_shows_the_bottleneck_in_the_english_summary(recalculated: Recalculated) -> None:
+    ws = recalculated.books["en_below"]["Summary"]
+    assert value_beside(ws, "Bottleneck rate") == "Connect rate"
+    assert value_beside(ws, "Rate") == pytest.approx(0.1)
+    assert value_beside(ws, "Assessment").startswith("Below the benchmark floor")
+    assert value_beside(ws, "What to do") == "Improve the talk script"
+
+
+def test_user_strings_stay_text_after_recalculation(recalculated: Recalculated) -> None:
+    cells = user_cells(recalculated.books["injected"])
+    assert [c.value for c in cells] == [ORGANISATION, "+1+1.csv", "@SUM(A1)", *sorted(INJECTED_REPS)]
+    assert all(c.data_type == "s" for c in cells)
+
+
+def test_the_chart_survives_the_round_trip(recalculated: Recalculated) -> None:
+    (chart,) = openpyxl.load_workbook(recalculated.paths["ja"])["ファネル"]._charts
+    assert isinstance(chart, BarChart) and chart.type == "bar"
