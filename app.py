@@ -26,6 +26,7 @@ navigation = st.navigation([
     st.Page("pages/planner.py", title=session.tr("nav.planner"), icon=":material/account_tree:", url_path="planner"),
     st.Page("pages/strategy.py", title=session.tr("nav.strategy"), icon=":material/payments:", url_path="strategy"),
     st.Page("pages/export.py", title=session.tr("nav.export"), icon=":material/download:", url_path="export"),
+    st.Page("pages/settings.py", title=session.tr("nav.settings"), icon=":material/settings:", url_path="settings"),
 ])
 with st.sidebar:
     diagnosis = session.diagnosis()

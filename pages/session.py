@@ -2,15 +2,20 @@
 
 Every session gets its own in-memory DuckDB connection in `st.session_state` (never a shared
 cache: that would show one manager's upload to another), loaded with the demo data at start.
+Settings, targets, call-result words, holidays and checklist answers start from the workspace file
+(`phasekpi.workspace`) and are saved back whenever they change; uploaded rows never are.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from phasekpi import DEMO_DIR
 from phasekpi.catalogue import Catalogue, default_catalogue
@@ -20,6 +25,7 @@ from phasekpi.messages import DEFAULT_LANGUAGE, t
 from phasekpi.metrics import Filters, Grouping, KpiResults, compute_grouped, compute_kpis, data_range
 from phasekpi.problems import LoadReport
 from phasekpi.schema import Store, clear_tables, install_vocabularies, open_store
+from phasekpi.workspace import Config, HistoryEntry, Workspace
 
 
 def route_through_app() -> None:
@@ -29,6 +35,59 @@ def route_through_app() -> None:
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
+    persist()  # number inputs and holidays are copied by their pages' callbacks: save what changed
+    if not workspace().status.writable and _page_is_running():
+        st.warning(tr("workspace.banner_read_only"), icon=":material/lock:")
+
+
+def _page_is_running() -> bool:
+    """True in a page's call (app.py has drawn the sidebar already), so the banner shows once."""
+    ctx = get_script_run_ctx()
+    return ctx is None or bool(ctx.cursors)
+
+
+def workspace() -> Workspace:
+    """This session's handle on the workspace file (no connection is kept open)."""
+    if "workspace" not in st.session_state:
+        space = Workspace()
+        config = space.open()
+        st.session_state["workspace"] = space
+        apply_config(config)
+    return st.session_state["workspace"]
+
+
+def apply_config(config: Config) -> None:
+    """Start from `config`: the workspace's on a session's start, an imported file's, or defaults."""
+    st.session_state.update(settings=dict(config.settings), targets={p: dict(k) for p, k in config.targets.items()},
+                            outcome_overrides=dict(config.outcome_mappings), company_holidays=list(config.holidays),
+                            override=config.override, workspace_saved=copy.deepcopy(config))
+    if config.answers is None:
+        st.session_state.pop("answers", None)
+    else:
+        st.session_state["answers"] = dict(config.answers)
+    for key in [k for k in st.session_state if str(k).startswith(("target_", "setting_", "item_", "override_choice_"))]:
+        del st.session_state[key]  # widgets would otherwise show their old values
+    if "store" in st.session_state:
+        with store().lock:
+            install_vocabularies(store().con, catalogue(), outcome_overrides())
+        data_changed()
+
+
+def current_config() -> Config:
+    state = st.session_state
+    return Config(targets={p: dict(k) for p, k in state.get("targets", {}).items() if k},
+                  outcome_mappings=dict(state.get("outcome_overrides", {})), settings=dict(state.get("settings", {})),
+                  holidays=sorted(set(state.get("company_holidays", []))),
+                  answers=None if state.get("answers") is None else dict(state["answers"]), override=state.get("override"))
+
+
+def persist(record: HistoryEntry | None = None) -> None:
+    """Save the session's configuration when it differs from what was last saved (one transaction)."""
+    space, config = workspace(), current_config()
+    if record is None and config == st.session_state.get("workspace_saved"):
+        return
+    if space.save(config, record):
+        st.session_state["workspace_saved"] = copy.deepcopy(config)
 
 
 def catalogue() -> Catalogue:
@@ -46,6 +105,7 @@ def tr(key: str, **params: object) -> str:
 def store() -> Store:
     if "store" not in st.session_state:
         st.session_state["store"] = open_store(catalogue())
+        install_vocabularies(st.session_state["store"].con, catalogue(), outcome_overrides())
         load_demo()
     return st.session_state["store"]
 
@@ -82,6 +142,7 @@ def data_changed() -> None:
 
 def outcome_overrides() -> dict[str, str]:
     """The user's own call-result word → level choices, on top of the catalogue's vocabulary."""
+    workspace()
     return st.session_state.setdefault("outcome_overrides", {})
 
 
@@ -90,6 +151,7 @@ def set_outcome_level(word: str, level: str) -> None:
     with store().lock:
         install_vocabularies(store().con, catalogue(), outcome_overrides())
     data_changed()
+    persist()
 
 
 def load_report() -> LoadReport | None:
@@ -112,28 +174,36 @@ def set_filters(value: Filters) -> None:
 
 def answers() -> dict[str, bool] | None:
     """Checklist answers once the user has submitted them; None before."""
+    workspace()
     return st.session_state.get("answers")
 
 
 def remember_answers() -> None:
     """Form callback: keep the ticks under a key of our own (widget state dies with its page)."""
     st.session_state["answers"] = {i.id: bool(st.session_state.get(f"item_{i.id}")) for i in catalogue().checklist.items}
+    result = diagnosis()
+    persist(None if result is None else HistoryEntry(datetime.now().replace(microsecond=0), result.phase,
+                                                     result.outcome, dict(result.ticked), override()))
 
 
 def remember_override(key: str) -> None:
     st.session_state["override"] = st.session_state[key]
+    persist()
 
 
 def override() -> str | None:
+    workspace()
     return st.session_state.get("override")
 
 
 def settings() -> dict[str, float | None]:
+    workspace()
     return st.session_state.setdefault("settings", {})
 
 
 def targets() -> dict[str, dict[str, float]]:
     """Target overrides per phase: phase id → KPI id → target."""
+    workspace()
     return st.session_state.setdefault("targets", {})
 
 

@@ -1,0 +1,82 @@
+"""Settings & workspace: where the remembered setup lives, the diagnosis history, YAML export/import, reset."""
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from pages import session
+from phasekpi.mapping import default_profiles
+from phasekpi.workspace import Config, YamlImportError, export_yaml, import_yaml
+
+session.route_through_app()
+tr, lang, catalogue = session.tr, session.lang(), session.catalogue()
+space = session.workspace()
+st.title(tr("workspace.title"))
+st.info(tr("workspace.intro"))
+
+st.markdown(tr("workspace.path", path=space.path))
+st.markdown(tr("workspace.profiles_path", path=default_profiles().path))
+box = {"ok": st.success, "read_only": st.warning, "recovered": st.warning}[space.status.state]
+box(f"**{tr('workspace.state_label', state=tr(f'workspace.state.{space.status.state}'))}**\n\n{space.status.text(lang)}")
+
+# ---- the history of diagnoses, as a table and a timeline
+st.subheader(tr("workspace.history_title"))
+history = space.history()
+phase_names = {p.id: p.label(lang) for p in catalogue.phases}
+if not history:
+    st.caption(tr("workspace.history_empty"))
+else:
+    frame = pd.DataFrame({
+        tr("workspace.col.recorded_at"): [h.recorded_at for h in history],
+        tr("workspace.col.phase"): [phase_names.get(h.phase, h.phase) for h in history],
+        tr("workspace.col.outcome"): [tr(f"outcome.{h.outcome}") for h in history],
+        tr("workspace.col.ticked"): [" / ".join(f"{phase_names.get(p, p)} {n}" for p, n in h.ticked.items()) for h in history],
+    })
+    st.dataframe(frame.iloc[::-1], hide_index=True, width="stretch")
+    when, phase = tr("workspace.col.recorded_at"), tr("workspace.col.phase")
+    chart = alt.Chart(frame.tail(300)).mark_line(point=True, interpolate="step-after").encode(
+        x=alt.X(f"{when}:T", title=when),
+        y=alt.Y(f"{phase}:N", title=phase, sort=list(phase_names.values())),
+        tooltip=list(frame.columns),
+    ).properties(height=180)
+    st.altair_chart(chart, width="stretch")
+
+
+# ---- the configuration as a YAML file
+def import_file() -> None:
+    upload = st.session_state.get("workspace_yaml")
+    if upload is None:
+        st.session_state["workspace_import"] = ("error", [tr("workspace.import_none")])
+        return
+    try:
+        config = import_yaml(upload.getvalue(), catalogue)
+    except YamlImportError as error:
+        st.session_state["workspace_import"] = ("error", error.problems)
+        return
+    session.apply_config(config)
+    st.session_state["workspace_saved"] = None  # differs from anything: the next persist saves it
+    session.persist()
+    st.session_state["workspace_import"] = ("done", [])
+
+
+def reset_workspace() -> None:
+    session.workspace().reset()
+    session.apply_config(Config())
+    st.session_state.pop("workspace_import", None)
+
+
+st.subheader(tr("workspace.yaml_title"))
+st.caption(tr("workspace.yaml_caption"))
+st.download_button(tr("workspace.export"), data=export_yaml(session.current_config()),
+                   file_name="phasekpi-workspace.yaml", mime="application/x-yaml", icon=":material/download:")
+st.file_uploader(tr("workspace.uploader"), type=["yaml", "yml"], key="workspace_yaml")
+st.button(tr("workspace.import"), on_click=import_file, icon=":material/upload:")
+outcome, problems = st.session_state.get("workspace_import", (None, []))
+if outcome == "done":
+    st.success(tr("workspace.import_done"))
+elif outcome == "error":
+    st.error(tr("workspace.import_errors", count=len(problems)) + "\n\n" + "\n".join(f"- `{p}`" for p in problems))
+
+st.subheader(tr("workspace.reset_title"))
+st.caption(tr("workspace.reset_caption"))
+st.button(tr("workspace.reset"), on_click=reset_workspace, icon=":material/restart_alt:")
