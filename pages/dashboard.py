@@ -5,6 +5,7 @@ import streamlit as st
 from pages import session
 from pages.widgets import CARD_CSS, bottleneck_box, card_grid, filter_bar, remembered_number
 from phasekpi.charts.funnel import conversion_chart, funnel_chart, funnel_frame
+from phasekpi.diagnosis import transition_target
 from phasekpi.funnel import build_funnel, find_bottleneck
 from phasekpi.metrics import data_range, scorecard
 
@@ -43,6 +44,12 @@ for reference in diagnosis.reference_phases:
     st.subheader(tr("dashboard.reference_title", phase=catalogue.phase(reference).label(lang)))
     st.caption(tr("dashboard.reference_caption"))
     card_grid(scorecard(catalogue, reference, results, session.targets().get(reference)))
+upcoming = transition_target(catalogue, diagnosis)  # the next phase of an active transition plan
+if upcoming is not None and upcoming not in diagnosis.reference_phases:
+    st.divider()
+    st.subheader(tr("dashboard.reference_title", phase=catalogue.phase(upcoming).label(lang)))
+    st.caption(tr("phase.dashboard.transition_caption"))
+    card_grid(scorecard(catalogue, upcoming, results, session.targets().get(upcoming)))
 
 st.divider()
 st.header(tr("funnel.title"))

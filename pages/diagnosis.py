@@ -1,23 +1,72 @@
-"""Phase diagnosis: the ten checklist items, the result with its reason, and a manual override."""
+"""Phase diagnosis: the ten checklist items with the answers the data suggests (and their evidence),
+the result with its reason, a manual override, and the transition plan when the next phase is near."""
 
+from datetime import date, timedelta
+
+import pandas as pd
 import streamlit as st
 
 from pages import session
-from phasekpi.diagnosis import Diagnosis
+from phasekpi.diagnosis import (
+    Diagnosis,
+    Suggestion,
+    evidence_text,
+    suggest_answers,
+    transition_plan,
+    transition_target,
+)
+from phasekpi.display import format_number, kpi_value_text
+from phasekpi.metrics import scorecard
 
 session.route_through_app()
 tr, lang, catalogue = session.tr, session.lang(), session.catalogue()
 st.title(tr("diagnosis.title"))
 st.write(tr("diagnosis.intro"))
 
+
+def suggestions() -> dict[str, Suggestion]:
+    """The data's answers, kept until the data or the targets change (key `phase_suggestions`)."""
+    store = session.store()  # loads the demo on a first visit, which moves data_version
+    key = (st.session_state.get("data_version"), repr(sorted((p, sorted(t.items())) for p, t in session.targets().items())))
+    memo = st.session_state.get("phase_suggestions")
+    if memo is None or memo[0] != key:
+        memo = (key, suggest_answers(store, catalogue, session.targets()))
+        st.session_state["phase_suggestions"] = memo
+    return memo[1]
+
+
+def apply_suggestions() -> None:
+    """Button callback: set each item the data can answer to its suggestion, and keep the answers."""
+    for item_id, suggestion in suggestions().items():
+        st.session_state[f"item_{item_id}"] = suggestion.value
+    session.remember_answers()
+    st.session_state["phase_suggestions_applied"] = len(suggestions())
+
+
+suggested = suggestions()
 previous = session.answers() or {}
+for item in catalogue.checklist.items:  # restore the answers when the page is opened again
+    st.session_state.setdefault(f"item_{item.id}", previous.get(item.id, False))
 with st.form("checklist"):
     for phase in catalogue.phases:
         threshold = catalogue.checklist.thresholds[phase.id]
         st.markdown(f"**{phase.label(lang)}** · {tr('diagnosis.threshold', count=threshold)}")
         for item in (i for i in catalogue.checklist.items if i.phase == phase.id):
-            st.checkbox(f"{item.id}　{item.label(lang)}", value=previous.get(item.id, False), key=f"item_{item.id}")
+            st.checkbox(f"{item.id}　{item.label(lang)}", key=f"item_{item.id}")
+            if item.id in suggested:
+                suggestion = suggested[item.id]
+                st.caption(f"{tr('phase.suggest.yes' if suggestion.value else 'phase.suggest.no')} — "
+                           f"{evidence_text(catalogue, item.id, suggestion, lang)}")
+            elif item.signal is None:
+                st.caption(tr("phase.suggest.manual"))
     st.form_submit_button(tr("diagnosis.submit"), type="primary", on_click=session.remember_answers)
+# after the form, so the form's own button stays the page's first
+st.caption(tr("phase.suggest.intro") if suggested else tr("phase.suggest.none"))
+if suggested:
+    st.button(tr("phase.suggest.apply"), key="phase_apply_suggestions", on_click=apply_suggestions)
+applied = st.session_state.pop("phase_suggestions_applied", None)
+if applied is not None:
+    st.success(tr("phase.suggest.applied", count=applied))
 
 phase_names = {p.id: p.label(lang) for p in catalogue.phases}
 st.selectbox(tr("diagnosis.override"), options=[None, *phase_names],
@@ -58,3 +107,42 @@ for column, phase in zip(st.columns(len(catalogue.phases)), catalogue.phases, st
         st.markdown(f"**{phase.label(lang)}** · {until}")
         st.caption(phase.focus(lang))
         st.markdown("\n".join(f"- {catalogue.kpis[k.kpi].label(lang)} {'★' * k.importance}" for k in phase.kpis))
+
+
+def remember_start() -> None:
+    st.session_state["phase_transition_start_value"] = st.session_state["phase_transition_start"]
+
+
+upcoming = transition_target(catalogue, result)
+if result is not None and upcoming is not None:
+    current, following = phase_names[result.phase], phase_names[upcoming]
+    st.subheader(tr("phase.transition.title", current=current, next=following))
+    if upcoming in result.reference_phases:
+        st.info(tr("phase.transition.why_straddle", current=current, next=following))
+    else:
+        st.info(tr("phase.transition.why_near", next=following, ticked=result.ticked.get(upcoming, 0),
+                   threshold=catalogue.checklist.thresholds[upcoming]))
+    today = date.today()
+    default_start = st.session_state.get("phase_transition_start_value",
+                                         (today.replace(day=28) + timedelta(days=4)).replace(day=1))
+    start = st.date_input(tr("phase.transition.start"), value=default_start, key="phase_transition_start",
+                          on_change=remember_start)
+    plan = transition_plan(catalogue, result, start)
+    st.table(pd.DataFrame({
+        tr("phase.transition.col.step"): [tr(s.name_key) for s in plan],
+        tr("phase.transition.col.start"): [s.start.isoformat() for s in plan],
+        tr("phase.transition.col.end"): [s.end.isoformat() if s.end else tr("phase.transition.open_end") for s in plan],
+        tr("phase.transition.col.what"): [tr(f"{s.name_key}.what") for s in plan],
+    }))
+    results = session.kpi_results()
+    if results is not None:
+        st.markdown(f"**{tr('phase.transition.reference_title', phase=following)}**")
+        st.caption(tr("phase.transition.reference_caption"))
+        rows = scorecard(catalogue, upcoming, results, session.targets().get(upcoming))
+        st.dataframe(pd.DataFrame({
+            tr("phase.transition.col.kpi"): [catalogue.kpis[r.kpi_id].label(lang) for r in rows],
+            tr("phase.transition.col.actual"): [kpi_value_text(catalogue, r.kpi_id, r.actual, lang) for r in rows],
+            tr("phase.transition.col.target"): [kpi_value_text(catalogue, r.kpi_id, r.target, lang) for r in rows],
+            tr("phase.transition.col.achievement"): [format_number(r.achievement, "percent", lang)
+                                                     if r.achievement is not None else "—" for r in rows],
+        }), hide_index=True, width="stretch")

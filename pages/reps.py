@@ -7,6 +7,7 @@ import streamlit as st
 from pages import session
 from pages.widgets import analysis_page
 from phasekpi.charts.reps import comparison_chart, comparison_frame, spread_chart, spread_frame
+from phasekpi.diagnosis import rep_phases
 from phasekpi.display import format_number, kpi_value_text
 from phasekpi.funnel import build_funnel, find_bottleneck
 from phasekpi.reps import leaderboard, rep_spread
@@ -24,14 +25,19 @@ order = orders[st.radio(tr("reps.sort"), list(orders), horizontal=True, key=f"re
 rows = leaderboard(catalogue, phase.id, by_rep, session.targets().get(phase.id))
 if order == "achievement":
     rows = sorted(rows, key=lambda r: -(r.average_achievement or 0))
+own_phase = rep_phases(catalogue, phase.id, by_rep, session.targets().get(phase.id))
 table = pd.DataFrame([{
     tr("reps.rep"): row.rep,
+    tr("phase.reps.column"): catalogue.phase(own_phase.get(row.rep, phase.id)).label(lang),
     tr("reps.average"): row.average_achievement,
     **{catalogue.kpis[c.kpi_id].label(lang): kpi_value_text(catalogue, c.kpi_id, c.actual, lang)
        + ("" if c.achievement is None else f"({c.achievement:.0f}%)") for c in row.cards},
 } for row in rows])
 st.dataframe(table, hide_index=True, width="stretch", column_config={
     tr("reps.average"): st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=150)})
+if catalogue.transition:
+    st.caption(tr("phase.reps.caption", rates=tr("phase.evidence.and").join(
+        catalogue.kpis[k].label(lang) for k in catalogue.transition.rep_ahead.key_rates)))
 
 st.subheader(tr("reps.spread_title"))
 st.caption(tr("reps.spread_caption", floor=catalogue.rep_spread.min_activity))

@@ -30,6 +30,7 @@ DataSignal = Literal[
     "rep_spread",
     "months_of_data",
     "efficiency_target_attainment",
+    "volume_without_quality",
 ]
 PERIOD_NAME = "months"  # the only free name a derived expression may use besides KPIs and settings
 
@@ -131,16 +132,120 @@ class Tier(Strict):
     description: Text
 
 
+class Comparison(Strict):
+    """When a data signal suggests ticking an item: exactly one of value < below, value ≥ at_least,
+    value > above."""
+
+    below: float | None = None
+    at_least: float | None = None
+    above: float | None = None
+    signal: DataSignal | None = None  # for an item that is only hinted at by data (no from_data)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Comparison:
+        given = [name for name in ("below", "at_least", "above") if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of below, at_least, above (got {', '.join(given) or 'none'})")
+        return self
+
+    def holds(self, value: float) -> bool:
+        if self.below is not None:
+            return value < self.below
+        if self.at_least is not None:
+            return value >= self.at_least
+        return value > self.above  # type: ignore[operator]
+
+    @property
+    def threshold(self) -> float:
+        return next(v for v in (self.below, self.at_least, self.above) if v is not None)
+
+
 class ChecklistItem(Strict):
     id: str
     phase: PhaseId
     label: Text
     from_data: DataSignal | None = None
+    suggest: Comparison | None = None  # the signal's value → suggested answer
+
+    @property
+    def signal(self) -> DataSignal | None:
+        """The data signal that suggests this item's answer: suggest.signal, else from_data."""
+        if self.suggest is None:
+            return None
+        return self.suggest.signal or self.from_data
+
+
+class TargetAttainment(Strict):
+    """Share of recent weeks (or count of recent months) in which every listed KPI met its target
+    of `phase`."""
+
+    phase: PhaseId
+    kpis: list[str] = Field(min_length=1)
+    weeks: int | None = Field(default=None, ge=1)
+    months: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _one_window(self) -> TargetAttainment:
+        if (self.weeks is None) == (self.months is None):
+            raise ValueError("give either weeks or months")
+        return self
+
+
+class SpreadSignal(Strict):
+    """The largest coefficient of variation between reps among these rates (see rep_spread)."""
+
+    kpis: list[str] = Field(min_length=1)
+
+
+class VolumeQuality(Strict):
+    """Achievement of the volume KPI against `phase`'s target, with the quality KPI below its
+    benchmark low."""
+
+    phase: PhaseId
+    volume_kpi: str
+    quality_kpi: str
+
+
+class Signals(Strict):
+    action_target_attainment: TargetAttainment | None = None
+    efficiency_target_attainment: TargetAttainment | None = None
+    rep_spread: SpreadSignal | None = None
+    volume_without_quality: VolumeQuality | None = None
 
 
 class Checklist(Strict):
     items: list[ChecklistItem] = Field(min_length=1)
     thresholds: dict[PhaseId, int]
+    signals: Signals | None = None  # parameters of the data signals that suggest answers
+
+
+class TransitionStep(Strict):
+    id: Literal["preparation", "parallel", "full_switch"]  # its texts: phase.step.<id> in locales
+    from_month: int  # months after the plan's start date
+    to_month: int | None = None  # exclusive; none = open-ended
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TransitionStep:
+        if self.to_month is not None and self.to_month <= self.from_month:
+            raise ValueError(f"to_month ({self.to_month}) must be after from_month ({self.from_month})")
+        return self
+
+
+class RepAhead(Strict):
+    """A rep is ahead of the team when every action-tier KPI of the team phase reaches
+    `min_achievement` % of its target and every key rate is above its benchmark low."""
+
+    min_achievement: float = Field(gt=0)
+    key_rates: list[str] = Field(min_length=1)
+    min_activity: int = Field(ge=0)
+
+
+class Transition(Strict):
+    """SPEC §7: when a plan is shown, its steps, and the per-rep phase rule (SPEC §6)."""
+
+    near_margin: int = Field(ge=0)  # the next phase is near at (its threshold − this) ticked items
+    steps: list[TransitionStep] = Field(min_length=1)
+    rep_ahead: RepAhead
 
 
 class Outcomes(Strict):
@@ -208,6 +313,7 @@ class Catalogue(Strict):
     stages: dict[str, Stage]
     funnels: dict[str, Funnel]
     rep_spread: RepSpread
+    transition: Transition | None = None
 
     def phase(self, phase_id: str) -> Phase:
         return next(p for p in self.phases if p.id == phase_id)
@@ -305,6 +411,12 @@ def cross_reference_problems(raw: dict) -> Iterable[str]:
     for phase_id in phase_ids:
         if phase_id not in thresholds:
             yield f"checklist.thresholds: no threshold for phase {phase_id!r}"
+    yield from _signal_problems(checklist, kpis, phases)
+    transition = raw.get("transition") if isinstance(raw.get("transition"), dict) else {}
+    ahead = transition.get("rep_ahead") if isinstance(transition.get("rep_ahead"), dict) else {}
+    for r_index, ref in enumerate(_list(ahead.get("key_rates"))):
+        if isinstance(ref, str) and ref not in kpis:
+            yield f"transition.rep_ahead.key_rates.{r_index}: names KPI {ref!r}, which is not defined"
     funnels = raw.get("funnels") if isinstance(raw.get("funnels"), dict) else {}
     for funnel_id, funnel in funnels.items():
         for w_index, ref in enumerate(_list(funnel.get("what_if")) if isinstance(funnel, dict) else []):
@@ -324,6 +436,38 @@ def cross_reference_problems(raw: dict) -> Iterable[str]:
                        f"a {rate.get('type')} KPI; a step's rate must be a ratio KPI")
             if step.get("stage") is not None and step["stage"] not in stages:
                 yield f"funnels.{funnel_id}.steps.{s_index}.stage: names stage {step['stage']!r}, which is not defined"
+
+
+def _signal_problems(checklist: dict, kpis: dict, phases: list[dict]) -> Iterable[str]:
+    """A suggestion needs its signal, a configured signal names real KPIs of its phase."""
+    signals = checklist.get("signals") if isinstance(checklist.get("signals"), dict) else {}
+    for index, item in enumerate(_list(checklist.get("items"))):
+        if not isinstance(item, dict) or item.get("suggest") is None:
+            continue
+        suggest = item["suggest"] if isinstance(item["suggest"], dict) else {}
+        signal = suggest.get("signal") or item.get("from_data")
+        if signal is None:
+            yield f"checklist.items.{index}.suggest: a suggestion needs from_data or suggest.signal"
+        elif signal not in ("months_since_first_activity", "months_of_data") and signal not in signals:
+            yield f"checklist.items.{index}.suggest: signal {signal!r} has no parameters in checklist.signals"
+    phase_kpis: dict[object, set] = {}  # a repeated phase id (reported above) pools its KPIs
+    for phase in phases:
+        phase_kpis.setdefault(phase.get("id"), set()).update(
+            e.get("kpi") for e in _list(phase.get("kpis")) if isinstance(e, dict))
+    for name, params in signals.items():
+        if not isinstance(params, dict):
+            continue
+        refs = [(f"kpis.{i}", ref) for i, ref in enumerate(_list(params.get("kpis")))]
+        refs += [(part, params.get(part)) for part in ("volume_kpi", "quality_kpi") if part in params]
+        for where, ref in refs:
+            if isinstance(ref, str) and ref not in kpis:
+                yield f"checklist.signals.{name}.{where}: names KPI {ref!r}, which is not defined"
+            elif (where != "quality_kpi" and name != "rep_spread" and isinstance(ref, str)
+                  and phase_kpis.get(params.get("phase")) and ref not in phase_kpis[params["phase"]]):
+                yield f"checklist.signals.{name}.{where}: KPI {ref!r} has no target in phase {params['phase']!r}"
+        quality = kpis.get(params.get("quality_kpi")) if isinstance(params.get("quality_kpi"), str) else None
+        if isinstance(quality, dict) and not (quality.get("benchmark") or {}).get("low"):
+            yield f"checklist.signals.{name}.quality_kpi: KPI {params['quality_kpi']!r} has no benchmark low"
 
 
 def _list(value: object) -> list:
