@@ -10,9 +10,9 @@ columns, a million empty lines, a 1 MB cell) are not written here: `write_big(na
 makes them at test time in a temporary folder.
 
 `expect` says what a correct loader does with the case: `error:<problem key>` (the file is
-refused with that message, nothing loaded) or `loads` (rows load; bad rows are rejected with a
-reason). `outcome` in README.md says what the loader does today where that differs (a known bug,
-see tests/test_bad_corpus.py).
+refused with that message, nothing loaded), `error` (refused, any message) or `loads` (rows load;
+bad rows are rejected with a reason). `bug` (README.md's *today*) says what the loader does today
+where that is wrong; tests/test_bad_corpus.py has an xfail test for each.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import zipfile
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -137,6 +137,16 @@ def excel_serials_xlsx() -> bytes:
     return stable_workbook(book)
 
 
+def time_cells_xlsx() -> bytes:
+    """How people type call durations in Excel: a time cell (0:02:15) and an elapsed-time cell ([h]:mm:ss)."""
+    book = workbook({"架電": [["活動ID", "日時", "担当者", "通話時間", "通話結果"],
+                            ["t1", datetime(2025, 4, 1, 9, 0), "佐藤 健", time(0, 2, 15), "接続"],
+                            ["t2", datetime(2025, 4, 1, 9, 30), "佐藤 健", timedelta(minutes=7), "アポ獲得"]]})
+    book["架電"]["D2"].number_format = "h:mm:ss"
+    book["架電"]["D3"].number_format = "[h]:mm:ss"
+    return stable_workbook(book)
+
+
 def damaged_xlsx() -> bytes:
     """A zip that claims to be a workbook; its parts are garbage."""
     return stable_zip({"[Content_Types].xml": b"\x00garbage<", "xl/workbook.xml": random.Random(11).randbytes(300),
@@ -223,6 +233,7 @@ def quoted_newlines() -> bytes:
     return lines(*rows, end="\r\n").encode()
 
 
+B123 = ("b1", "b2", "b3")
 CASES: list[Case] = [
     # --- nothing in it
     Case("empty.csv", "0 bytes", "error:empty_file", build=lambda: b""),
@@ -239,43 +250,62 @@ CASES: list[Case] = [
          build=header_only_xlsx),
     # --- broken CSV structure
     Case("truncated_mid_quote.csv", "the download stopped inside a quoted field of the last row", "loads",
-         build=lambda: (lines(ACTIVITY_HEADER, *GOOD_ACTIVITY_ROWS) + 'b4,2025-04-03 10:00,"山田 太').encode()),
-    Case("unbalanced_quotes.csv", "a stray opening quote in row 3; rows after it must not vanish into one field",
+         build=lambda: (lines(ACTIVITY_HEADER, *GOOD_ACTIVITY_ROWS) + 'b4,2025-04-03 10:00,"山田 太').encode(),
+         records=4, must_load=B123,
+         bug="loads as expected, but the reason reads 行の形式が壊れています(UNQUOTED VALUE): DuckDB's code, no column"),
+    Case("unbalanced_quotes.csv", "a stray opening quote in row 3; the rows after it must not vanish into one field",
          "loads",
          build=lambda: lines(ACTIVITY_HEADER, GOOD_ACTIVITY_ROWS[0], 'b2,2025-04-01 09:30,"佐藤 健,call,不在,0',
-                             GOOD_ACTIVITY_ROWS[2], "b4,2025-04-03 10:00,山田 太郎,call,接続,60").encode()),
-    Case("mixed_line_endings.csv", "CRLF, LF and bare CR line endings in one file", "loads", build=mixed_line_endings),
+                             GOOD_ACTIVITY_ROWS[2], "b4,2025-04-03 10:00,山田 太郎,call,接続,60").encode(),
+         records=4, must_load=("b1", "b3", "b4"),
+         bug="rows 4-5 are swallowed into row 3's unterminated quote: read 2, loaded 1, b3 and b4 never counted"),
+    Case("mixed_line_endings.csv", "CRLF, LF and bare CR line endings in one file", "loads", build=mixed_line_endings,
+         records=5, must_load=(*B123, "b4", "b5"),
+         bug="loads, but the check step (ingest.preview) raises InvalidInputException: the Data page shows a traceback"),
     Case("row_ten_times_wider.csv", "one row with 60 fields under a 6-column header", "loads",
-         build=one_row_ten_times_wider),
-    Case("quoted_newlines_everywhere.csv", "line breaks (LF and CRLF) inside quoted headers and values", "loads",
-         build=quoted_newlines),
+         build=one_row_ten_times_wider, records=3, must_load=("b1", "b3"),
+         bug="loads as expected, but the reason reads 行の形式が壊れています(TOO MANY COLUMNS): DuckDB's code, no column"),
+    Case("quoted_newlines_everywhere.csv", "line breaks (LF and CRLF) inside quoted headers and values, CRLF rows",
+         "loads", build=quoted_newlines, records=3, must_load=("q1", "q2", "q3"),
+         bug="error:header_only: DuckDB reads 0 rows and reports nothing (line ending taken from the header's "
+             "quoted LF)"),
+    Case("blank_lines_between_rows.csv", "three blank lines between rows; the bad row after them is spreadsheet row 6", "loads",
+         build=lambda: lines(ACTIVITY_HEADER, GOOD_ACTIVITY_ROWS[0], "", "", "", "b9,2025-04-03 10:00,山田 太郎,call,接続,x",
+                             GOOD_ACTIVITY_ROWS[2]).encode(),
+         records=3, must_load=("b1", "b3"), bug="the bad row is reported as row 3, not row 6 (blank lines not counted)"),
     Case("trailing_delimiter_rows.csv", "every data row ends with a comma, the header does not", "loads",
-         build=lambda: lines(ACTIVITY_HEADER, *(r + "," for r in GOOD_ACTIVITY_ROWS)).encode()),
+         build=lambda: lines(ACTIVITY_HEADER, *(r + "," for r in GOOD_ACTIVITY_ROWS)).encode(), records=3, must_load=B123),
     Case("trailing_delimiter_all.csv", "header and rows all end with a comma (an empty last column)", "loads",
-         build=lambda: lines(ACTIVITY_HEADER + ",", *(r + "," for r in GOOD_ACTIVITY_ROWS)).encode()),
+         build=lambda: lines(ACTIVITY_HEADER + ",", *(r + "," for r in GOOD_ACTIVITY_ROWS)).encode(), records=3,
+         must_load=B123),
     Case("trailing_empty_columns.csv", "five empty columns (header and rows) after the data", "loads",
-         build=lambda: lines(ACTIVITY_HEADER + ",,,,,", *(r + ",,,,," for r in GOOD_ACTIVITY_ROWS)).encode()),
+         build=lambda: lines(ACTIVITY_HEADER + ",,,,,", *(r + ",,,,," for r in GOOD_ACTIVITY_ROWS)).encode(), records=3,
+         must_load=B123),
     Case("tab_saved_as.csv", "tab-separated text with a .csv name", "loads",
-         build=lambda: lines(*(r.replace(",", "\t") for r in (ACTIVITY_HEADER, *GOOD_ACTIVITY_ROWS))).encode()),
-    Case("tsv_quotes_inside_fields.tsv", 'TSV whose unquoted fields hold quotes: 5" tablet, "VIP" 対応, 12"', "loads",
+         build=lambda: lines(*(r.replace(",", "\t") for r in (ACTIVITY_HEADER, *GOOD_ACTIVITY_ROWS))).encode(),
+         records=3, must_load=B123),
+    Case("tsv_quotes_inside_fields.tsv", 'TSV whose unquoted fields hold quotes: 5" tablet, 佐藤 "ken" 健, "VIP" 対応',
+         "loads",
          build=lambda: lines("activity_id\toccurred_at\trep\tchannel\toutcome",
                              'v1\t2025-04-01 09:00\t佐藤 健\tcall\t5" tablet の件で接続',
                              'v2\t2025-04-01 09:30\t佐藤 "ken" 健\tcall\t"VIP" 対応',
-                             'v3\t2025-04-02 10:00\t鈴木 美咲\tcall\t不在 12"').encode()),
+                             'v3\t2025-04-02 10:00\t鈴木 美咲\tcall\t不在 12"').encode(),
+         records=3, must_load=("v1", "v2", "v3"),
+         bug='v2 is rejected as a malformed row (UNQUOTED VALUE): a field starting with " is taken as quoted'),
     Case("semicolon_comma_decimals.csv",
-         "`;`-separated European export: amounts 1.234,56 and 1,5, durations 1,5 (decimal commas)", "loads",
+         "`;`-separated European export: amounts 1.234,56, 1,5 and 2.000.000,00 (decimal commas)", "loads",
          build=lambda: lines("opportunity_id;created_at;rep;amount;status",
                              "e1;2025-04-01;Anna;1.234,56;won", "e2;2025-04-02;Anna;1,5;open",
                              "e3;2025-04-03;Bernd;2.000.000,00;lost").encode(),
-         outcome="loads 1.234,56 as 1.23 and 1,5 as 15 (silently wrong)"),
+         records=3, must_load=("e1", "e2"), bug="1.234,56 loads as 1.23 and 1,5 as 15 (silently wrong amounts)"),
     Case("semicolon_comma_durations.csv", "`;`-separated call log, durations 1,5 and 90,25 seconds", "loads",
          build=lambda: lines("activity_id;occurred_at;rep;channel;outcome;duration_sec",
                              "k1;2025-04-01 09:00;Anna;call;Connected;1,5",
                              "k2;2025-04-01 09:30;Anna;call;Connected;90,25").encode(),
-         outcome="loads 1,5 s as 15 s and 90,25 s as 9025 s (silently wrong)"),
+         records=2, must_load=("k1", "k2"), bug="1,5 s loads as 15 s and 90,25 s as 9025 s (silently wrong)"),
     # --- not a CSV at all
     Case("binary_random.csv", "4 KB of random bytes", "error:not_a_table",
-         build=lambda: random.Random(7).randbytes(4096)),
+         build=lambda: random.Random(7).randbytes(4096), bug="the Japanese message says “binaryファイル” (untranslated)"),
     Case("zip_renamed.csv", "a zip archive (holding a CSV) renamed .csv", "error:not_a_table",
          build=lambda: stable_zip({"calls.csv": (lines(ACTIVITY_HEADER, *GOOD_ACTIVITY_ROWS)).encode()})),
     Case("pdf_renamed.csv", "a PDF renamed .csv", "error:not_a_table", build=pdf),
@@ -283,108 +313,139 @@ CASES: list[Case] = [
     Case("jpeg_renamed.csv", "a JPEG renamed .csv", "error:not_a_table", build=jpeg),
     Case("gif_renamed.csv", "a 1×1 GIF renamed .csv", "error:not_a_table", build=gif),
     Case("excel97.xls", "an Excel 97-2003 (OLE2 compound file) workbook", "error:not_a_table", build=ole_xls),
-    Case("damaged.xlsx", "a zip with xl/workbook.xml, every part garbage", "error:not_a_table", build=damaged_xlsx),
-    Case("damaged_sheet.xlsx", "a real workbook whose sheet XML is cut off (broken download)", "error:not_a_table",
-         build=damaged_sheet_xlsx, outcome="XMLSyntaxError/ParseError raised past the loader"),
-    Case("truncated.xlsx", "the first half of a workbook (download cut off)", "error:not_a_table", build=truncated_xlsx),
-    Case("nul_bytes.csv", "a UTF-8 CSV with NUL bytes padding some values", "error:not_a_table",
+    Case("damaged.xlsx", "a zip with xl/workbook.xml, every part garbage", "error", build=damaged_xlsx,
+         bug="message: “looks like a xlsx file, not a CSV … choose … Excel (.xlsx)” — it is one, just damaged"),
+    Case("damaged_sheet.xlsx", "a real workbook whose sheet XML is cut off (broken download)", "error",
+         build=damaged_sheet_xlsx, bug="ParseError raised past the loader (in the check step and in load_file)"),
+    Case("truncated.xlsx", "the first half of a workbook (download cut off)", "error", build=truncated_xlsx,
+         bug="message: “looks like a ZIP file … choose … Excel (.xlsx)” for a file the user exported as .xlsx"),
+    Case("nul_bytes.csv", "a UTF-8 CSV with NUL bytes padding one value", "error:not_a_table",
          build=lambda: lines(ACTIVITY_HEADER, GOOD_ACTIVITY_ROWS[0], "b2,2025-04-01 09:30,佐藤 健\x00\x00,call,不在,0",
-                             GOOD_ACTIVITY_ROWS[2]).encode()),
-    Case("gzip_truncated.csv.gz", "a gzip-compressed CSV cut off in the middle", "error:unreadable",
-         build=lambda: zlib_gzip(lines(ACTIVITY_HEADER, *GOOD_ACTIVITY_ROWS * 200).encode())[:700],
-         outcome="EOFError raised past the loader"),
+                             GOOD_ACTIVITY_ROWS[2]).encode(), bug="the Japanese message says “binaryファイル” (untranslated)"),
+    Case("gzip_truncated.csv.gz", "a gzip-compressed CSV cut off in the middle", "error", build=lambda: gzip_rows()[:1900],
+         bug="EOFError raised past the loader"),
+    Case("gzip_garbage.csv.gz", "the gzip magic number followed by garbage", "error",
+         build=lambda: b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff" + random.Random(3).randbytes(500),
+         bug="BadGzipFile/zlib.error raised past the loader"),
     Case("gzip_named.csv", "a gzip-compressed CSV whose name lost its .gz", "loads",
-         build=lambda: zlib_gzip(lines(ACTIVITY_HEADER, *GOOD_ACTIVITY_ROWS).encode())),
+         build=lambda: zlib_gzip(lines(ACTIVITY_HEADER, *GOOD_ACTIVITY_ROWS).encode()), records=3, must_load=B123,
+         bug="DuckDB reads the compressed bytes as text: 1 malformed row (INVALID ENCODING), nothing loaded"),
     # --- xlsx layouts
     Case("empty_first_sheet.xlsx", "a workbook whose first sheet is empty, data on the second", "loads",
-         build=empty_first_sheet_xlsx, outcome="error:empty_file (the second sheet is never looked at)"),
+         build=empty_first_sheet_xlsx, records=3, must_load=("x1", "x2", "x3"),
+         bug="error:empty_file (“export it again”); the app offers no sheet picker for it either"),
     Case("excel_serials.xlsx", "date-formatted cells with serial 0 and 99999, and a bare serial 45748", "loads",
-         build=excel_serials_xlsx),
+         build=excel_serials_xlsx, records=3, must_load=("s3",),
+         bug="TypeError raised past the loader (serial 0 comes back as datetime.time)"),
+    Case("time_cells.xlsx", "call durations typed in Excel as times (h:mm:ss and [h]:mm:ss cells)", "loads",
+         build=time_cells_xlsx, records=2, must_load=("t1", "t2"),
+         bug="TypeError raised past the loader (time.isoformat has no sep)"),
     # --- encodings
     Case("mixed_encodings.csv", "UTF-8 and CP932 lines in one file", "error:unknown_encoding",
          build=lambda: ((ACTIVITY_HEADER + "\n").encode() + (GOOD_ACTIVITY_ROWS[0] + "\n").encode()
                         + (GOOD_ACTIVITY_ROWS[1] + "\n").encode("cp932") + (GOOD_ACTIVITY_ROWS[2] + "\n").encode())),
-    Case("utf8_invalid_bytes_one_row.csv", "UTF-8 Japanese text with one stray 0xFF byte in row 3", "loads",
+    Case("mixed_encodings_silent.csv", "UTF-8 rows whose bytes happen to be valid CP932, plus one CP932 row", "error",
+         build=lambda: (lines(ACTIVITY_HEADER, "m1,2025-04-01 09:00,佐藤 健,call,不在,0", "m2,2025-04-01 09:30,田中,call,不在,0")
+                        .encode() + "m3,2025-04-02 10:00,小林,call,不在,0\n".encode("cp932")),
+         bug="the whole file is decoded as CP932: 佐藤 健 loads as 菴占陸 蛛･ (mojibake, no warning)"),
+    Case("utf8_invalid_bytes_one_row.csv", "UTF-8 Japanese text with one stray 0xFF byte in row 3",
+         "error:unknown_encoding",
          build=lambda: (lines(ACTIVITY_HEADER, GOOD_ACTIVITY_ROWS[0]).encode() + b"b2,2025-04-01 09:30,\xff,call,x,0\n"
-                        + lines(GOOD_ACTIVITY_ROWS[2], "b4,2025-04-03 10:00,山田 太郎,call,接続,60").encode()),
-         outcome="the whole file is decoded as CP932: every Japanese name turns into mojibake"),
-    Case("cesu8_surrogates.csv", "a rep name with UTF-16 surrogates encoded as UTF-8 (CESU-8, invalid UTF-8)", "loads",
+                        + lines(GOOD_ACTIVITY_ROWS[2], "b4,2025-04-03 10:00,山田 太郎,call,接続,60").encode())),
+    Case("cesu8_surrogates.csv", "a rep name with UTF-16 surrogates encoded one by one (CESU-8, invalid UTF-8)",
+         "error:unknown_encoding",
          build=lambda: (lines(ACTIVITY_HEADER, GOOD_ACTIVITY_ROWS[0]).encode()
                         + b"b2,2025-04-01 09:30,\xed\xa0\xbd\xed\xb8\x80 Ken,call,x,0\n"
-                        + lines(GOOD_ACTIVITY_ROWS[2]).encode()),
-         outcome="the whole file is decoded as CP932: every Japanese name turns into mojibake"),
+                        + lines(GOOD_ACTIVITY_ROWS[2]).encode())),
     Case("bom_in_the_middle.csv", "two exports pasted together: the second starts with a BOM and its header", "loads",
          build=lambda: ("\ufeff" + lines(ACTIVITY_HEADER, *GOOD_ACTIVITY_ROWS[:2]) + "\ufeff"
-                        + lines(ACTIVITY_HEADER, GOOD_ACTIVITY_ROWS[2])).encode()),
+                        + lines(ACTIVITY_HEADER, GOOD_ACTIVITY_ROWS[2])).encode(), records=4, must_load=B123),
     Case("utf16_be.csv", "UTF-16 big-endian with BOM", "loads",
-         build=lambda: codecs.BOM_UTF16_BE + lines(ACTIVITY_HEADER, *GOOD_ACTIVITY_ROWS).encode("utf-16-be")),
+         build=lambda: codecs.BOM_UTF16_BE + lines(ACTIVITY_HEADER, *GOOD_ACTIVITY_ROWS).encode("utf-16-be"),
+         records=3, must_load=B123),
     # --- hostile or odd values
-    Case("formula_injection.csv", "rep names and outcomes =HYPERLINK(…), +1+1, @SUM(A1), -2+3; a rejected =cmd value",
-         "loads",
+    Case("formula_injection.csv",
+         "rep names and outcomes =HYPERLINK(…), +1+1, @SUM(A1), -2+3; one rejected =HYPERLINK date", "loads",
          build=lambda: lines(ACTIVITY_HEADER, 'f1,2025-04-01 09:00,"=HYPERLINK(""http://evil.example/"",""x"")",call,接続,150',
                              "f2,2025-04-01 09:30,+1+1,call,=1+1,0", "f3,2025-04-02 10:00,@SUM(A1),call,@cmd,420",
                              "f4,2025-04-02 10:30,-2+3,call,-2+3,60",
-                             "f5,=HYPERLINK(\"\"http://evil.example/\"\"),佐藤 健,call,接続,60").encode()),
-    Case("html_script.csv", "<script>, <img onerror> and HTML entities in rep names and outcomes", "loads",
+                             'f5,"=HYPERLINK(""http://evil.example/"")",佐藤 健,call,接続,60').encode(),
+         records=5, must_load=("f1", "f2", "f3", "f4"),
+         bug="the rejected-rows CSV download writes =HYPERLINK(…) as is: a live formula when opened in Excel"),
+    Case("html_script.csv", "`<script>`, `<img onerror>` and HTML entities in rep names and outcomes", "loads",
          build=lambda: lines(ACTIVITY_HEADER, "h1,2025-04-01 09:00,<script>alert(1)</script>,call,<b>接続</b>,150",
                              'h2,2025-04-01 09:30,"<img src=x onerror=alert(2)>",call,&lt;不在&gt;,0',
-                             "h3,2025-04-02 10:00,鈴木 </div><h1>美咲,call,<script>alert(3)</script>,420").encode()),
+                             "h3,2025-04-02 10:00,鈴木 </div><h1>美咲,call,<script>alert(3)</script>,420").encode(),
+         records=3, must_load=("h1", "h2", "h3")),
     Case("emoji_and_odd_text.csv", "emoji, ZWJ sequences, flags, RTL override, combining marks, literal \\uD800 text",
          "loads",
          build=lambda: lines(ACTIVITY_HEADER, "u1,2025-04-01 09:00,👩‍💼 佐藤 🇯🇵,call,接続 ✅,150",
                              "u2,2025-04-01 09:30,\u202eevil\u202c Ken,call,不在 ❌,0",
                              "u3,2025-04-02 10:00,Ze\u0301 \\uD800 \\uDFFF,call,アポ獲得 🎉,420",
-                             "u4,2025-04-02 10:30,𠮷野家 𩸽,call,接続,60").encode()),
+                             "u4,2025-04-02 10:30,𠮷野家 𩸽,call,接続,60").encode(),
+         records=4, must_load=("u1", "u2", "u3", "u4")),
     Case("control_characters.csv", "a vertical tab, an ESC and a bell inside rep names and outcomes", "loads",
          build=lambda: lines(ACTIVITY_HEADER, "c1,2025-04-01 09:00,佐藤\x0b健,call,接続,150",
-                             "c2,2025-04-01 09:30,佐藤 健\x1b[0m,call,不在\x07,0", GOOD_ACTIVITY_ROWS[2]).encode()),
-    Case("dates_1900_2999.csv", "dates in 1900 (placeholder) and 2999 (typo)", "loads",
+                             "c2,2025-04-01 09:30,佐藤 健\x1b[0m,call,不在\x07,0", GOOD_ACTIVITY_ROWS[2]).encode(),
+         records=3, must_load=("c1", "c2", "b3")),
+    Case("dates_1900_2999.csv", "dates in 1900 (placeholder), 2999 (typo) and 1900/01/00", "loads",
          build=lambda: lines(ACTIVITY_HEADER, "y1,1900-01-01,佐藤 健,call,接続,150", "y2,2999-12-31 23:59,佐藤 健,call,不在,0",
-                             "y3,1900/01/00,鈴木 美咲,call,接続,60", GOOD_ACTIVITY_ROWS[2]).encode()),
-    Case("excel_serials_text.csv", "occurred_at as Excel serials 0, 99999, 45748 and 1e10", "loads",
+                             "y3,1900/01/00,鈴木 美咲,call,接続,60", GOOD_ACTIVITY_ROWS[2]).encode(),
+         records=4, must_load=("b3",)),
+    Case("excel_serials_text.csv", "occurred_at as Excel serials 0, 99999, 45748 and 1e10 in a CSV", "loads",
          build=lambda: lines(ACTIVITY_HEADER, "s1,0,佐藤 健,call,接続,150", "s2,99999,佐藤 健,call,不在,0",
-                             "s3,45748,鈴木 美咲,call,接続,60", "s4,1e10,鈴木 美咲,call,接続,60").encode()),
+                             "s3,45748,鈴木 美咲,call,接続,60", "s4,1e10,鈴木 美咲,call,接続,60").encode(),
+         records=4, must_load=("s3",)),
     Case("negative_durations.csv", "negative call durations (-30, -0:30, -1,200)", "loads",
          build=lambda: lines(ACTIVITY_HEADER, "n1,2025-04-01 09:00,佐藤 健,call,接続,-30",
                              "n2,2025-04-01 09:30,佐藤 健,call,接続,-0:30", 'n3,2025-04-01 10:00,佐藤 健,call,接続,"-1,200"',
-                             GOOD_ACTIVITY_ROWS[2]).encode()),
+                             GOOD_ACTIVITY_ROWS[2]).encode(), records=4, must_load=("b3",)),
     Case("negative_amounts.csv", "negative deal amounts (-500000, ¥-1,200, -$3.5)", "loads",
          build=lambda: lines(OPPORTUNITY_HEADER, "o1,2025-04-01,佐藤 健,Closed Won,-500000,won,2025-04-10",
                              'o2,2025-04-02,佐藤 健,Closed Won,"¥-1,200",won,2025-04-11',
                              "o3,2025-04-03,鈴木 美咲,Prospecting,-$3.5,open,", "o4,2025-04-03,鈴木 美咲,Prospecting,800000,open,"
-                             ).encode()),
+                             ).encode(), records=4, must_load=("o4",)),
     Case("nan_infinity_amounts.csv", "amounts NaN, Infinity, -Infinity, inf, 1e309", "loads",
          build=lambda: lines(OPPORTUNITY_HEADER, "i1,2025-04-01,佐藤 健,Closed Won,NaN,won,2025-04-10",
                              "i2,2025-04-02,佐藤 健,Closed Won,Infinity,won,2025-04-11",
-                             "i3,2025-04-03,鈴木 美咲,Prospecting,-Infinity,open,", "i4,2025-04-03,鈴木 美咲,Prospecting,inf,open,",
+                             "i3,2025-04-03,鈴木 美咲,Prospecting,-Infinity,open,",
+                             "i4,2025-04-03,鈴木 美咲,Prospecting,inf,open,",
                              "i5,2025-04-04,鈴木 美咲,Prospecting,1e309,open,", "i6,2025-04-04,鈴木 美咲,Prospecting,800000,open,"
-                             ).encode(),
-         outcome="ConversionException raised past the loader (NaN/Infinity cast to DECIMAL)"),
-    Case("nan_infinity_durations.csv", "durations and a quality score NaN / Infinity", "loads",
+                             ).encode(), records=6, must_load=("i6",),
+         bug="ConversionException raised past the loader (NaN/Infinity cast to DECIMAL(18,2)), also in the check step"),
+    Case("huge_amounts.csv", "amounts 1e20 and 99999999999999999 (beyond DECIMAL(18,2))", "loads",
+         build=lambda: lines(OPPORTUNITY_HEADER, "w1,2025-04-01,佐藤 健,Closed Won,1e20,won,2025-04-10",
+                             "w2,2025-04-02,佐藤 健,Closed Won,99999999999999999,won,2025-04-11",
+                             "w3,2025-04-03,鈴木 美咲,Prospecting,800000,open,").encode(), records=3, must_load=("w3",),
+         bug="ConversionException raised past the loader (overflow casting to DECIMAL(18,2))"),
+    Case("nan_infinity_durations.csv", "durations NaN, Infinity, inf", "loads",
          build=lambda: lines(ACTIVITY_HEADER, "j1,2025-04-01 09:00,佐藤 健,call,接続,NaN",
                              "j2,2025-04-01 09:30,佐藤 健,call,接続,Infinity", "j3,2025-04-01 10:00,佐藤 健,call,接続,inf",
-                             GOOD_ACTIVITY_ROWS[2]).encode()),
+                             GOOD_ACTIVITY_ROWS[2]).encode(), records=4, must_load=("b3",)),
     Case("nan_quality_score.csv", "opportunity quality scores NaN and Infinity", "loads",
          build=lambda: lines("opportunity_id,created_at,rep,status,quality_score", "q1,2025-04-01,佐藤 健,open,NaN",
-                             "q2,2025-04-02,佐藤 健,open,Infinity", "q3,2025-04-03,鈴木 美咲,open,80").encode()),
+                             "q2,2025-04-02,佐藤 健,open,Infinity", "q3,2025-04-03,鈴木 美咲,open,80").encode(),
+         records=3, must_load=("q3",), bug="NaN and inf load without a rejection; the quality score KPI shows “nan点”"),
     # --- ids and headers
     Case("duplicate_ids_same_file.csv", "activity ids repeated inside one file (b1 three times)", "loads",
          build=lambda: lines(ACTIVITY_HEADER, *GOOD_ACTIVITY_ROWS, "b1,2025-04-01 09:00,佐藤 健,call,接続,150",
-                             "b1,2025-04-05 09:00,別人,call,不在,0").encode()),
+                             "b1,2025-04-05 09:00,別人,call,不在,0").encode(), records=5, must_load=B123),
     Case("duplicate_ids_across_1.csv", "first of two files sharing activity ids (loaded together)", "loads",
-         build=lambda: lines(ACTIVITY_HEADER, *(r.replace("b", "z", 1) for r in GOOD_ACTIVITY_ROWS)).encode()),
+         build=lambda: lines(ACTIVITY_HEADER, *(r.replace("b", "z", 1) for r in GOOD_ACTIVITY_ROWS)).encode(),
+         records=3, must_load=("z1", "z2", "z3")),
     Case("duplicate_ids_across_2.csv", "second file: z2 and z3 repeat the first file's ids, z4 is new", "loads",
          build=lambda: lines(ACTIVITY_HEADER, *(r.replace("b", "z", 1) for r in GOOD_ACTIVITY_ROWS[1:]),
-                             "z4,2025-04-03 10:00,山田 太郎,call,接続,60").encode()),
+                             "z4,2025-04-03 10:00,山田 太郎,call,接続,60").encode(), records=3, must_load=("z2", "z3", "z4")),
     Case("duplicated_header_names.csv", "rep and occurred_at appear twice in the header", "loads",
          build=lambda: lines("activity_id,occurred_at,rep,rep,occurred_at,channel",
                              "d1,2025-04-01 09:00,佐藤 健,鈴木 美咲,not a date,call",
-                             "d2,2025-04-01 09:30,佐藤 健,鈴木 美咲,,call").encode()),
+                             "d2,2025-04-01 09:30,佐藤 健,鈴木 美咲,,call").encode(), records=2, must_load=("d1", "d2")),
     Case("empty_header_names.csv", "blank header cells between the known ones", "loads",
          build=lambda: lines("activity_id,,occurred_at,,rep,channel,", "e1,x,2025-04-01 09:00,y,佐藤 健,call,z",
-                             "e2,,2025-04-01 09:30,,佐藤 健,call,").encode()),
+                             "e2,,2025-04-01 09:30,,佐藤 健,call,").encode(), records=2, must_load=("e1", "e2")),
     Case("header_only_delimiters.csv", "a header line of nothing but commas, then data", "error:unknown_kind",
-         build=lambda: lines(",,,,,", *GOOD_ACTIVITY_ROWS).encode()),
+         build=lambda: lines(",,,,,", *GOOD_ACTIVITY_ROWS).encode(),
+         bug="the message lists the columns as “(列: , , , , , )”"),
     Case("products_list.csv", "a product master (wrong kind of file)", "error:unknown_kind",
          build=lambda: lines("ProductCode,Name,Family,ListPrice,IsActive", "GC1020,GenWatt Diesel 1000kW,Generator,100000,true",
                              "GC1040,GenWatt Diesel 200kW,Generator,25000,true").encode()),
@@ -395,12 +456,21 @@ CASES: list[Case] = [
                              "2024-01-22T16:14:25.000+0000,2025-04-01T09:00:00.000+0000",
                              "0055i000001AbC2AAK,suzuki@example.com,鈴木,美咲,suzuki@example.com,true,00E5i,00e5i,"
                              "2024-02-01T10:00:00.000+0000,2025-04-02T09:00:00.000+0000").encode(),
-         outcome="loads the users as 2 leads (Id → lead_id, CreatedDate → created_at)"),
+         bug="loads the two users as leads (Id → lead_id, CreatedDate → created_at; nothing else matched)"),
     Case("missing_required_columns.csv", "an activity file without any rep column", "error:missing_columns",
-         build=lambda: lines("activity_id,occurred_at,channel,outcome,duration_sec", "m1,2025-04-01 09:00,call,接続,150").encode()),
-    Case("single_column.csv", "one column, no delimiter anywhere", "error:unknown_kind",
+         build=lambda: lines("activity_id,occurred_at,channel,outcome,duration_sec",
+                             "m1,2025-04-01 09:00,call,接続,150").encode()),
+    Case("single_column.csv", "one column (occurred_at), no delimiter anywhere", "error:missing_columns",
          build=lambda: lines("occurred_at", "2025-04-01", "2025-04-02").encode()),
 ]
+
+
+def gzip_rows() -> bytes:
+    """300 rows of varied values, gzip-compressed (about 4 KB: cutting it loses real data)."""
+    rng = random.Random(5)
+    rows = [f"g{i},2025-04-{1 + i % 28:02d} 09:{i % 60:02d},rep{rng.randrange(10**6)},call,{rng.choice(['接続', '不在'])},"
+            f"{rng.randrange(600)}" for i in range(300)]
+    return zlib_gzip(lines(ACTIVITY_HEADER, *rows).encode())
 
 
 def zlib_gzip(data: bytes) -> bytes:
@@ -462,13 +532,19 @@ def write_long_cell_1mb(path: Path) -> None:
 
 
 BIG_CASES: list[Case] = [
-    Case("line_100mb.csv", "a 100 MB data line (one 100 MB cell) between good rows", "loads", write=write_line_100mb),
-    Case("single_line_100mb.csv", "100 MB without any line break (a header that never ends)", "error:unknown_kind",
+    Case("line_100mb.csv", "a 100 MB data line (one 100 MB cell) between good rows", "loads", write=write_line_100mb,
+         records=3, must_load=("b1", "b3"),
+         bug="the 100 MB row vanishes: read 2, nothing rejected (DuckDB drops it without a reject entry)"),
+    Case("single_line_100mb.csv", "100 MB without any line break (a header that never ends)", "error",
          write=write_single_line_100mb),
-    Case("columns_10k.csv", "10,000 columns, the six known ones first", "loads", write=write_columns_10k),
+    Case("columns_10k.csv", "10,000 columns, the six known ones first", "loads", write=write_columns_10k,
+         records=3, must_load=B123,
+         bug="the header is cut at the 64 K sniff sample: every row rejected as TOO MANY COLUMNS"),
     Case("empty_lines_1m.csv", "a million empty lines between a good row and a bad one", "loads",
-         write=write_empty_lines_1m, outcome="the bad row is reported as row 3 instead of row 1,000,004"),
-    Case("long_cell_1mb.csv", "a 1 MB quoted cell with commas and line breaks", "loads", write=write_long_cell_1mb),
+         write=write_empty_lines_1m, records=2, must_load=("b1",),
+         bug="the bad row is reported as row 3 instead of row 1,000,003"),
+    Case("long_cell_1mb.csv", "a 1 MB quoted cell with commas and line breaks", "loads", write=write_long_cell_1mb,
+         records=3, must_load=B123),
 ]
 
 
@@ -493,18 +569,19 @@ def readme() -> str:
         "**not committed**: the test generates them into a temporary folder.",
         "",
         "*expect* is what a correct loader does: `error:<key>` refuses the file with the message",
-        "`problem.<key>` (phasekpi/locales/core.yaml) and loads nothing; `loads` loads the good rows and",
-        "rejects the bad ones with a row, column and reason. *today* notes a known bug (an xfail test).",
+        "`problem.<key>` (phasekpi/locales/core.yaml) and loads nothing; `error` refuses it with any clear",
+        "message; `loads` loads the good rows and rejects the bad ones with a row, column and reason.",
+        "*today* notes a known bug; each has an `xfail(strict=True)` test in tests/test_bad_corpus.py.",
         "",
         "| file | what it tests | expect | today |",
         "| --- | --- | --- | --- |",
     ]
     for case in CASES:
-        out.append(f"| `{case.name}` | {case.tests} | {case.expect} | {case.outcome or 'as expected'} |")
+        out.append(f"| `{case.name}` | {case.tests} | {case.expect} | {case.bug or 'as expected'} |")
     out += ["", "Generated at test time (too big to commit):", "", "| file | what it tests | expect | today |",
             "| --- | --- | --- | --- |"]
     for case in BIG_CASES:
-        out.append(f"| `{case.name}` | {case.tests} | {case.expect} | {case.outcome or 'as expected'} |")
+        out.append(f"| `{case.name}` | {case.tests} | {case.expect} | {case.bug or 'as expected'} |")
     return "\n".join(out) + "\n"
 
 
