@@ -68,8 +68,8 @@ def show_report(report: LoadReport) -> None:
                            data=rejections_csv(report, lambda p: problem_text(p, lang), headers), mime="text/csv")
 
 
-report = session.load_report()
-if report is not None and not session.is_demo():
+report = st.session_state.get("upload_report")
+if report is not None:
     show_report(report)
 
 st.subheader(tr("data.tables_title"))

@@ -115,6 +115,7 @@ def demo_files() -> list[tuple[Path, str]]:
 
 
 def load_demo() -> None:
+    st.session_state.pop("upload_report", None)
     replace_data(demo_files(), is_demo=True)
 
 
@@ -124,6 +125,20 @@ def replace_data(files: list[tuple[Path, str]], is_demo: bool = False) -> LoadRe
     report = load_files(st.session_state["store"], files)
     data_loaded(report, is_demo)
     return report
+
+
+def new_store() -> Store:
+    """An empty store with this session's own call-result words installed."""
+    fresh = open_store(catalogue())
+    install_vocabularies(fresh.con, catalogue(), outcome_overrides())
+    return fresh
+
+
+def use_store(replacement: Store) -> None:
+    old = st.session_state.get("store")
+    st.session_state["store"] = replacement
+    if old is not None and old is not replacement:
+        old.con.close()
 
 
 def clear_data() -> None:

@@ -71,20 +71,25 @@ def change_sheet(index: int, key: str) -> None:
 
 
 def load(mappings: list[Mapping | None]) -> LoadReport:
-    """Replace the session's data with the pending files under the confirmed mappings."""
+    """Load the pending files under the confirmed mappings into a fresh store, and make it the
+    session's data only if some rows loaded: a batch of unreadable files never wipes good data."""
     profiles = default_profiles()
+    fresh = session.new_store()
     reports = []
-    current = session.store()
-    session.clear_data()
     for file, mapping in zip(pending(), mappings, strict=True):
         if file.problem or file.source is None:
             reports.append(FileReport(file=file.name, error=file.problem))
         elif mapping is not None:
-            reports.append(load_source(current, file.source, mapping))
+            reports.append(load_source(fresh, file.source, mapping))
             if reports[-1].error is None:
                 profiles.save(file.source.header, mapping)
     report = LoadReport(reports)
-    session.data_loaded(report, is_demo=False)
+    if any(r.rows_loaded for r in reports):
+        session.use_store(fresh)
+        session.data_loaded(report, is_demo=False)
+    else:
+        fresh.con.close()
+    st.session_state["upload_report"] = report
     discard()
     return report
 

@@ -42,7 +42,8 @@ def text(column: str) -> str:
 def number(column: str) -> str:
     """`1,200` `¥1,200,000` `$22,700.00` `JPY 5,000` `１２０` `15%` → a number (percent as points)."""
     stripped = f"regexp_replace({column}, '^(JPY|USD|EUR)|(JPY|USD|円)$|[,¥￥$€%\\s]', '', 'g')"
-    return f"try_cast({stripped} AS DOUBLE)"
+    parsed = f"try_cast({stripped} AS DOUBLE)"
+    return f"(CASE WHEN isfinite({parsed}) THEN {parsed} END)"  # NaN and Infinity are not amounts
 
 
 def timestamp(column: str, timezone: str, day_first: bool = False) -> str:

@@ -204,7 +204,7 @@ def _cast(name: str, sql_type: str, raw: str, clean: str, synonyms: Synonyms, da
     if sql_type == "BOOLEAN":
         return casts.boolean(raw, synonyms.word_map("boolean")), "bad_flag"
     if sql_type.startswith(("DOUBLE", "DECIMAL")):
-        return f"CAST({casts.number(clean)} AS {sql_type})", "bad_number"
+        return f"TRY_CAST({casts.number(clean)} AS {sql_type})", "bad_number"  # 1e20 overflows DECIMAL(18,2)
     return casts.text(raw), None
 
 

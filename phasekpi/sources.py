@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime
 import gzip
 import io
 import os
 import tempfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +54,13 @@ class SourceFile:
 
 def read_source(path: Path, name: str, sheet: str | None = None) -> tuple[SourceFile | None, Problem | None]:
     """Recognise a file; a Problem says why it cannot be read as a table."""
+    try:
+        return _read_source(path, name, sheet)
+    except (EOFError, OSError, zlib.error):  # a truncated or damaged gzip stream
+        return None, Problem("unreadable", {"file": name})
+
+
+def _read_source(path: Path, name: str, sheet: str | None) -> tuple[SourceFile | None, Problem | None]:
     with path.open("rb") as stream:
         head = stream.read(8)
     if not head:
@@ -191,6 +200,17 @@ def sheet_names(path: Path) -> list[str]:
         book.close()
 
 
+def _cell_text(value: object) -> object:
+    """A workbook cell as CSV text: date-times as ISO, times and durations as written."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, datetime.date | datetime.time | datetime.timedelta):
+        return value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return value
+
+
 def _from_workbook(path: Path, name: str, sheet: str | None) -> tuple[SourceFile | None, Problem | None]:
     """The chosen (or first) sheet as a UTF-8 CSV; dates as ISO text, numbers as written."""
     from openpyxl import load_workbook
@@ -205,8 +225,10 @@ def _from_workbook(path: Path, name: str, sheet: str | None) -> tuple[SourceFile
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
             writer = csv.writer(out)
             for row in book[chosen].iter_rows(values_only=True):
-                writer.writerow(["" if v is None else v.isoformat(sep=" ") if hasattr(v, "isoformat") else v
-                                 for v in row])
+                writer.writerow([_cell_text(v) for v in row])
+    except Exception:  # a sheet damaged inside a readable zip: openpyxl raises many kinds
+        Path(target).unlink(missing_ok=True)
+        return None, Problem("unreadable", {"file": name})
     finally:
         book.close()
     csv_path = Path(target)

@@ -54,10 +54,7 @@ LANGS = ("ja", "en")
 BY_NAME = {case.name: case for case in all_cases()}
 
 # Bugs found with this corpus (see the final report / README.md's "today" column).
-RAISES = {  # an exception escapes load_file
-    "damaged_sheet.xlsx", "excel_serials.xlsx", "time_cells.xlsx", "gzip_truncated.csv.gz", "gzip_garbage.csv.gz",
-    "nan_infinity_amounts.csv", "huge_amounts.csv",
-}
+RAISES: set[str] = set()  # an exception escapes load_file (the seven found were fixed)
 CHECK_STEP_RAISES = RAISES | {"mixed_line_endings.csv"}  # read_source + mapping + preview, as the Data page does
 WRONG_OUTCOME = RAISES | {  # loads without raising, but not what a correct loader gives
     "unbalanced_quotes.csv", "quoted_newlines_everywhere.csv", "tsv_quotes_inside_fields.tsv", "gzip_named.csv",
@@ -290,7 +287,6 @@ def test_decimal_commas_are_never_read_as_thousands(name: str, table: str, colum
     assert not wrong, f"loaded with the wrong value: {wrong}"
 
 
-@pytest.mark.xfail(strict=True, reason="NaN and Infinity load as numbers; the quality score KPI becomes “nan点”")
 def test_nan_and_infinity_are_rejected_as_numbers() -> None:
     store = open_store(default_catalogue())
     report = load_file(store, FOLDER / "nan_quality_score.csv", "nan_quality_score.csv")
@@ -409,8 +405,6 @@ def test_data_page_survives_the_upload(name: str, tmp_path: Path, monkeypatch: p
     assert "Traceback" not in shown
 
 
-@pytest.mark.xfail(strict=True, reason="pressing 読み込む for a batch in which no file is loadable wipes the data "
-                                       "loaded before (uploads.load clears the store first)")
 @pytest.mark.parametrize("name", ["pdf_renamed.csv", "empty.csv", "header_only_cp932.csv"])
 def test_data_page_keeps_the_loaded_data_when_nothing_new_can_be_loaded(name: str, tmp_path: Path,
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
