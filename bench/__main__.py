@@ -40,6 +40,10 @@ SECONDS_ROWS = (  # (label, measurement, step)
     ("compute_kpis warm", "kpis", "kpis_warm"),
     ("compute_kpis rep filter", "kpis", "kpis_rep"),
     ("compute_kpis date filter (June)", "kpis", "kpis_dates"),
+    ("dashboard, 3 phases (cards, funnel, bottleneck, what-if)", "kpis", "dashboard"),
+    ("dashboard after a rep filter change", "kpis", "dashboard_rep"),
+    ("every page's numbers, 3 phases", "kpis", "every_page"),
+    ("every page's numbers after a rep filter change", "kpis", "every_page_rep"),
     ("Excel export (write_workbook)", "kpis", "export"),
 )
 RATIO_ROWS = (  # (label, (measurement, step) numerator, denominator)
@@ -143,6 +147,13 @@ def end_to_end(report: Report, size: str) -> float | None:
     return (parts[0] + parts[1]) / (parts[2] + parts[3])
 
 
+def pandas_path_ratio(report: Report, size: str) -> float | None:
+    """The analyst's weekly path (read the exports, group by) against ours once the data is loaded."""
+    parts = [report.step(size, "pandas", "pandas_read"), report.step(size, "pandas", "pandas_kpis"),
+             report.step(size, "kpis", "kpis_warm")]
+    return None if None in parts or not parts[2] else (parts[0] + parts[1]) / parts[2]
+
+
 def totals_check(report: Report, size: str) -> str:
     ours = report.runs.get((size, "kpis"), {}).get("info", {}).get("totals")
     theirs = report.runs.get((size, "pandas"), {}).get("info", {}).get("totals")
@@ -159,18 +170,19 @@ def goals(report: Report) -> list[str]:
     size = GOAL_SIZE
     if not any(s == size for s in report.sizes):
         return [f"Goals are checked at {size}, which was not run."]
-    filter_times = [report.step(size, "kpis", s) for s in ("kpis_rep", "kpis_dates")]
+    filter_times = [report.step(size, "kpis", s) for s in ("kpis_rep", "kpis_dates", "dashboard_rep")]
     our_rss = [r for r in (report.rss(size, m) for m in OUR_MEASUREMENTS) if r is not None]
     checks = [  # (goal, measured, passes)
         ("ingest UTF-8 ≤ 1.5 × raw materialise", report.ratio(size, ("ingest_utf8", "ingest_utf8"), ("raw_ctas", "raw_ctas")),
          lambda v: v <= 1.5, "×"),
         ("ingest CP932 ≤ 2.5 × raw materialise (activities)",
          report.ratio(size, ("ingest_cp932", "ingest_cp932"), ("raw_ctas", "raw_ctas_activities")), lambda v: v <= 2.5, "×"),
-        ("compute_kpis warm ≤ 0.5 s", report.step(size, "kpis", "kpis_warm"), lambda v: v <= 0.5, " s"),
-        ("filter rerun ≤ 0.3 s (slower of rep / date)", None if None in filter_times else max(filter_times),
-         lambda v: v <= 0.3, " s"),
-        ("≥ 10 × faster than pandas (pandas KPIs ÷ compute_kpis cold)",
-         report.ratio(size, ("pandas", "pandas_kpis"), ("kpis", "kpis_cold")), lambda v: v >= 10, "×"),
+        ("every dashboard number ≤ 0.5 s (3 phases: cards, funnel, bottleneck, what-if; no cache)",
+         report.step(size, "kpis", "dashboard"), lambda v: v <= 0.5, " s"),
+        ("filter rerun ≤ 0.3 s (slowest of dashboard after rep filter, compute_kpis rep / date filter)",
+         None if None in filter_times else max(filter_times), lambda v: v <= 0.3, " s"),
+        ("≥ 10 × faster than the pandas path (pandas read_csv + KPIs ÷ compute_kpis warm)",
+         pandas_path_ratio(report, size), lambda v: v >= 10, "×"),
         ("peak RSS ≤ 1 GB (largest of our measurements)", max(our_rss) if len(our_rss) == len(OUR_MEASUREMENTS) else None,
          lambda v: v <= 1024, " MB"),
     ]
@@ -213,6 +225,8 @@ def render(report: Report, command: str, started: datetime, elapsed: float, code
     data_rows.append(["CP932 activities MB"] + [f"{dataset(s).cp932.stat().st_size / 1e6:.1f}" for s in sizes])
     seconds = [[label] + [report.cell(s, m, step) for s in sizes] for label, m, step in SECONDS_ROWS]
     ratios = [[label] + [fmt(report.ratio(s, top, bottom), 2, "×") for s in sizes] for label, top, bottom in RATIO_ROWS]
+    ratios.append(["pandas read + KPIs ÷ compute_kpis warm (the weekly view)"] + [fmt(pandas_path_ratio(report, s), 2, "×")
+                                                                                for s in sizes])
     ratios.append(["pandas read + KPIs ÷ ingest UTF-8 + compute_kpis cold"] + [fmt(end_to_end(report, s), 2, "×") for s in sizes])
     ratios.append(["pandas totals = compute_kpis totals"] + [totals_check(report, s) for s in sizes])
     rss = [[label] + [fmt(report.rss(s, m), 0) for s in sizes] for label, m in RSS_ROWS]

@@ -220,10 +220,46 @@ def kpis(data: Dataset, result: Result) -> None:
     timed(result, "kpis_warm", lambda: compute_kpis(store, catalogue, Filters()))
     timed(result, "kpis_rep", lambda: compute_kpis(store, catalogue, Filters(reps=REP_FILTER)))
     timed(result, "kpis_dates", lambda: compute_kpis(store, catalogue, Filters(start=DATE_FILTER[0], end=DATE_FILTER[1])))
+    timed(result, "dashboard", lambda: dashboard_numbers(store, catalogue, Filters()))
+    timed(result, "dashboard_rep", lambda: dashboard_numbers(store, catalogue, Filters(reps=REP_FILTER)))
+    timed(result, "every_page", lambda: every_page_numbers(store, catalogue, Filters()))
+    timed(result, "every_page_rep", lambda: every_page_numbers(store, catalogue, Filters(reps=REP_FILTER)))
     if results is None:
         return
     result["info"]["totals"] = {k: results.total(k) for k in CHECKED_TOTALS if k in results.values}
     timed(result, "export", lambda: _export(catalogue, results))
+
+
+def dashboard_numbers(store: Any, catalogue: Any, filters: Any) -> int:
+    """What the dashboard shows for each of the three phases: KPI cards against targets, the
+    activity funnel, its bottleneck and what-if. Returns the number of values, to keep the work honest."""
+    from phasekpi.funnel import build_funnel, find_bottleneck, what_if
+    from phasekpi.metrics import compute_kpis, scorecard
+
+    results = compute_kpis(store, catalogue, filters)
+    steps = build_funnel(catalogue, "activity", results)
+    bottleneck = find_bottleneck(steps)
+    what_if(catalogue, "activity", steps, bottleneck, results)
+    return sum(len(scorecard(catalogue, phase_id, results)) for phase_id in (p.id for p in catalogue.phases)) + len(steps)
+
+
+def every_page_numbers(store: Any, catalogue: Any, filters: Any) -> int:
+    """Every aggregate any page computes, for every phase: the dashboard, the three funnels, the
+    per-rep, per-team, weekly and monthly KPIs, pacing, calling slots, lead sources, quality score."""
+    from phasekpi.funnel import build_funnel
+    from phasekpi.heatmap import call_slots
+    from phasekpi.leadsources import lead_sources
+    from phasekpi.metrics import compute_grouped, compute_kpis
+    from phasekpi.pacing import phase_pacing
+    from phasekpi.quality import quality_report
+
+    values = dashboard_numbers(store, catalogue, filters)
+    results = compute_kpis(store, catalogue, filters)
+    values += sum(len(build_funnel(catalogue, funnel_id, results)) for funnel_id in catalogue.funnels)
+    values += sum(len(compute_grouped(store, catalogue, filters, by)) for by in ("rep", "team", "week", "month"))
+    values += sum(len(phase_pacing(store, catalogue, phase_id, filters)) for phase_id in (p.id for p in catalogue.phases))
+    values += len(call_slots(store, filters).cells) + len(lead_sources(store, filters))
+    return values + quality_report(store, catalogue, filters).scored
 
 
 def _export(catalogue: Any, results: Any) -> int:

@@ -7,13 +7,13 @@ from pages.widgets import CARD_CSS, bottleneck_box, card_grid, filter_bar, remem
 from phasekpi.charts.funnel import conversion_chart, funnel_chart, funnel_frame
 from phasekpi.diagnosis import transition_target
 from phasekpi.funnel import build_funnel, find_bottleneck
-from phasekpi.metrics import data_range, scorecard
+from phasekpi.metrics import scorecard
 
 session.route_through_app()
 tr, lang, catalogue = session.tr, session.lang(), session.catalogue()
 st.markdown(CARD_CSS, unsafe_allow_html=True)
 diagnosis = session.diagnosis()
-bounds = data_range(session.store())
+bounds = session.bounds()
 if diagnosis is None or bounds is None:
     st.title(tr("dashboard.title"))
     st.info(tr("dashboard.no_data"))

@@ -16,7 +16,7 @@ from phasekpi.diagnosis import (
     transition_target,
 )
 from phasekpi.display import format_number, kpi_value_text
-from phasekpi.metrics import scorecard
+from phasekpi.metrics import Filters, scorecard
 
 session.route_through_app()
 tr, lang, catalogue = session.tr, session.lang(), session.catalogue()
@@ -25,14 +25,11 @@ st.write(tr("diagnosis.intro"))
 
 
 def suggestions() -> dict[str, Suggestion]:
-    """The data's answers, kept until the data or the targets change (key `phase_suggestions`)."""
-    store = session.store()  # loads the demo on a first visit, which moves data_version
-    key = (st.session_state.get("data_version"), repr(sorted((p, sorted(t.items())) for p, t in session.targets().items())))
-    memo = st.session_state.get("phase_suggestions")
-    if memo is None or memo[0] != key:
-        memo = (key, suggest_answers(store, catalogue, session.targets()))
-        st.session_state["phase_suggestions"] = memo
-    return memo[1]
+    """The data's answers, kept until the data or the targets change."""
+    session.store()  # loads the demo on a first visit, which moves data_version
+    targets = session.targets()
+    return session.cached("suggestions", lambda: suggest_answers(session.store(), catalogue, targets),
+                          repr(sorted((p, sorted(t.items())) for p, t in targets.items())), chosen=Filters())
 
 
 def apply_suggestions() -> None:

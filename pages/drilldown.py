@@ -37,7 +37,9 @@ def main() -> None:
     scope = (kpi_id, session.filters())
     if st.session_state.get(SCOPE_KEY) != scope:  # another KPI or other filters: back to the first page
         st.session_state.update({SCOPE_KEY: scope, PAGE_KEY: 1})
-    drilled = drill_rows(session.store(), catalogue, kpi_id, session.filters(), st.session_state.get(PAGE_KEY, 1))
+    page = st.session_state.get(PAGE_KEY, 1)
+    drilled = session.cached("drill", lambda: drill_rows(session.store(), catalogue, kpi_id, session.filters(), page),
+                             kpi_id, page)
     st.session_state[PAGE_KEY] = drilled.page
     kpi, rows = catalogue.kpis[kpi_id], f"{drilled.total:,}"
     summary = tr("drill.summary", kpi=kpi.label(lang), rows=rows) if drilled.amount is None else tr(

@@ -15,7 +15,6 @@ from phasekpi.quality import quality_report, quality_target
 session.route_through_app()
 tr, lang, catalogue = session.tr, session.lang(), session.catalogue()
 diagnosis = analysis_page(tr("insights.title"))[1]
-store, chosen = session.store(), session.filters()
 slots_tab, sources_tab, quality_tab = st.tabs(
     [tr("insights.tab.slots"), tr("insights.tab.sources"), tr("insights.tab.quality")])
 
@@ -26,7 +25,7 @@ with slots_tab:
                         key=f"slots_metric_{lang}", format_func=lambda m: tr(f"insights.slots.metric.{m}"))
     min_calls = int(right.number_input(tr("insights.slots.min_calls"), min_value=1, value=MIN_CALLS, step=10,
                                        key="slots_min_calls", help=tr("insights.slots.min_calls_help")))
-    slots = call_slots(store, chosen)
+    slots = session.cached("call_slots", lambda: call_slots(session.store(), session.filters()))
     if not slots.cells:
         st.info(tr("insights.slots.no_calls"))
     else:
@@ -42,7 +41,7 @@ with slots_tab:
 
 with sources_tab:
     st.caption(tr("insights.sources.intro"))
-    sources = lead_sources(store, chosen)
+    sources = session.cached("lead_sources", lambda: lead_sources(session.store(), session.filters()))
     if not sources:
         st.info(tr("insights.sources.no_leads"))
     else:
@@ -52,7 +51,8 @@ with sources_tab:
 
 with quality_tab:
     st.caption(tr("insights.quality.intro"))
-    report = quality_report(store, catalogue, chosen, quality_target(catalogue, diagnosis.phase, session.targets()))
+    target = quality_target(catalogue, diagnosis.phase, session.targets())
+    report = session.cached("quality", lambda: quality_report(session.store(), catalogue, session.filters(), target), target)
     if not report.scored:
         st.info(tr("insights.quality.empty"))
     else:

@@ -9,9 +9,11 @@ Settings, targets, call-result words, holidays and checklist answers start from 
 from __future__ import annotations
 
 import copy
+from collections import OrderedDict
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
@@ -22,10 +24,12 @@ from phasekpi.catalogue import Catalogue, default_catalogue
 from phasekpi.diagnosis import Diagnosis, diagnose
 from phasekpi.ingest import load_files
 from phasekpi.messages import DEFAULT_LANGUAGE, t
-from phasekpi.metrics import Filters, Grouping, KpiResults, compute_grouped, compute_kpis, data_range
+from phasekpi.metrics import Filters, Grouping, KpiResults, compute_grouped, compute_kpis, data_range, rep_names
 from phasekpi.problems import LoadReport
 from phasekpi.schema import Store, clear_tables, install_vocabularies, open_store
 from phasekpi.workspace import Config, HistoryEntry, Workspace
+
+T = TypeVar("T")
 
 
 def route_through_app() -> None:
@@ -222,28 +226,45 @@ def targets() -> dict[str, dict[str, float]]:
     return st.session_state.setdefault("targets", {})
 
 
+def bounds() -> tuple[date, date] | None:
+    """First and last date of the loaded data (whatever the filters)."""
+    return cached("data_range", lambda: data_range(store()), chosen=Filters())
+
+
+def reps() -> list[str]:
+    return cached("rep_names", lambda: rep_names(store()), chosen=Filters())
+
+
 def diagnosis() -> Diagnosis | None:
-    return diagnose(catalogue(), answers(), override(), data_range(store()))
+    return diagnose(catalogue(), answers(), override(), bounds())
 
 
-def _memoised(kind: str, chosen: Filters, compute: Callable[[], object]) -> object:
-    """One value per (kind, data, filters, settings), kept until any of them changes."""
-    key = (kind, st.session_state.get("data_version"), chosen, tuple(sorted(settings().items())))
-    memo = st.session_state.setdefault("kpi_memo", {})
-    if key not in memo:
-        for stale in [k for k in memo if k[0] == kind]:
-            del memo[stale]
+MEMO_SIZE = 48  # values kept per session: every page × a few recent filter choices
+
+
+def cached(kind: str, compute: Callable[[], T], *inputs: object, chosen: Filters | None = None) -> T:
+    """`compute()` once per (kind, data version, filters, settings, inputs): a page switch, a rerun or a
+    return to earlier filters reuses the value. `data_version` moves on every load and vocabulary edit,
+    so it fingerprints the session's data; the least recently used values go first."""
+    store()  # a first call loads the demo, which moves the data version
+    key = (kind, st.session_state.get("data_version"), chosen or filters(), tuple(sorted(settings().items())), inputs)
+    memo: OrderedDict = st.session_state.setdefault("kpi_memo", OrderedDict())
+    if key in memo:
+        memo.move_to_end(key)
+    else:
         memo[key] = compute()
+        while len(memo) > MEMO_SIZE:
+            memo.popitem(last=False)
     return memo[key]
 
 
 def kpi_results(for_filters: Filters | None = None) -> KpiResults | None:
     """KPI values for the filters, memoised per session until data, filters or settings change."""
     chosen = for_filters or filters()
-    return _memoised("all", chosen, lambda: compute_kpis(store(), catalogue(), chosen, settings()))
+    return cached("kpis", lambda: compute_kpis(store(), catalogue(), chosen, settings()), chosen=chosen)
 
 
 def kpi_results_by(by: Grouping, for_filters: Filters | None = None) -> dict[str, KpiResults]:
     """KPI values per rep, team, week or month, memoised like `kpi_results`."""
     chosen = for_filters or filters()
-    return _memoised(by, chosen, lambda: compute_grouped(store(), catalogue(), chosen, by, settings()))
+    return cached("kpis_by", lambda: compute_grouped(store(), catalogue(), chosen, by, settings()), by, chosen=chosen)

@@ -77,7 +77,9 @@ with st.expander(tr("trends.holidays_title")):
         st.warning(tr("trends.holidays_invalid", entries=", ".join(invalid)))
     if company_holidays:
         st.caption(tr("trends.holidays_count", count=len(company_holidays)))
-pacings = phase_pacing(session.store(), catalogue, phase.id, session.filters(), targets, company_holidays)
+pacings = session.cached("pacing", lambda: phase_pacing(session.store(), catalogue, phase.id, session.filters(), targets,
+                                                         company_holidays),
+                         phase.id, repr(targets), tuple(company_holidays))
 if not pacings:
     st.info(tr("trends.no_pacing"))
 else:

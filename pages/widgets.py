@@ -12,7 +12,7 @@ from phasekpi.diagnosis import Diagnosis
 from phasekpi.display import benchmark_text, format_number, grain_text, kpi_value_text, stars
 from phasekpi.drilldown import drill_target
 from phasekpi.funnel import Bottleneck
-from phasekpi.metrics import Filters, KpiResults, ScorecardRow, data_range, rep_names
+from phasekpi.metrics import Filters, KpiResults, ScorecardRow
 
 STATUS_COLOURS = {"good": "#1e7b45", "warning": "#b7791f", "bad": "#b03a2e", "no_data": "#8a8a8a"}
 CARD_CSS = """
@@ -80,7 +80,7 @@ def analysis_page(title: str) -> tuple[KpiResults, Diagnosis]:
     """The title, the no-data guard and the filter bar every analysis page starts with."""
     tr = session.tr
     st.title(title)
-    diagnosis, bounds = session.diagnosis(), data_range(session.store())
+    diagnosis, bounds = session.diagnosis(), session.bounds()
     if diagnosis is None or bounds is None:
         st.info(tr("dashboard.no_data"))
         st.page_link("pages/data.py", label=tr("nav.data"), icon=":material/upload_file:")
@@ -100,7 +100,7 @@ def filter_bar(bounds: tuple[date, date]) -> None:
         left, right = st.columns([2, 3])
         chosen = left.date_input(tr("filter.period"), value=(current.start or bounds[0], current.end or bounds[1]),
                                  min_value=bounds[0], max_value=bounds[1], format="YYYY/MM/DD")
-        reps = right.multiselect(tr("filter.reps"), options=rep_names(session.store()), default=list(current.reps),
+        reps = right.multiselect(tr("filter.reps"), options=session.reps(), default=list(current.reps),
                                  placeholder=tr("filter.all_reps"))
     start, end = (chosen[0], chosen[-1]) if len(chosen) else bounds
     session.set_filters(Filters(start, end, tuple(reps)))

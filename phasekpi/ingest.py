@@ -16,7 +16,7 @@ import duckdb
 from phasekpi import casts
 from phasekpi.mapping import Mapping, ProfileStore, Synonyms, default_synonyms, mapping_for, normalise
 from phasekpi.problems import FileReport, LoadReport, Problem, Rejection
-from phasekpi.schema import TABLES, Store, TableSpec
+from phasekpi.schema import TABLES, Store, TableSpec, refresh_activities
 from phasekpi.sources import SourceFile, normalised, read_source
 
 YEARS = (1990, 2100)  # a CRM date outside these is a placeholder (1900-01-00) or a typo
@@ -71,9 +71,10 @@ def load_source(store: Store, source: SourceFile, mapping: Mapping, synonyms: Sy
             _build_typed(store, spec, typed)
             report.rejections = malformed + _value_rejections(store, spec, mapping, typed)
             report.rows_loaded, report.duplicates = _insert_good_rows(store, spec, source.name)
+            if spec.name == "activities" and report.rows_loaded:
+                refresh_activities(store.con)
         finally:
-            store.con.execute("DROP TABLE IF EXISTS staging")
-            store.con.execute("DROP TABLE IF EXISTS typed")
+            _drop_staging(store)
             if fallback:
                 fallback.discard()
     return report
@@ -111,17 +112,25 @@ def preview(source: SourceFile, mapping: Mapping, rows: int = 5, synonyms: Synon
 
 
 def _stage(store: Store, source: SourceFile, limit: int | None = None) -> None:
+    """The file as text under c0…cN in `staging_text`, read through the view `staging` that adds each
+    row's spreadsheet number from the table's insertion order (cheaper than a window function)."""
     # A clean scan records nothing, so rejects of an earlier file would read as this one's.
     store.con.execute("DROP TABLE IF EXISTS reject_errors")
     store.con.execute("DROP TABLE IF EXISTS reject_scans")
     names = [f"c{i}" for i in range(len(source.header))]
     store.con.execute("""
-        CREATE OR REPLACE TEMP TABLE staging AS
-        SELECT *, row_number() OVER () + 1 AS source_row
-        FROM read_csv($path, header = true, delim = $delim, quote = '"', escape = '"', skip = 0,
-                      store_rejects = true, auto_detect = false, columns = $columns)
+        CREATE OR REPLACE TEMP TABLE staging_text AS
+        SELECT * FROM read_csv($path, header = true, delim = $delim, quote = '"', escape = '"', skip = 0,
+                               store_rejects = true, auto_detect = false, columns = $columns)
     """ + (f"LIMIT {int(limit)}" if limit else ""),
         {"path": str(source.path), "delim": source.delimiter, "columns": dict.fromkeys(names, "VARCHAR")})
+    store.con.execute("CREATE OR REPLACE TEMP VIEW staging AS SELECT *, rowid + 2 AS source_row FROM staging_text")
+
+
+def _drop_staging(store: Store) -> None:
+    store.con.execute("DROP VIEW IF EXISTS staging")
+    for table in ("staging_text", "staging_numbered", "typed"):
+        store.con.execute(f'DROP TABLE IF EXISTS "{table}"')
 
 
 def _malformed_rows(store: Store) -> list[Rejection]:
@@ -140,10 +149,11 @@ def _renumber_rows(store: Store, rejected_lines: list[int]) -> None:
     shifts = [(line - index,) for index, line in enumerate(sorted(rejected_lines))]
     store.con.executemany("INSERT INTO reject_shifts VALUES (?)", shifts)
     store.con.execute("""
-        CREATE OR REPLACE TEMP TABLE staging AS
+        CREATE OR REPLACE TEMP TABLE staging_numbered AS
         SELECT * REPLACE (source_row + (SELECT count(*) FROM reject_shifts WHERE threshold <= source_row) AS source_row)
         FROM staging
     """)
+    store.con.execute("CREATE OR REPLACE TEMP VIEW staging AS SELECT * FROM staging_numbered")
 
 
 class TypedColumn:

@@ -1,8 +1,10 @@
 """The canonical data model in DuckDB (SPEC §11) and the per-session connection.
 
-Loaded rows go into `<table>_rows` tables with the canonical columns below; the views
-`activities`, `leads` and `opportunities` add the flags the catalogue defines (outcome
-level, SQL status, quality score), so an edited vocabulary needs no reload.
+Loaded rows go into `<table>_rows` tables with the canonical columns below; `activities`,
+`leads` and `opportunities` add the flags the catalogue defines (outcome level, SQL status,
+quality score), so an edited vocabulary needs no reload. `leads` and `opportunities` are views;
+`activities` is a table rebuilt from the view `activities_flagged` whenever its rows or the
+vocabulary change (`refresh_activities`), since every dashboard query reads a million of them.
 """
 
 from __future__ import annotations
@@ -117,15 +119,27 @@ def open_store(catalogue: Catalogue, threads: int = 2, memory_limit: str = "2GB"
     for spec in TABLES.values():
         columns = ", ".join(f'"{c.name}" {c.sql_type}' for c in spec.columns)
         con.execute(f'CREATE TABLE "{spec.rows_table}" ({columns}, source_file VARCHAR, source_row BIGINT)')
-    install_vocabularies(con, catalogue)
+    _write_lookups(con, catalogue)
     _create_views(con, catalogue)
+    refresh_activities(con)
     return Store(con)
+
+
+def refresh_activities(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild the flagged `activities` table; called after every change to its rows or vocabulary."""
+    con.execute("CREATE OR REPLACE TABLE activities AS SELECT * FROM activities_flagged")
 
 
 def install_vocabularies(con: duckdb.DuckDBPyConnection, catalogue: Catalogue,
                          outcome_overrides: Mapping[str, str] | None = None) -> None:
-    """(Re)write the lookup tables the views read: outcome words (the catalogue's, then the
-    user's own word → level choices on top), lead statuses, quality points."""
+    """(Re)write the lookup tables the views read and the flagged activities: outcome words (the
+    catalogue's, then the user's own word → level choices on top), lead statuses, quality points."""
+    _write_lookups(con, catalogue, outcome_overrides)
+    refresh_activities(con)
+
+
+def _write_lookups(con: duckdb.DuckDBPyConnection, catalogue: Catalogue,
+                   outcome_overrides: Mapping[str, str] | None = None) -> None:
     con.execute("CREATE OR REPLACE TABLE outcome_vocabulary (word VARCHAR PRIMARY KEY, rank INTEGER)")
     words = {w.strip().lower(): OUTCOME_RANKS[level]
              for level, entries in catalogue.outcomes.vocabulary.items() for w in entries}
@@ -153,7 +167,7 @@ def bant_points_sql(catalogue: Catalogue) -> str:
 def _create_views(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> None:
     effective_seconds = int(catalogue.outcomes.effective_min_seconds)
     con.execute(f"""
-        CREATE OR REPLACE VIEW activities AS
+        CREATE OR REPLACE VIEW activities_flagged AS
         WITH ranked AS (
             SELECT a.*, CAST(a.occurred_at AS DATE) AS activity_date, v.rank AS outcome_rank,
                    coalesce(a.duration_sec, 0) >= {effective_seconds} AS long_call
@@ -250,3 +264,4 @@ def clear_tables(store: Store) -> None:
     with store.lock:
         for spec in TABLES.values():
             store.con.execute(f'DELETE FROM "{spec.rows_table}"')
+        refresh_activities(store.con)

@@ -28,7 +28,7 @@ CHUNK = 1 << 20
 SAMPLE_CHARS = 64 * 1024
 DELIMITERS = (",", "\t", ";", "|")
 # Tried in this order on the whole file; cp932 is a superset of Shift_JIS (㈱, 髙, ① …).
-TEXT_ENCODINGS = ("utf-8", "cp932")
+TEXT_ENCODINGS = ("utf-8", "cp932")  # the first is read as it is; later ones are copied
 NOT_TABLES = {  # leading bytes of files people rename to .csv by mistake
     b"%PDF": "PDF", b"\x89PNG": "PNG", b"\xff\xd8\xff": "JPEG", b"GIF8": "GIF", b"PK\x03\x04": "ZIP",
     b"\xd0\xcf\x11\xe0": "Excel 97-2003 (.xls)", b"Rar!": "RAR", b"7z\xbc\xaf": "7z",
@@ -71,14 +71,12 @@ def _read_source(path: Path, name: str, sheet: str | None) -> tuple[SourceFile |
     if kind:
         return None, Problem("not_a_table", {"file": name, "kind": kind})
     compressed = head.startswith(b"\x1f\x8b")
-    encoding = detect_encoding(path, compressed)
+    encoding, copy = utf8_text(path, compressed)
     if encoding is None:
         return None, Problem("unknown_encoding", {"file": name})
     if encoding == "binary":
         return None, Problem("not_a_table", {"file": name, "kind": "binary"})
-    readable = path
-    if encoding not in ("utf-8", "utf-8-sig"):
-        readable = transcode(path, encoding, compressed)
+    readable = copy or path
     sample = _sample(readable)
     if not sample.strip():
         if readable != path:
@@ -98,21 +96,25 @@ def _chunks(path: Path, compressed: bool) -> Iterator[bytes]:
             yield chunk
 
 
-def detect_encoding(path: Path, compressed: bool = False) -> str | None:
-    """utf-8 / utf-8-sig / utf-16 / cp932 for text that decodes whole; "binary"; None if nothing fits."""
+def utf8_text(path: Path, compressed: bool = False) -> tuple[str | None, Path | None]:
+    """The file's encoding and, unless it is UTF-8 already, a UTF-8 copy of it (None: read the file
+    itself). The encoding is "binary" for what is not text, None when no encoding decodes all of it.
+    A non-UTF-8 candidate is decoded and copied in the same pass; a decoding error drops the copy."""
     first = next(_chunks(path, compressed), b"")
     if first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
+        return "utf-16", transcode(path, "utf-16", compressed)
     if b"\x00" in first:
-        return "binary"
+        return "binary", None
     if sum(1 for b in first[:4096] if b < 9 or 13 < b < 32) > 4:  # control bytes: not text
-        return "binary"
-    for encoding in TEXT_ENCODINGS:
-        if _decodes(path, compressed, encoding):
-            if encoding == "utf-8" and first.startswith(codecs.BOM_UTF8):
-                return "utf-8-sig"
-            return encoding
-    return None
+        return "binary", None
+    if _decodes(path, compressed, "utf-8"):
+        return ("utf-8-sig" if first.startswith(codecs.BOM_UTF8) else "utf-8"), None
+    for encoding in TEXT_ENCODINGS[1:]:
+        try:
+            return encoding, transcode(path, encoding, compressed)
+        except UnicodeDecodeError:
+            continue
+    return None, None
 
 
 def _decodes(path: Path, compressed: bool, encoding: str) -> bool:
@@ -127,17 +129,22 @@ def _decodes(path: Path, compressed: bool, encoding: str) -> bool:
 
 
 def transcode(path: Path, encoding: str, compressed: bool = False) -> Path:
-    """A UTF-8 copy of the file, written chunk by chunk."""
+    """A UTF-8 copy of the file, written chunk by chunk; raises UnicodeDecodeError (leaving no copy)
+    when some bytes are not `encoding`."""
     decoder = codecs.getincrementaldecoder(encoding)()
     handle, target = tempfile.mkstemp(prefix="phasekpi-", suffix=".csv")
-    with os.fdopen(handle, "wb") as out:
-        started = False
-        for chunk in _chunks(path, compressed):
-            text = decoder.decode(chunk)
-            if not started and text:
-                text, started = text.lstrip("\ufeff"), True  # DuckDB wants no byte-order mark
-            out.write(text.encode("utf-8"))
-        out.write(decoder.decode(b"", final=True).encode("utf-8"))
+    try:
+        with os.fdopen(handle, "wb") as out:
+            started = False
+            for chunk in _chunks(path, compressed):
+                text = decoder.decode(chunk)
+                if not started and text:
+                    text, started = text.lstrip("\ufeff"), True  # DuckDB wants no byte-order mark
+                out.write(text.encode("utf-8"))
+            out.write(decoder.decode(b"", final=True).encode("utf-8"))
+    except BaseException:
+        Path(target).unlink(missing_ok=True)
+        raise
     return Path(target)
 
 
