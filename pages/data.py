@@ -1,5 +1,7 @@
 """Data: upload CRM exports, confirm how their columns map, and see what was loaded and what was not."""
 
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
@@ -9,6 +11,14 @@ from pages.widgets import UPLOADER_CSS
 from phasekpi.messages import problem_text
 from phasekpi.problems import LoadReport, rejections_csv
 from phasekpi.schema import TABLES, table_summaries
+from phasekpi.sources import import_dir, importable_files
+
+
+def file_size(path: Path) -> str:
+    size = path.stat().st_size if path.exists() else 0
+    return f"{size / 1e6:,.1f} MB" if size >= 1e5 else f"{size / 1e3:,.1f} KB"
+
+
 
 session.route_through_app()
 tr, lang = session.tr, session.lang()
@@ -20,6 +30,15 @@ with st.form("upload", border=True):
     st.file_uploader(tr("data.uploader"), type=["csv", "txt", "tsv", "gz", "xlsx"], accept_multiple_files=True,
                      key="uploads", help=tr("data.uploader_help"))
     st.form_submit_button(tr("data.check_button"), type="primary", on_click=uploads.analyse)
+with st.expander(tr("data.import_title")):
+    st.caption(tr("data.import_help", folder=str(import_dir())))
+    on_disk = importable_files()
+    if on_disk:
+        st.multiselect(tr("data.import_files"), [p.name for p in on_disk], key="import_files",
+                       format_func=lambda name: f"{name} ({file_size(import_dir() / name)})")
+        st.button(tr("data.check_button"), key="check_import", on_click=uploads.analyse_folder)
+    else:
+        st.info(tr("data.import_empty"))
 if st.session_state.pop("no_files", False):
     st.warning(tr("data.no_files"))
 

@@ -13,13 +13,13 @@ from pages import session
 from phasekpi.ingest import load_source, mapping_problem
 from phasekpi.mapping import Mapping, default_profiles, mapping_for
 from phasekpi.problems import FileReport, LoadReport, Problem
-from phasekpi.sources import SourceFile, read_source, sheet_names
+from phasekpi.sources import SourceFile, importable_files, read_source, sheet_names
 
 
 @dataclass
 class PendingFile:
     name: str
-    path: Path  # our copy of the upload, deleted once loaded or cancelled
+    path: Path  # our copy of an upload (deleted once loaded or cancelled), or a file of the import folder
     source: SourceFile | None
     problem: Problem | None
     mapping: Mapping | None
@@ -61,6 +61,18 @@ def analyse() -> None:
         path.write_bytes(upload.getvalue())
         files.append(inspect(path, upload.name))
     st.session_state.update(pending=files, pending_folder=folder, pending_generation=generation() + 1)
+
+
+def analyse_folder() -> None:
+    """Button callback: recognise the files picked from the import folder; they are read where they
+    are (never copied, never deleted), so their size is bounded by the disk, not by the upload limit."""
+    chosen = set(st.session_state.get("import_files") or [])
+    st.session_state["no_files"] = not chosen
+    if not chosen:
+        return
+    discard()
+    files = [inspect(path, path.name) for path in importable_files() if path.name in chosen]
+    st.session_state.update(pending=files, pending_generation=generation() + 1)
 
 
 def change_sheet(index: int, key: str) -> None:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from phasekpi import PROJECT_ROOT
 from phasekpi.problems import Problem
 
 CHUNK = 1 << 20
@@ -33,6 +34,23 @@ NOT_TABLES = {  # leading bytes of files people rename to .csv by mistake
     b"%PDF": "PDF", b"\x89PNG": "PNG", b"\xff\xd8\xff": "JPEG", b"GIF8": "GIF", b"PK\x03\x04": "ZIP",
     b"\xd0\xcf\x11\xe0": "Excel 97-2003 (.xls)", b"Rar!": "RAR", b"7z\xbc\xaf": "7z",
 }
+
+
+IMPORT_SUFFIXES = (".csv", ".txt", ".tsv", ".gz", ".xlsx")
+IMPORT_DIR = PROJECT_ROOT / "data" / "import"
+
+
+def import_dir() -> Path:
+    """The server folder for exports too big to upload (`$PHASEKPI_IMPORT_DIR`, else data/import/)."""
+    return Path(os.environ.get("PHASEKPI_IMPORT_DIR") or IMPORT_DIR)
+
+
+def importable_files(folder: Path | None = None) -> list[Path]:
+    """Export files directly in the import folder, by name; users pick from this list, never type a path."""
+    folder = folder or import_dir()
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMPORT_SUFFIXES)
 
 
 @dataclass(frozen=True)

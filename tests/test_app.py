@@ -173,3 +173,33 @@ def test_reps_page_lists_reps_by_name_and_measures_the_gap(app: AppTest) -> None
     app.radio(key="reps_sort_ja").set_value("平均達成率の高い順").run()
     ordered = app.dataframe[0].value["平均達成率"].tolist()
     assert ordered == sorted(ordered, reverse=True)
+
+
+def test_a_file_too_big_to_upload_loads_from_the_import_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "import"
+    folder.mkdir()
+    (folder / "calls.csv").write_text(ACTIVITIES_CSV, encoding="cp932")
+    (folder / "notes.pdf").write_bytes(b"%PDF-1.4")  # not an export: never listed
+    monkeypatch.setenv("PHASEKPI_IMPORT_DIR", str(folder))
+    monkeypatch.setenv("PHASEKPI_PROFILES", str(tmp_path / "profiles.json"))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page("pages/data.py").run()
+    picker = at.multiselect(key="import_files")
+    assert picker.options == ["calls.csv (0.4 KB)"]
+    picker.set_value(["calls.csv"]).run()
+    at.button(key="check_import").click().run()
+    assert "列の対応付けを確認" in [s.value for s in at.subheader]
+    next(b for b in at.button if b.label == "読み込む").click().run()
+    assert not at.exception
+    assert "**calls.csv**(活動(架電・メール)): 6行を読み取り、5行を読み込みました。除外 1行、重複 0行。" in " ".join(texts(at))
+    assert (folder / "calls.csv").read_text(encoding="cp932") == ACTIVITIES_CSV  # read in place, left as it was
+
+
+def test_an_empty_import_folder_says_where_files_go(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PHASEKPI_IMPORT_DIR", str(tmp_path / "nowhere"))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page("pages/data.py").run()
+    assert "フォルダにCSV・TXT・TSV・GZ・XLSXのファイルがありません。" in [i.value for i in at.info]
+    assert any(str(tmp_path / "nowhere") in c.value for c in at.caption)
