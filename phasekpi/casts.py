@@ -46,6 +46,16 @@ def number(column: str) -> str:
     return f"(CASE WHEN isfinite({parsed}) THEN {parsed} END)"  # NaN and Infinity are not amounts
 
 
+def decimal_comma(column: str) -> str:
+    """Continental numbers as ASCII: `1.234,56` → `1234.56`, `1,5` → `1.5`, `2.000.000` → `2000000`
+    (for `;`-separated files, where a comma is the decimal mark)."""
+    value = column
+    return (f"(CASE WHEN regexp_full_match({value}, '[^,]*\\d,\\d+[^,.]*') "
+            f"THEN replace(replace({value}, '.', ''), ',', '.') "
+            f"WHEN regexp_full_match({value}, '-?\\d{{1,3}}(\\.\\d{{3}})+') THEN replace({value}, '.', '') "
+            f"ELSE {value} END)")
+
+
 def timestamp(column: str, timezone: str, day_first: bool = False) -> str:
     """Dates and times in the forms CRMs export; offsets converted to `timezone`; Excel serials.
 

@@ -48,6 +48,7 @@ from phasekpi.catalogue import Catalogue, Kpi, Phase, PhaseKpi
 from phasekpi.diagnosis import Diagnosis
 from phasekpi.display import format_number
 from phasekpi.funnel import FunnelStep, build_funnel, find_bottleneck, what_if
+from phasekpi.injection import FORMULA_TRIGGERS
 from phasekpi.messages import messages, problem_text, t
 from phasekpi.metrics import KpiResults, scorecard
 from phasekpi.planner import (
@@ -126,7 +127,6 @@ ACHIEVEMENT_FORMULAS = {  # mirrors metrics.achievement: blank when a value is m
 }
 STATUS_FORMULA = '=IF({g}="","",IF({g}>={one},"{good}",IF({g}>={warn},"{warning}","{bad}")))'
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 MAX_CELL_CHARS = 32767
 SHEET_TITLE_BAD = re.compile(r"[\[\]:*?/\\]")
 NAME_OR_OPERATOR = re.compile(r"[A-Za-z_]\w*|[*/]")

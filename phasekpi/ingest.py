@@ -60,7 +60,7 @@ def load_source(store: Store, source: SourceFile, mapping: Mapping, synonyms: Sy
                     report.error = Problem("unreadable", {"file": source.name})
                     return report
             report.rows_read = store.con.execute("SELECT count(*) FROM staging").fetchone()[0]
-            malformed = _malformed_rows(store)
+            malformed = _malformed_rows(store, (fallback or source).header)
             report.rows_read += len(malformed)
             if report.rows_read == 0:
                 report.error = Problem("header_only", {"file": source.name})
@@ -83,7 +83,10 @@ def load_source(store: Store, source: SourceFile, mapping: Mapping, synonyms: Sy
 def mapping_problem(source: SourceFile, mapping: Mapping) -> Problem | None:
     """Why a file cannot load under this mapping: nothing recognised, or required fields missing."""
     if not mapping.columns:
-        return Problem("unknown_kind", {"file": source.name, "columns": ", ".join(source.header[:8])})
+        named = [h for h in source.header if h.strip()]
+        if not named:
+            return Problem("no_header_names", {"file": source.name})
+        return Problem("unknown_kind", {"file": source.name, "columns": ", ".join(named[:8])})
     missing = mapping.missing
     if missing:
         return Problem("missing_columns", {"file": source.name, "kind": mapping.kind, "columns": ", ".join(missing)})
@@ -99,15 +102,26 @@ def preview(source: SourceFile, mapping: Mapping, rows: int = 5, synonyms: Synon
     if mapping.missing or not mapping.columns:
         return []
     scratch = Store(duckdb.connect(":memory:"))
-    _stage(scratch, source, limit=rows)
-    typed = _typed_columns(scratch, source, mapping, synonyms or default_synonyms())
-    _build_typed(scratch, TABLES[mapping.kind], typed)
-    shown = [name for name in typed if name in mapping.columns or name in mapping.constants]
-    cells = ", ".join(
-        f"""CASE WHEN {f'"bad_{n}"' if typed[n].failure else 'false'} THEN '⚠ ' || {typed[n].raw} """
-        f"""ELSE coalesce(CAST("{n}" AS VARCHAR), '') END""" for n in shown)
-    values = scratch.con.execute(f"SELECT {cells} FROM typed JOIN staging USING (source_row) ORDER BY source_row").fetchall()
-    scratch.con.close()
+    try:
+        try:
+            _stage(scratch, source, limit=rows)
+        except duckdb.Error:  # as in load_source: Python's csv module reads what DuckDB refuses
+            fallback = normalised(source)
+            try:
+                _stage(scratch, fallback, limit=rows)
+            except duckdb.Error:
+                return []
+            finally:
+                fallback.discard()
+        typed = _typed_columns(scratch, source, mapping, synonyms or default_synonyms())
+        _build_typed(scratch, TABLES[mapping.kind], typed)
+        shown = [name for name in typed if name in mapping.columns or name in mapping.constants]
+        cells = ", ".join(
+            f"""CASE WHEN {f'"bad_{n}"' if typed[n].failure else 'false'} THEN '⚠ ' || {typed[n].raw} """
+            f"""ELSE coalesce(CAST("{n}" AS VARCHAR), '') END""" for n in shown)
+        values = scratch.con.execute(f"SELECT {cells} FROM typed JOIN staging USING (source_row) ORDER BY source_row").fetchall()
+    finally:
+        scratch.con.close()
     return [dict(zip(shown, row, strict=True)) for row in values]
 
 
@@ -121,9 +135,11 @@ def _stage(store: Store, source: SourceFile, limit: int | None = None) -> None:
     store.con.execute("""
         CREATE OR REPLACE TEMP TABLE staging_text AS
         SELECT * FROM read_csv($path, header = true, delim = $delim, quote = '"', escape = '"', skip = 0,
-                               store_rejects = true, auto_detect = false, columns = $columns)
+                               store_rejects = true, auto_detect = false, columns = $columns,
+                               compression = $compression)
     """ + (f"LIMIT {int(limit)}" if limit else ""),
-        {"path": str(source.path), "delim": source.delimiter, "columns": dict.fromkeys(names, "VARCHAR")})
+        {"path": str(source.path), "delim": source.delimiter, "columns": dict.fromkeys(names, "VARCHAR"),
+         "compression": source.compression})
     store.con.execute("CREATE OR REPLACE TEMP VIEW staging AS SELECT *, rowid + 2 AS source_row FROM staging_text")
 
 
@@ -133,14 +149,30 @@ def _drop_staging(store: Store) -> None:
         store.con.execute(f'DROP TABLE IF EXISTS "{table}"')
 
 
-def _malformed_rows(store: Store) -> list[Rejection]:
+CSV_ERRORS = {  # DuckDB's error type → our reason slug (csv_error.<slug> in phasekpi/locales)
+    "TOO MANY COLUMNS": "too_many_columns", "MISSING COLUMNS": "missing_columns", "UNQUOTED VALUE": "unquoted_value",
+    "LINE SIZE OVER MAXIMUM": "line_too_long", "INVALID UNICODE": "invalid_encoding", "INVALID ENCODING": "invalid_encoding",
+}
+
+
+def _malformed_rows(store: Store, header: tuple[str, ...]) -> list[Rejection]:
+    """Rows DuckDB could not split, each with its reason and where: the header's name of the column
+    it broke at, or `#n` (1-based) for a column beyond the header."""
     rows = store.con.execute("""
-        SELECT line, coalesce(first(csv_line), ''), first(error_type)
+        SELECT line, coalesce(first(csv_line), ''), first(error_type), max(column_idx)
         FROM reject_errors WHERE scan_id = (SELECT max(scan_id) FROM reject_scans)
         GROUP BY line ORDER BY line
     """).fetchall()
-    return [Rejection(int(line), "", value.strip()[:200], Problem("malformed_row", {"error": error}))
-            for line, value, error in rows]
+    return [Rejection(int(line), _column_at(header, index), value.strip()[:200],
+                      Problem("malformed_row", {"error": CSV_ERRORS.get(str(error), "other")}))
+            for line, value, error, index in rows]
+
+
+def _column_at(header: tuple[str, ...], index: int | None) -> str:
+    if index is None:
+        return ""
+    position = int(index) - 1
+    return header[position] if 0 <= position < len(header) and header[position].strip() else f"#{position + 1}"
 
 
 def _renumber_rows(store: Store, rejected_lines: list[int]) -> None:
@@ -184,7 +216,8 @@ def _typed_columns(store: Store, source: SourceFile, mapping: Mapping, synonyms:
             columns[column.name] = TypedColumn(column.name, "NULL", typed, column.name, None)
             continue
         cast, failure = _cast(f"{mapping.kind}.{column.name}", column.sql_type, raw, clean_of[column.name], synonyms,
-                              day_first=raw in day_first, scale=scales.get(normalise(mapping.columns[column.name]), 1.0))
+                              day_first=raw in day_first, scale=scales.get(normalise(mapping.columns[column.name]), 1.0),
+                              decimal_comma=source.delimiter == ";")
         columns[column.name] = TypedColumn(column.name, casts.text(raw), cast, mapping.columns[column.name], failure,
                                            position[mapping.columns[column.name]])
     _derive(columns, mapping, raw_of, synonyms)
@@ -199,11 +232,12 @@ def _day_first_columns(store: Store, raws: list[str]) -> set[str]:
 
 
 def _cast(name: str, sql_type: str, raw: str, clean: str, synonyms: Synonyms, day_first: bool,
-          scale: float) -> tuple[str, str | None]:
+          scale: float, decimal_comma: bool = False) -> tuple[str, str | None]:
     """The typed SQL of a mapped column (`table.field`) and the rejection key when a non-empty value
     fails it; `clean` is the column already trimmed and folded to half-width (see `_build_typed`)."""
+    amount = casts.decimal_comma(clean) if decimal_comma else clean  # a `;` file is continental: 1.234,56
     special: dict[str, Callable[[], tuple[str, str | None]]] = {
-        "activities.duration_sec": lambda: (casts.duration(clean, scale), "bad_duration"),
+        "activities.duration_sec": lambda: (casts.duration(amount, scale), "bad_duration"),
         "activities.channel": lambda: (f"coalesce({casts.vocabulary(raw, synonyms.word_map('channel'))}, 'other')", None),
         "opportunities.status": lambda: (casts.vocabulary(raw, synonyms.word_map("opportunity_status")), "bad_status"),
     }
@@ -214,7 +248,7 @@ def _cast(name: str, sql_type: str, raw: str, clean: str, synonyms: Synonyms, da
     if sql_type == "BOOLEAN":
         return casts.boolean(raw, synonyms.word_map("boolean")), "bad_flag"
     if sql_type.startswith(("DOUBLE", "DECIMAL")):
-        return f"TRY_CAST({casts.number(clean)} AS {sql_type})", "bad_number"  # 1e20 overflows DECIMAL(18,2)
+        return f"TRY_CAST({casts.number(amount)} AS {sql_type})", "bad_number"  # 1e20 overflows DECIMAL(18,2)
     return casts.text(raw), None
 
 

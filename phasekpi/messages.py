@@ -39,9 +39,14 @@ def t(key: str, lang: str, **params: object) -> str:
     return text.format(**params) if params else text
 
 
+# parameters whose value is itself a message: a table kind, a file kind (binary), a CSV error type
+TRANSLATED_PARAMS = (("kind", "table"), ("kind", "file_kind"), ("error", "csv_error"))
+
+
 def problem_text(problem: Problem, lang: str) -> str:
-    """The problem in words; a table kind among its parameters is named in the user's language."""
+    """The problem in words; parameters that name a kind or an error are said in the user's language."""
     params = dict(problem.params)
-    if f"table.{params.get('kind')}" in messages():
-        params["kind"] = t(f"table.{params['kind']}", lang)
+    for name, family in TRANSLATED_PARAMS:
+        if f"{family}.{params.get(name)}" in messages():
+            params[name] = t(f"{family}.{params[name]}", lang)
     return t(f"problem.{problem.key}", lang, **params)

@@ -12,6 +12,8 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from phasekpi.injection import inert
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -68,11 +70,13 @@ class LoadReport:
 
 
 def rejections_csv(report: LoadReport, describe: Callable[[Problem], str], headers: list[str]) -> bytes:
-    """Every rejected cell as CSV (UTF-8 with BOM, so Excel opens Japanese text right)."""
+    """Every rejected cell as CSV (UTF-8 with BOM, so Excel opens Japanese text right); text from the
+    file that Excel would run as a formula gets a leading apostrophe."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(headers)
     for file in report.files:
         for rejection in file.rejections:
-            writer.writerow([file.file, rejection.row, rejection.column, rejection.value, describe(rejection.problem)])
+            writer.writerow([inert(file.file), rejection.row, inert(rejection.column), inert(rejection.value),
+                             describe(rejection.problem)])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

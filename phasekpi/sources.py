@@ -64,6 +64,7 @@ class SourceFile:
     header: tuple[str, ...]
     sheet: str | None = None
     temporary: bool = False  # `path` is our copy, to delete after loading
+    compression: str = "none"  # "gzip" when `path` is gzip-compressed, whatever its name says
 
     def discard(self) -> None:
         if self.temporary:
@@ -85,11 +86,16 @@ def _read_source(path: Path, name: str, sheet: str | None) -> tuple[SourceFile |
         return None, Problem("empty_file", {"file": name})
     if head.startswith(b"PK\x03\x04") and _is_xlsx(path):
         return _from_workbook(path, name, sheet)
+    if head.startswith(b"PK") and name.lower().endswith((".xlsx", ".xlsm")):  # a zip, but not a whole workbook
+        return None, Problem("damaged_workbook", {"file": name})
     kind = next((label for magic, label in NOT_TABLES.items() if head.startswith(magic)), None)
     if kind:
         return None, Problem("not_a_table", {"file": name, "kind": kind})
     compressed = head.startswith(b"\x1f\x8b")
-    encoding, copy = utf8_text(path, compressed)
+    try:
+        encoding, copy = utf8_text(path, compressed)
+    except MixedEncoding as mixed:
+        return None, Problem("mixed_encoding", {"file": name, "row": mixed.line})
     if encoding is None:
         return None, Problem("unknown_encoding", {"file": name})
     if encoding == "binary":
@@ -101,7 +107,8 @@ def _read_source(path: Path, name: str, sheet: str | None) -> tuple[SourceFile |
             readable.unlink(missing_ok=True)
         return None, Problem("empty_file", {"file": name})
     delimiter, header = sniff_dialect(sample)
-    return SourceFile(name, readable, encoding, delimiter, tuple(header), temporary=readable != path), None
+    return SourceFile(name, readable, encoding, delimiter, tuple(header), temporary=readable != path,
+                      compression="gzip" if compressed and readable == path else "none"), None
 
 
 def _open(path: Path, compressed: bool) -> BinaryIO:
@@ -117,7 +124,8 @@ def _chunks(path: Path, compressed: bool) -> Iterator[bytes]:
 def utf8_text(path: Path, compressed: bool = False) -> tuple[str | None, Path | None]:
     """The file's encoding and, unless it is UTF-8 already, a UTF-8 copy of it (None: read the file
     itself). The encoding is "binary" for what is not text, None when no encoding decodes all of it.
-    A non-UTF-8 candidate is decoded and copied in the same pass; a decoding error drops the copy."""
+    A non-UTF-8 candidate is decoded and copied in the same pass; a decoding error drops the copy.
+    Raises MixedEncoding for UTF-8 Japanese that turns into other bytes: rows in two encodings."""
     first = next(_chunks(path, compressed), b"")
     if first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16", transcode(path, "utf-16", compressed)
@@ -125,8 +133,11 @@ def utf8_text(path: Path, compressed: bool = False) -> tuple[str | None, Path | 
         return "binary", None
     if sum(1 for b in first[:4096] if b < 9 or 13 < b < 32) > 4:  # control bytes: not text
         return "binary", None
-    if _decodes(path, compressed, "utf-8"):
+    invalid_line, multibyte_before = _utf8_check(path, compressed)
+    if invalid_line is None:
         return ("utf-8-sig" if first.startswith(codecs.BOM_UTF8) else "utf-8"), None
+    if multibyte_before:  # UTF-8 Japanese up to this line, then other bytes: never guess line by line
+        raise MixedEncoding(invalid_line)
     for encoding in TEXT_ENCODINGS[1:]:
         try:
             return encoding, transcode(path, encoding, compressed)
@@ -135,15 +146,32 @@ def utf8_text(path: Path, compressed: bool = False) -> tuple[str | None, Path | 
     return None, None
 
 
-def _decodes(path: Path, compressed: bool, encoding: str) -> bool:
-    decoder = codecs.getincrementaldecoder(encoding)()
+class MixedEncoding(ValueError):
+    """UTF-8 text with multi-byte characters up to `line`, where bytes that are not UTF-8 begin."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(f"not UTF-8 from line {line}")
+        self.line = line
+
+
+def _utf8_check(path: Path, compressed: bool) -> tuple[int | None, bool]:
+    """The line (1-based) of the first byte that is not UTF-8 (None: all of it is), and whether a
+    multi-byte character decoded before it."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    newlines, multibyte = 0, False
+    chunk, pending = b"", 0
     try:
         for chunk in _chunks(path, compressed):
+            pending = len(decoder.getstate()[0])  # bytes of a character split across chunks, decoded with this one
             decoder.decode(chunk)
+            multibyte = multibyte or not chunk.isascii()
+            newlines += chunk.count(b"\n")
+        chunk, pending = b"", len(decoder.getstate()[0])
         decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
+    except UnicodeDecodeError as error:
+        prefix = chunk[:max(0, error.start - pending)]
+        return newlines + prefix.count(b"\n") + 1, multibyte or not prefix.isascii()
+    return None, multibyte
 
 
 def transcode(path: Path, encoding: str, compressed: bool = False) -> Path:
@@ -198,7 +226,7 @@ def normalised(source: SourceFile) -> SourceFile:
     DuckDB's reader stops on a file that mixes line endings (LF and CRLF) or has bare CRs;
     Python reads those row by row, so this is the fallback when DuckDB refuses a file."""
     handle, target = tempfile.mkstemp(prefix="phasekpi-", suffix=".csv")
-    with _open(source.path, source.path.suffix == ".gz") as raw, \
+    with _open(source.path, source.compression == "gzip") as raw, \
             io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="") as text, \
             os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
         csv.writer(out, lineterminator="\n").writerows(csv.reader(text, delimiter=source.delimiter))
@@ -236,6 +264,15 @@ def _cell_text(value: object) -> object:
     return value
 
 
+def _first_sheet_with_cells(book: object, probe_rows: int = 50) -> str:
+    """The first sheet with a value in its first rows (a cover sheet left empty is skipped)."""
+    for name in book.sheetnames:
+        rows = book[name].iter_rows(max_row=probe_rows, values_only=True)
+        if any(value not in (None, "") for row in rows for value in row):
+            return name
+    return book.sheetnames[0]
+
+
 def _from_workbook(path: Path, name: str, sheet: str | None) -> tuple[SourceFile | None, Problem | None]:
     """The chosen (or first) sheet as a UTF-8 CSV; dates as ISO text, numbers as written."""
     from openpyxl import load_workbook
@@ -243,17 +280,19 @@ def _from_workbook(path: Path, name: str, sheet: str | None) -> tuple[SourceFile
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a damaged workbook; all mean "cannot read"
-        return None, Problem("not_a_table", {"file": name, "kind": "xlsx"})
+        return None, Problem("damaged_workbook", {"file": name})
+    target = None
     try:
-        chosen = sheet if sheet in book.sheetnames else book.sheetnames[0]
+        chosen = sheet if sheet in book.sheetnames else _first_sheet_with_cells(book)
         handle, target = tempfile.mkstemp(prefix="phasekpi-", suffix=".csv")
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
             writer = csv.writer(out)
             for row in book[chosen].iter_rows(values_only=True):
                 writer.writerow([_cell_text(v) for v in row])
     except Exception:  # a sheet damaged inside a readable zip: openpyxl raises many kinds
-        Path(target).unlink(missing_ok=True)
-        return None, Problem("unreadable", {"file": name})
+        if target:
+            Path(target).unlink(missing_ok=True)
+        return None, Problem("damaged_workbook", {"file": name})
     finally:
         book.close()
     csv_path = Path(target)

@@ -18,17 +18,15 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
+from bench.served import streamlit_server
 from phasekpi.catalogue import default_catalogue
 from phasekpi.display import format_number, grain_text
 
@@ -45,38 +43,15 @@ CLI_LINE = re.compile(r"^(\S+?)\(.+?\): 読取 ([\d,]+) = 読込 ([\d,]+) \+ 除
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (make test installs it)")
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("journey")  # our own mapping profiles and workspace, never the project's
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true", "--server.address=127.0.0.1",
-         f"--server.port={port}", "--server.fileWatcherType=none", "--browser.gatherUsageStats=false"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        env={**os.environ, "PYTHONUNBUFFERED": "1", "PHASEKPI_PROFILES": str(folder / "profiles.json"),
-             "PHASEKPI_WORKSPACE": str(folder / "workspace.duckdb")},
-    )
-    url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.5)  # polling the server's health endpoint, not waiting on the page
-        else:
-            pytest.fail("streamlit did not start within 60 s")
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+        with streamlit_server({"PHASEKPI_PROFILES": str(folder / "profiles.json"),
+                               "PHASEKPI_WORKSPACE": str(folder / "workspace.duckdb")}) as server:
+            yield server.url
+    except RuntimeError as error:
+        pytest.fail(str(error))
 
 
 @pytest.fixture()

@@ -97,7 +97,7 @@ def test_bom_and_crlf(store: Store, tmp_path: Path):
     report = load(store, path)
     assert (report.kind, report.rows_read, report.rows_loaded) == ("activities", 4, 2)
     assert [(r.row, r.column, r.value.strip(), r.problem.key) for r in report.rejections] == [
-        (3, "", "2025-04-01,A,call,x", "malformed_row"), (4, "occurred_at", "2025-04-0x", "bad_date")]
+        (3, "#4", "2025-04-01,A,call,x", "malformed_row"), (4, "occurred_at", "2025-04-0x", "bad_date")]
     assert rows_of(store, "activities", "rep, channel, source_row") == [("A", "call", 2), ("B", "email", 5)]
 
 
@@ -239,8 +239,8 @@ def test_malformed_rows_keep_later_row_numbers(store: Store):
     report = load(store, DATA / "activities_malformed.csv")
     assert (report.kind, report.rows_read, report.rows_loaded, report.duplicates) == ("activities", 6, 3, 0)
     assert [(r.row, r.problem.key, r.problem.params) for r in report.rejections] == [
-        (3, "malformed_row", {"error": "TOO MANY COLUMNS"}),  # 2 columns too many
-        (5, "malformed_row", {"error": "MISSING COLUMNS"}),  # 2 columns missing
+        (3, "malformed_row", {"error": "too_many_columns"}),  # 2 columns too many
+        (5, "malformed_row", {"error": "missing_columns"}),  # 2 columns missing
         (6, "bad_date", {"column": "occurred_at"}),  # the row after two dropped lines keeps its number
     ]
     assert report.rejections[0].value == "2025-04-01 09:10,A,call,接続,150,extra,columns"

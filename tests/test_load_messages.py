@@ -51,7 +51,7 @@ CASES = [  # (file name, content, Japanese message, English message)
      "photo.csv はCSV(表形式のテキスト)ではなくPNGファイルのようです。CRMからCSVまたはExcel(.xlsx)形式で出力したファイルを選んでください。",
      "photo.csv looks like a PNG file, not a CSV (a table as text). Choose a file exported from your CRM as CSV or Excel (.xlsx)."),
     ("data.csv", bytes(range(256)) * 4,
-     "data.csv はCSV(表形式のテキスト)ではなくbinaryファイルのようです。CRMからCSVまたはExcel(.xlsx)形式で出力したファイルを選んでください。",
+     "data.csv はCSV(表形式のテキスト)ではなくバイナリファイルのようです。CRMからCSVまたはExcel(.xlsx)形式で出力したファイルを選んでください。",
      "data.csv looks like a binary file, not a CSV (a table as text). Choose a file exported from your CRM as CSV or Excel (.xlsx)."),
     ("mixed.csv", "日付,任命先\n".encode("cp932") + "2025-04-01,髙橋\n".encode() + "2025-04-02,佐藤\n".encode("cp932"),
      "mixed.csv の文字コードを判別できません(UTF-8でもShift_JIS(CP932)でもありません)。CSV UTF-8形式で保存し直してください。",
