@@ -39,6 +39,10 @@ demo: setup
 	$(PY) -m phasekpi demo --out data/demo --seed 7
 
 # Scale benchmark (bench/results.md); e.g. make bench BENCH_ARGS="--sizes 10k,100k,1m,10m"
-.PHONY: bench
+.PHONY: bench load
 bench: setup
 	$(PY) -m bench $(BENCH_ARGS)
+
+# Load test: 20 browser sessions at once on the 1M-row dataset (bench/load.md); e.g. LOAD_ARGS="--sessions 5"
+load: setup system-deps
+	$(PY) -m bench.load $(LOAD_ARGS)

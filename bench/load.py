@@ -37,6 +37,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 FILES = ("activities", "leads", "opportunities")
 REPORT_LINE = re.compile(r"(\S+?)\((.+?)\): ([\d,]+)行を読み取り、([\d,]+)行を読み込みました。")
 STEPS = ("open", "pick_files", "load", "dashboard", "warm_dashboard")
+SESSION_TTL = 10  # seconds a closed session is kept (Streamlit's default is 120)
 
 
 @dataclass
@@ -46,6 +47,12 @@ class SessionRun:
     loaded: dict[str, int] = field(default_factory=dict)
     cards: dict[str, str] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the server process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mb(pid: int) -> float:
@@ -127,7 +134,9 @@ async def _pick_files(page) -> None:
 async def _load(page, run: SessionRun) -> None:
     await page.get_by_role("button", name="読み込む").click()
     await page.get_by_role("heading", name="読み込み結果").wait_for()
-    for text in await page.locator('[data-testid="stAlert"]').all_inner_texts():
+    lines = page.locator('[data-testid="stAlert"]').filter(has_text=REPORT_LINE)
+    await lines.nth(len(FILES) - 1).wait_for()  # the page draws the report file by file
+    for text in await lines.all_inner_texts():
         match = REPORT_LINE.search(text)
         if match:
             run.loaded[match[1]] = int(match[4].replace(",", ""))
@@ -173,10 +182,18 @@ def summary(values: list[float]) -> str:
     return f"{statistics.median(ordered):.1f} / {p95:.1f} / {ordered[-1]:.1f}"
 
 
-def render(runs: list[SessionRun], memory: MemorySampler, baseline: float, args: argparse.Namespace,
+@dataclass(frozen=True)
+class ServerUse:
+    baseline_mb: float  # started, no session yet
+    peak_mb: float
+    closed_mb: float  # right after the browsers closed
+    released_mb: float  # once the closed sessions' TTL has passed
+    cpu_s: float  # CPU seconds the server used while the sessions ran
+
+
+def render(runs: list[SessionRun], server: ServerUse, args: argparse.Namespace,
            rows: dict[str, int], elapsed: float, started: datetime) -> str:
     errors = [f"session {r.index}: {e}" for r in runs for e in r.errors]
-    peak = max(memory.samples)
     lines = [
         "# Load test: concurrent sessions on one server", "",
         f"Run {started:%Y-%m-%d %H:%M} in {elapsed:.0f} s with `python -m bench.load --sessions {args.sessions} "
@@ -189,10 +206,15 @@ def render(runs: list[SessionRun], memory: MemorySampler, baseline: float, args:
         *[f"| {step} | {summary([r.seconds[step] for r in runs if step in r.seconds])} |" for step in STEPS], "",
         "## Server memory", "",
         "| what | MB |", "|---|---:|",
-        f"| before any session (app imported, no session) | {baseline:,.0f} |",
-        f"| peak during the run | {peak:,.0f} |",
-        f"| after the browsers closed | {memory.samples[-1]:,.0f} |",
-        f"| per session ((peak − before) ÷ sessions) | {(peak - baseline) / max(1, args.sessions):,.0f} |", "",
+        f"| server started, no session yet | {server.baseline_mb:,.0f} |",
+        f"| peak during the run | {server.peak_mb:,.0f} |",
+        f"| per session ((peak − start) ÷ sessions) | {(server.peak_mb - server.baseline_mb) / max(1, args.sessions):,.0f} |",
+        f"| right after the browsers closed | {server.closed_mb:,.0f} |",
+        f"| {SESSION_TTL + 15} s later (closed sessions dropped after `server.disconnectedSessionTTL` = {SESSION_TTL} s) "
+        f"| {server.released_mb:,.0f} |", "",
+        "## Server CPU", "",
+        f"{server.cpu_s:,.0f} CPU seconds while the sessions ran, {server.cpu_s / max(1, args.sessions):,.1f} per session; "
+        f"the rest of the {os.cpu_count()} cores' time went to the {args.sessions} Chromium pages drawing the app.", "",
         "## Result", "",
         f"- sessions completed without error: {sum(1 for r in runs if not r.errors)} of {len(runs)}",
         f"- every session loaded every row and showed the same {len(next((r.cards for r in runs if r.cards), {}))} "
@@ -220,18 +242,22 @@ def main(argv: list[str] | None = None) -> int:
            "PHASEKPI_PROFILES": str(folder / "profiles.json")}
     started, began = datetime.now(), time.perf_counter()
     try:
-        with streamlit_server(env) as server:
-            baseline = rss_mb(server.pid)
+        with streamlit_server(env, [f"--server.disconnectedSessionTTL={SESSION_TTL}"]) as server:
+            baseline, cpu_before = rss_mb(server.pid), cpu_seconds(server.pid)
             memory = MemorySampler(server.pid)
             memory.start()
             runs = asyncio.run(drive(server.url, args.sessions, args.timeout))
+            cpu = cpu_seconds(server.pid) - cpu_before
+            closed = rss_mb(server.pid)
+            time.sleep(SESSION_TTL + 15)  # past the TTL, the server drops the sessions and their stores
             memory.running = False
             memory.join()
-            memory.samples.append(rss_mb(server.pid))
+            released = rss_mb(server.pid)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     check(runs, rows)
-    markdown = render(runs, memory, baseline, args, {k.removesuffix(".csv"): v for k, v in rows.items()},
+    server = ServerUse(baseline, max(memory.samples), closed, released, cpu)
+    markdown = render(runs, server, args, {k.removesuffix(".csv"): v for k, v in rows.items()},
                       time.perf_counter() - began, started)
     print(markdown)
     args.out.write_text(markdown + "\n", encoding="utf-8")

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,12 +30,13 @@ class Server:
 
 
 @contextmanager
-def streamlit_server(env: Mapping[str, str] | None = None) -> Iterator[Server]:
-    """Start the app with `env` added to ours, wait for its health endpoint, stop it afterwards."""
+def streamlit_server(env: Mapping[str, str] | None = None, options: Sequence[str] = ()) -> Iterator[Server]:
+    """Start the app with `env` added to ours and extra `--option=value`s, wait for its health
+    endpoint, stop it afterwards."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true", "--server.address=127.0.0.1",
-         f"--server.port={port}", "--server.fileWatcherType=none", "--browser.gatherUsageStats=false"],
+         f"--server.port={port}", "--server.fileWatcherType=none", "--browser.gatherUsageStats=false", *options],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
     )

@@ -203,3 +203,23 @@ def test_an_empty_import_folder_says_where_files_go(tmp_path: Path, monkeypatch:
     at.switch_page("pages/data.py").run()
     assert "フォルダにCSV・TXT・TSV・GZ・XLSXのファイルがありません。" in [i.value for i in at.info]
     assert any(str(tmp_path / "nowhere") in c.value for c in at.caption)
+
+
+def memo_values(at: AppTest, kind: str) -> list[object]:
+    return [value for key, value in at.session_state["kpi_memo"].items() if key[0] == kind]
+
+
+def test_page_switches_reuse_the_session_cache_until_the_data_changes(app: AppTest) -> None:
+    first = memo_values(app, "kpis")
+    assert len(first) == 1  # the dashboard computed its KPI values once
+    for page in ("pages/funnel.py", "pages/reps.py", "pages/dashboard.py"):
+        app.switch_page(page).run()
+        assert not app.exception
+    again = memo_values(app, "kpis")
+    assert len(again) == 1 and again[0] is first[0]  # the same object: nothing was recomputed
+    app.switch_page("pages/data.py").run()
+    upload(app, [("calls.csv", ACTIVITIES_CSV.encode())])
+    next(b for b in app.button if b.label == "読み込む").click().run()
+    app.switch_page("pages/dashboard.py").run()
+    fresh = [v for v in memo_values(app, "kpis") if v is not first[0]]
+    assert len(fresh) == 1 and fresh[0].total("calls") == 4  # new data, new values: A1–A4 (A6 is rejected)
