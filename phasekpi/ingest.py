@@ -17,10 +17,11 @@ from phasekpi import casts
 from phasekpi.mapping import Mapping, ProfileStore, Synonyms, default_synonyms, mapping_for, normalise
 from phasekpi.problems import FileReport, LoadReport, Problem, Rejection
 from phasekpi.schema import TABLES, Store, TableSpec, refresh_activities
-from phasekpi.sources import SourceFile, normalised, read_source
+from phasekpi.sources import CHUNK, SourceFile, normalised, read_source
 
 YEARS = (1990, 2100)  # a CRM date outside these is a placeholder (1900-01-00) or a typo
 NON_NEGATIVE = ("amount", "duration_sec")
+MAX_VALUE_CHARS = 10_000  # a longer cell is a broken export (a quote never closed, a pasted document), not a value
 REJECTION_KEYS = {"TIMESTAMP": "bad_date", "BOOLEAN": "bad_flag", "DOUBLE": "bad_number", "DECIMAL(18,2)": "bad_number"}
 
 
@@ -68,8 +69,9 @@ def load_source(store: Store, source: SourceFile, mapping: Mapping, synonyms: Sy
             if malformed:
                 _renumber_rows(store, [r.row for r in malformed])
             typed = _typed_columns(store, source, mapping, synonyms)
-            _build_typed(store, spec, typed)
-            report.rejections = malformed + _value_rejections(store, spec, mapping, typed)
+            long_values = bool(source.longest_line)
+            _build_typed(store, spec, typed, long_values)
+            report.rejections = malformed + _value_rejections(store, spec, typed, long_values)
             report.rows_loaded, report.duplicates = _insert_good_rows(store, spec, source.name)
             if spec.name == "activities" and report.rows_loaded:
                 refresh_activities(store.con)
@@ -132,14 +134,21 @@ def _stage(store: Store, source: SourceFile, limit: int | None = None) -> None:
     store.con.execute("DROP TABLE IF EXISTS reject_errors")
     store.con.execute("DROP TABLE IF EXISTS reject_scans")
     names = [f"c{i}" for i in range(len(source.header))]
-    store.con.execute("""
+    params = {"path": str(source.path), "delim": source.delimiter, "columns": dict.fromkeys(names, "VARCHAR"),
+              "compression": source.compression}
+    options = ""
+    if source.line_ending:
+        params["new_line"], options = source.line_ending, ", new_line = $new_line"
+    if source.longest_line:  # DuckDB drops a line longer than its buffer without a reject entry
+        params["max_line"], params["buffer"] = source.longest_line + CHUNK, 2 * source.longest_line + 4 * CHUNK
+        options += ", max_line_size = $max_line, buffer_size = $buffer"
+    store.con.execute(f"""
         CREATE OR REPLACE TEMP TABLE staging_text AS
         SELECT * FROM read_csv($path, header = true, delim = $delim, quote = '"', escape = '"', skip = 0,
                                store_rejects = true, auto_detect = false, columns = $columns,
-                               compression = $compression)
-    """ + (f"LIMIT {int(limit)}" if limit else ""),
-        {"path": str(source.path), "delim": source.delimiter, "columns": dict.fromkeys(names, "VARCHAR"),
-         "compression": source.compression})
+                               compression = $compression{options})
+        {f"LIMIT {int(limit)}" if limit else ""}
+    """, params)
     store.con.execute("CREATE OR REPLACE TEMP VIEW staging AS SELECT *, rowid + 2 AS source_row FROM staging_text")
 
 
@@ -263,9 +272,12 @@ def _derive(columns: dict[str, TypedColumn], mapping: Mapping, raw_of: dict[str,
                                    f"WHEN {closed} THEN 'lost' END, {stage}, 'open')")
 
 
-def _checks(spec: TableSpec, typed: dict[str, TypedColumn]) -> list[tuple[str, str, str, str]]:
-    """Every rule a row must pass: (condition over the typed row, raw SQL, label in the file, problem key)."""
-    checks = []
+def _checks(spec: TableSpec, typed: dict[str, TypedColumn], long_values: bool = False) -> list[tuple[str, str, str, str]]:
+    """Every rule a row must pass: (condition over the typed row, raw SQL, label in the file, problem key);
+    `long_values` adds a length limit on text (only files with lines over a megabyte can break it)."""
+    checks = [(f'length("{column.name}") > {MAX_VALUE_CHARS}', typed[column.name].raw, typed[column.name].label,
+               "value_too_long") for column in spec.columns
+              if long_values and column.sql_type == "VARCHAR" and typed[column.name].source is not None]
     low, high = YEARS
     for column in spec.columns:
         entry = typed[column.name]
@@ -282,7 +294,7 @@ def _checks(spec: TableSpec, typed: dict[str, TypedColumn]) -> list[tuple[str, s
     return checks
 
 
-def _build_typed(store: Store, spec: TableSpec, typed: dict[str, TypedColumn]) -> None:
+def _build_typed(store: Store, spec: TableSpec, typed: dict[str, TypedColumn], long_values: bool = False) -> None:
     """The typed rows, a flag per failed parse and one `row_rejected` flag; raw text stays in staging.
 
     Nested projections so each expensive expression runs once per value: each column is trimmed
@@ -293,7 +305,8 @@ def _build_typed(store: Store, spec: TableSpec, typed: dict[str, TypedColumn]) -
     cast = ", ".join(f'{c.typed} AS "{c.name}"' for c in typed.values())
     cast += "".join(f', {c.parsed} AS "parsed_{c.name}", {c.raw} IS NOT NULL AS "given_{c.name}"' for c in failing)
     flags = "".join(f', "given_{c.name}" AND "parsed_{c.name}" IS NULL AS "bad_{c.name}"' for c in failing)
-    conditions = " OR ".join(f"coalesce({condition}, false)" for condition, _, _, _ in _checks(spec, typed)) or "false"
+    conditions = " OR ".join(f"coalesce({condition}, false)"
+                             for condition, _, _, _ in _checks(spec, typed, long_values)) or "false"
     names = ", ".join(f'"{c.name}"' for c in typed.values())
     store.con.execute(f"""
         CREATE OR REPLACE TEMP TABLE typed AS
@@ -303,8 +316,9 @@ def _build_typed(store: Store, spec: TableSpec, typed: dict[str, TypedColumn]) -
     """)
 
 
-def _value_rejections(store: Store, spec: TableSpec, mapping: Mapping, typed: dict[str, TypedColumn]) -> list[Rejection]:
-    checks = _checks(spec, typed)
+def _value_rejections(store: Store, spec: TableSpec, typed: dict[str, TypedColumn],
+                      long_values: bool = False) -> list[Rejection]:
+    checks = _checks(spec, typed, long_values)
     if not checks or not store.con.execute("SELECT bool_or(row_rejected) FROM typed").fetchone()[0]:
         return []
     union = " UNION ALL ".join(

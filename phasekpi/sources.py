@@ -27,6 +27,7 @@ from phasekpi.problems import Problem
 
 CHUNK = 1 << 20
 SAMPLE_CHARS = 64 * 1024
+MAX_HEADER_BYTES = 32 << 20  # a header line longer than this is not a CRM export
 DELIMITERS = (",", "\t", ";", "|")
 # Tried in this order on the whole file; cp932 is a superset of Shift_JIS (㈱, 髙, ① …).
 TEXT_ENCODINGS = ("utf-8", "cp932")  # the first is read as it is; later ones are copied
@@ -65,6 +66,8 @@ class SourceFile:
     sheet: str | None = None
     temporary: bool = False  # `path` is our copy, to delete after loading
     compression: str = "none"  # "gzip" when `path` is gzip-compressed, whatever its name says
+    line_ending: str | None = None  # "\r\n", or None for DuckDB to detect
+    longest_line: int = 0  # bytes, when some line is longer than CHUNK (DuckDB must be told, see ingest)
 
     def discard(self) -> None:
         if self.temporary:
@@ -106,9 +109,17 @@ def _read_source(path: Path, name: str, sheet: str | None) -> tuple[SourceFile |
         if readable != path:
             readable.unlink(missing_ok=True)
         return None, Problem("empty_file", {"file": name})
-    delimiter, header = sniff_dialect(sample)
+    try:
+        if "\n" not in sample and len(sample) >= MAX_HEADER_BYTES // 4:
+            raise csv.Error("no line break in the first megabytes")
+        delimiter, header = sniff_dialect(sample)
+    except csv.Error:  # a header line that never ends, or a field beyond any CRM's
+        if readable != path:
+            readable.unlink(missing_ok=True)
+        return None, Problem("unreadable", {"file": name})
     return SourceFile(name, readable, encoding, delimiter, tuple(header), temporary=readable != path,
-                      compression="gzip" if compressed and readable == path else "none"), None
+                      compression="gzip" if compressed and readable == path else "none",
+                      line_ending=line_ending(sample), longest_line=longest_line(readable, compressed and readable == path)), None
 
 
 def _open(path: Path, compressed: bool) -> BinaryIO:
@@ -195,11 +206,42 @@ def transcode(path: Path, encoding: str, compressed: bool = False) -> Path:
 
 
 def _sample(path: Path) -> str:
+    """The file's first 64 K characters, or more when its header line is longer (10,000 columns)."""
     with path.open("rb") as probe:
         compressed = probe.read(2) == b"\x1f\x8b"
     with _open(path, compressed) as stream:
         raw = stream.read(SAMPLE_CHARS * 4)
-    return raw.decode("utf-8-sig", errors="replace")[:SAMPLE_CHARS]
+        while raw.count(b"\n") < 2 and len(raw) < MAX_HEADER_BYTES and (more := stream.read(CHUNK)):
+            raw += more
+    text = raw.decode("utf-8-sig", errors="replace")
+    return text if text.count("\n", 0, SAMPLE_CHARS) < 2 else text[:SAMPLE_CHARS]
+
+
+def longest_line(path: Path, compressed: bool = False) -> int:
+    """The byte length of the longest line when one spans a whole CHUNK, else 0 (one cheap pass:
+    a line longer than a chunk leaves a chunk without a line break)."""
+    longest = current = 0
+    for chunk in _chunks(path, compressed):
+        first = chunk.find(b"\n")
+        if first < 0:
+            current += len(chunk)
+            continue
+        longest = max(longest, current + first)
+        current = len(chunk) - chunk.rfind(b"\n") - 1
+    longest = max(longest, current)
+    return longest if longest > CHUNK else 0
+
+
+def line_ending(sample: str, quote: str = '"') -> str | None:
+    """"\r\n" when the header record ends with CRLF; None to let DuckDB tell (it guesses from the first
+    line break, even one inside a quoted header name)."""
+    quoted = False
+    for index, char in enumerate(sample):
+        if char == quote:
+            quoted = not quoted
+        elif char == "\n" and not quoted:
+            return "\r\n" if index and sample[index - 1] == "\r" else None
+    return None
 
 
 def sniff_dialect(sample: str) -> tuple[str, list[str]]:
