@@ -55,7 +55,8 @@ if uploads.pending():
         if file.source is not None:
             mapping_editor(index)
     left, right = st.columns([1, 5])
-    left.button(tr("mapping.load_button"), type="primary", on_click=load_confirmed)
+    if any(file.source is not None for file in uploads.pending()):  # nothing to load when every file was refused
+        left.button(tr("mapping.load_button"), type="primary", on_click=load_confirmed)
     right.button(tr("mapping.cancel"), on_click=uploads.discard)
 elif not session.is_demo():
     st.button(tr("data.back_to_demo"), on_click=session.load_demo)

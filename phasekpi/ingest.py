@@ -168,7 +168,7 @@ def _malformed_rows(store: Store, header: tuple[str, ...]) -> list[Rejection]:
     """Rows DuckDB could not split, each with its reason and where: the header's name of the column
     it broke at, or `#n` (1-based) for a column beyond the header."""
     rows = store.con.execute("""
-        SELECT line, coalesce(first(csv_line), ''), first(error_type), max(column_idx)
+        SELECT line, coalesce(first(csv_line), ''), first(error_type), min(column_idx)
         FROM reject_errors WHERE scan_id = (SELECT max(scan_id) FROM reject_scans)
         GROUP BY line ORDER BY line
     """).fetchall()
