@@ -8,6 +8,7 @@ the casts of phasekpi/casts.py type it. Row numbers are spreadsheet rows: the he
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable
 from pathlib import Path
 
@@ -61,13 +62,13 @@ def load_source(store: Store, source: SourceFile, mapping: Mapping, synonyms: Sy
                     report.error = Problem("unreadable", {"file": source.name})
                     return report
             report.rows_read = store.con.execute("SELECT count(*) FROM staging").fetchone()[0]
-            malformed = _malformed_rows(store, (fallback or source).header)
-            report.rows_read += len(malformed)
+            malformed, recovered = _malformed_rows(store, fallback or source)
+            report.rows_read += len(malformed) + len(recovered)
             if report.rows_read == 0:
                 report.error = Problem("header_only", {"file": source.name})
                 return report
             if malformed:
-                _renumber_rows(store, [r.row for r in malformed])
+                _renumber_rows(store, [r.row for r in malformed] + list(recovered), recovered)
             typed = _typed_columns(store, source, mapping, synonyms)
             long_values = bool(source.longest_line)
             _build_typed(store, spec, typed, long_values)
@@ -164,17 +165,35 @@ CSV_ERRORS = {  # DuckDB's error type → our reason slug (csv_error.<slug> in p
 }
 
 
-def _malformed_rows(store: Store, header: tuple[str, ...]) -> list[Rejection]:
-    """Rows DuckDB could not split, each with its reason and where: the header's name of the column
-    it broke at, or `#n` (1-based) for a column beyond the header."""
+def _malformed_rows(store: Store, source: SourceFile) -> tuple[list[Rejection], dict[int, list[str]]]:
+    """Rows DuckDB could not split, each with its reason and where (the header's name of the column it
+    broke at, or `#n`, 1-based, for a column beyond the header); and the rows it swallowed.
+
+    A quote left open makes DuckDB read the following lines as one broken record; each of those lines
+    is split on its own here: a line with the header's number of fields is recovered (row → fields),
+    any other is rejected too. So no row disappears inside another."""
     rows = store.con.execute("""
         SELECT line, coalesce(first(csv_line), ''), first(error_type), min(column_idx)
         FROM reject_errors WHERE scan_id = (SELECT max(scan_id) FROM reject_scans)
         GROUP BY line ORDER BY line
     """).fetchall()
-    return [Rejection(int(line), _column_at(header, index), value.strip()[:200],
-                      Problem("malformed_row", {"error": CSV_ERRORS.get(str(error), "other")}))
-            for line, value, error, index in rows]
+    rejections: list[Rejection] = []
+    recovered: dict[int, list[str]] = {}
+    for line, text, error, index in rows:
+        first, *swallowed = text.replace("\r\n", "\n").rstrip("\n").split("\n") if error == "UNQUOTED VALUE" else [text]
+        reason = Problem("malformed_row", {"error": CSV_ERRORS.get(str(error), "other")})
+        rejections.append(Rejection(int(line), _column_at(source.header, index), first.strip()[:200], reason))
+        for offset, physical in enumerate(swallowed, start=1):
+            if not physical.strip():
+                continue
+            fields = next(csv.reader([physical], delimiter=source.delimiter), [])
+            if len(fields) == len(source.header):
+                recovered[int(line) + offset] = fields
+            else:
+                error_key = "too_many_columns" if len(fields) > len(source.header) else "missing_columns"
+                rejections.append(Rejection(int(line) + offset, "", physical.strip()[:200],
+                                            Problem("malformed_row", {"error": error_key})))
+    return rejections, recovered
 
 
 def _column_at(header: tuple[str, ...], index: int | None) -> str:
@@ -184,16 +203,22 @@ def _column_at(header: tuple[str, ...], index: int | None) -> str:
     return header[position] if 0 <= position < len(header) and header[position].strip() else f"#{position + 1}"
 
 
-def _renumber_rows(store: Store, rejected_lines: list[int]) -> None:
-    """Shift staged rows' spreadsheet numbers past the lines DuckDB rejected (only when it did)."""
+def _renumber_rows(store: Store, unstaged_rows: list[int], recovered: dict[int, list[str]] | None = None) -> None:
+    """Shift staged rows' spreadsheet numbers past the rows DuckDB did not stage (only when there are
+    any), then add the recovered rows under their own numbers."""
     store.con.execute("CREATE OR REPLACE TEMP TABLE reject_shifts (threshold BIGINT)")
-    shifts = [(line - index,) for index, line in enumerate(sorted(rejected_lines))]
+    shifts = [(row - index,) for index, row in enumerate(sorted(unstaged_rows))]
     store.con.executemany("INSERT INTO reject_shifts VALUES (?)", shifts)
     store.con.execute("""
         CREATE OR REPLACE TEMP TABLE staging_numbered AS
         SELECT * REPLACE (source_row + (SELECT count(*) FROM reject_shifts WHERE threshold <= source_row) AS source_row)
         FROM staging
     """)
+    if recovered:
+        width = len(next(iter(recovered.values())))
+        slots = ", ".join(["?"] * (width + 1))
+        store.con.executemany(f"INSERT INTO staging_numbered VALUES ({slots})",
+                              [[*fields, row] for row, fields in sorted(recovered.items())])
     store.con.execute("CREATE OR REPLACE TEMP VIEW staging AS SELECT * FROM staging_numbered")
 
 

@@ -248,6 +248,24 @@ def test_malformed_rows_keep_later_row_numbers(store: Store):
     assert rows_of(store, "activities", "outcome, source_row") == [("接続", 2), ("不在", 4), ("通話", 7)]
 
 
+def test_rows_after_a_quote_left_open_are_recovered_under_their_own_numbers(store: Store, tmp_path: Path):
+    path = tmp_path / "open_quote.csv"
+    path.write_text("occurred_at,rep,channel,outcome\n"
+                    "2025-04-01 09:00,A,call,接続\n"
+                    '2025-04-01 09:10,"A,call,不在\n'  # the quote is never closed
+                    "2025-04-01 09:20,B,call,通話\n"
+                    "2025-04-0x 09:30,B,call,不在\n"
+                    "2025-04-01 09:40,B,call\n", encoding="utf-8")
+    report = load(store, path)
+    assert (report.rows_read, report.rows_loaded) == (5, 2)
+    assert [(r.row, r.problem.key, r.value) for r in report.rejections] == [
+        (3, "malformed_row", '2025-04-01 09:10,"A,call,不在'),
+        (6, "malformed_row", "2025-04-01 09:40,B,call"),  # a swallowed line with too few fields
+        (5, "bad_date", "2025-04-0x 09:30"),
+    ]
+    assert rows_of(store, "activities", "rep, outcome, source_row") == [("A", "接続", 2), ("B", "通話", 4)]
+
+
 # ----------------------------------------------------------------------------- files that are not loaded
 
 @pytest.mark.parametrize(("content", "key"), [
