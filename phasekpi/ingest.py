@@ -67,8 +67,9 @@ def load_source(store: Store, source: SourceFile, mapping: Mapping, synonyms: Sy
             if report.rows_read == 0:
                 report.error = Problem("header_only", {"file": source.name})
                 return report
-            if malformed:
-                _renumber_rows(store, [r.row for r in malformed] + list(recovered), recovered)
+            unstaged = [r.row for r in malformed] + list(recovered) + list(source.blank_lines)
+            if unstaged:
+                _renumber_rows(store, unstaged, recovered)
             typed = _typed_columns(store, source, mapping, synonyms)
             long_values = bool(source.longest_line)
             _build_typed(store, spec, typed, long_values)
@@ -204,15 +205,20 @@ def _column_at(header: tuple[str, ...], index: int | None) -> str:
 
 
 def _renumber_rows(store: Store, unstaged_rows: list[int], recovered: dict[int, list[str]] | None = None) -> None:
-    """Shift staged rows' spreadsheet numbers past the rows DuckDB did not stage (only when there are
-    any), then add the recovered rows under their own numbers."""
-    store.con.execute("CREATE OR REPLACE TEMP TABLE reject_shifts (threshold BIGINT)")
-    shifts = [(row - index,) for index, row in enumerate(sorted(unstaged_rows))]
-    store.con.executemany("INSERT INTO reject_shifts VALUES (?)", shifts)
+    """Shift staged rows' spreadsheet numbers past the lines DuckDB did not stage (malformed, swallowed
+    or blank; only when there are any), then add the recovered rows under their own numbers."""
+    # The k-th unstaged line (k from 1) moves every staged row numbered (line - k + 1) or more by one more.
+    thresholds = [row - index for index, row in enumerate(sorted(unstaged_rows))]
+    store.con.execute("""
+        CREATE OR REPLACE TEMP TABLE reject_shifts AS
+        SELECT threshold, max(rank) AS shift
+        FROM (SELECT unnest($thresholds) AS threshold, unnest(range(1, len($thresholds) + 1)) AS rank)
+        GROUP BY threshold
+    """, {"thresholds": thresholds})
     store.con.execute("""
         CREATE OR REPLACE TEMP TABLE staging_numbered AS
-        SELECT * REPLACE (source_row + (SELECT count(*) FROM reject_shifts WHERE threshold <= source_row) AS source_row)
-        FROM staging
+        SELECT s.* REPLACE (s.source_row + coalesce(r.shift, 0) AS source_row)
+        FROM staging s ASOF LEFT JOIN reject_shifts r ON s.source_row >= r.threshold
     """)
     if recovered:
         width = len(next(iter(recovered.values())))

@@ -68,6 +68,7 @@ class SourceFile:
     compression: str = "none"  # "gzip" when `path` is gzip-compressed, whatever its name says
     line_ending: str | None = None  # "\r\n", or None for DuckDB to detect
     longest_line: int = 0  # bytes, when some line is longer than CHUNK (DuckDB must be told, see ingest)
+    blank_lines: tuple[int, ...] = ()  # line numbers (the header is 1) of empty lines, to number rows past them
 
     def discard(self) -> None:
         if self.temporary:
@@ -117,9 +118,10 @@ def _read_source(path: Path, name: str, sheet: str | None) -> tuple[SourceFile |
         if readable != path:
             readable.unlink(missing_ok=True)
         return None, Problem("unreadable", {"file": name})
+    longest, blank_lines = line_facts(readable, compressed and readable == path)
     return SourceFile(name, readable, encoding, delimiter, tuple(header), temporary=readable != path,
                       compression="gzip" if compressed and readable == path else "none",
-                      line_ending=line_ending(sample), longest_line=longest_line(readable, compressed and readable == path)), None
+                      line_ending=line_ending(sample), longest_line=longest, blank_lines=blank_lines), None
 
 
 def _open(path: Path, compressed: bool) -> BinaryIO:
@@ -217,11 +219,16 @@ def _sample(path: Path) -> str:
     return text if text.count("\n", 0, SAMPLE_CHARS) < 2 else text[:SAMPLE_CHARS]
 
 
-def longest_line(path: Path, compressed: bool = False) -> int:
-    """The byte length of the longest line when one spans a whole CHUNK, else 0 (one cheap pass:
-    a line longer than a chunk leaves a chunk without a line break)."""
+def line_facts(path: Path, compressed: bool = False) -> tuple[int, tuple[int, ...]]:
+    """The byte length of the longest line when one spans a whole CHUNK (else 0), and the numbers of
+    the blank lines, which DuckDB skips without counting. One cheap pass; a second, line by line, only
+    for a file that has blank lines. (A blank line inside a quoted value is counted too.)"""
     longest = current = 0
+    tail, blank = b"", False
     for chunk in _chunks(path, compressed):
+        window = tail + chunk
+        blank = blank or b"\n\n" in window or b"\n\r\n" in window
+        tail = chunk[-2:]
         first = chunk.find(b"\n")
         if first < 0:
             current += len(chunk)
@@ -229,7 +236,11 @@ def longest_line(path: Path, compressed: bool = False) -> int:
         longest = max(longest, current + first)
         current = len(chunk) - chunk.rfind(b"\n") - 1
     longest = max(longest, current)
-    return longest if longest > CHUNK else 0
+    blank_lines: tuple[int, ...] = ()
+    if blank:
+        with _open(path, compressed) as stream:
+            blank_lines = tuple(number for number, line in enumerate(stream, start=1) if not line.strip(b"\r\n"))
+    return (longest if longest > CHUNK else 0), blank_lines
 
 
 def line_ending(sample: str, quote: str = '"') -> str | None:
