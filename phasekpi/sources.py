@@ -15,6 +15,7 @@ import datetime
 import gzip
 import io
 import os
+import re
 import tempfile
 import zlib
 from collections.abc import Iterator
@@ -96,8 +97,9 @@ def _read_source(path: Path, name: str, sheet: str | None) -> tuple[SourceFile |
     if kind:
         return None, Problem("not_a_table", {"file": name, "kind": kind})
     compressed = head.startswith(b"\x1f\x8b")
+    scan = LineScan()
     try:
-        encoding, copy = utf8_text(path, compressed)
+        encoding, copy = utf8_text(path, compressed, scan)
     except MixedEncoding as mixed:
         return None, Problem("mixed_encoding", {"file": name, "row": mixed.line})
     if encoding is None:
@@ -118,7 +120,8 @@ def _read_source(path: Path, name: str, sheet: str | None) -> tuple[SourceFile |
         if readable != path:
             readable.unlink(missing_ok=True)
         return None, Problem("unreadable", {"file": name})
-    longest, blank_lines = line_facts(readable, compressed and readable == path)
+    longest, blank_lines = (scan.facts(path, compressed) if readable == path  # seen while checking UTF-8
+                            else line_facts(readable))
     return SourceFile(name, readable, encoding, delimiter, tuple(header), temporary=readable != path,
                       compression="gzip" if compressed and readable == path else "none",
                       line_ending=line_ending(sample), longest_line=longest, blank_lines=blank_lines), None
@@ -134,11 +137,13 @@ def _chunks(path: Path, compressed: bool) -> Iterator[bytes]:
             yield chunk
 
 
-def utf8_text(path: Path, compressed: bool = False) -> tuple[str | None, Path | None]:
+def utf8_text(path: Path, compressed: bool = False,
+              scan: LineScan | None = None) -> tuple[str | None, Path | None]:
     """The file's encoding and, unless it is UTF-8 already, a UTF-8 copy of it (None: read the file
     itself). The encoding is "binary" for what is not text, None when no encoding decodes all of it.
     A non-UTF-8 candidate is decoded and copied in the same pass; a decoding error drops the copy.
-    Raises MixedEncoding for UTF-8 Japanese that turns into other bytes: rows in two encodings."""
+    Raises MixedEncoding for UTF-8 Japanese that turns into other bytes: rows in two encodings.
+    `scan` sees every chunk of a file that is UTF-8 already."""
     first = next(_chunks(path, compressed), b"")
     if first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16", transcode(path, "utf-16", compressed)
@@ -146,7 +151,7 @@ def utf8_text(path: Path, compressed: bool = False) -> tuple[str | None, Path | 
         return "binary", None
     if sum(1 for b in first[:4096] if b < 9 or 13 < b < 32) > 4:  # control bytes: not text
         return "binary", None
-    invalid_line, multibyte_before = _utf8_check(path, compressed)
+    invalid_line, multibyte_before = _utf8_check(path, compressed, scan)
     if invalid_line is None:
         return ("utf-8-sig" if first.startswith(codecs.BOM_UTF8) else "utf-8"), None
     if multibyte_before:  # UTF-8 Japanese up to this line, then other bytes: never guess line by line
@@ -167,9 +172,9 @@ class MixedEncoding(ValueError):
         self.line = line
 
 
-def _utf8_check(path: Path, compressed: bool) -> tuple[int | None, bool]:
+def _utf8_check(path: Path, compressed: bool, scan: LineScan | None = None) -> tuple[int | None, bool]:
     """The line (1-based) of the first byte that is not UTF-8 (None: all of it is), and whether a
-    multi-byte character decoded before it."""
+    multi-byte character decoded before it; `scan` is fed every chunk on the way."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     newlines, multibyte = 0, False
     chunk, pending = b"", 0
@@ -179,6 +184,8 @@ def _utf8_check(path: Path, compressed: bool) -> tuple[int | None, bool]:
             decoder.decode(chunk)
             multibyte = multibyte or not chunk.isascii()
             newlines += chunk.count(b"\n")
+            if scan:
+                scan.feed(chunk)
         chunk, pending = b"", len(decoder.getstate()[0])
         decoder.decode(b"", final=True)
     except UnicodeDecodeError as error:
@@ -219,28 +226,45 @@ def _sample(path: Path) -> str:
     return text if text.count("\n", 0, SAMPLE_CHARS) < 2 else text[:SAMPLE_CHARS]
 
 
-def line_facts(path: Path, compressed: bool = False) -> tuple[int, tuple[int, ...]]:
-    """The byte length of the longest line when one spans a whole CHUNK (else 0), and the numbers of
-    the blank lines, which DuckDB skips without counting. One cheap pass; a second, line by line, only
-    for a file that has blank lines. (A blank line inside a quoted value is counted too.)"""
-    longest = current = 0
-    tail, blank = b"", False
-    for chunk in _chunks(path, compressed):
-        window = tail + chunk
-        blank = blank or b"\n\n" in window or b"\n\r\n" in window
-        tail = chunk[-2:]
+BLANK_LINE = re.compile(rb"\n\r?\n")
+
+
+class LineScan:
+    """Facts about a file's lines, gathered chunk by chunk during a pass that reads it anyway: the
+    byte length of the longest line when one spans a whole CHUNK (else 0), and whether some line is
+    blank (DuckDB skips those without counting them, so rows after them need renumbering)."""
+
+    def __init__(self) -> None:
+        self.longest = self.current = 0
+        self.blank, self.tail = False, b""
+
+    def feed(self, chunk: bytes) -> None:
+        if not self.blank:
+            self.blank = bool(BLANK_LINE.search(chunk) or BLANK_LINE.search(self.tail + chunk[:2]))
+            self.tail = chunk[-2:]
         first = chunk.find(b"\n")
         if first < 0:
-            current += len(chunk)
-            continue
-        longest = max(longest, current + first)
-        current = len(chunk) - chunk.rfind(b"\n") - 1
-    longest = max(longest, current)
-    blank_lines: tuple[int, ...] = ()
-    if blank:
-        with _open(path, compressed) as stream:
-            blank_lines = tuple(number for number, line in enumerate(stream, start=1) if not line.strip(b"\r\n"))
-    return (longest if longest > CHUNK else 0), blank_lines
+            self.current += len(chunk)
+            return
+        self.longest = max(self.longest, self.current + first)
+        self.current = len(chunk) - chunk.rfind(b"\n") - 1
+
+    def facts(self, path: Path, compressed: bool) -> tuple[int, tuple[int, ...]]:
+        """(longest line or 0, numbers of the blank lines); a second pass, line by line, only for a
+        file that has blank lines. (A blank line inside a quoted value is counted too.)"""
+        longest = max(self.longest, self.current)
+        blank_lines: tuple[int, ...] = ()
+        if self.blank:
+            with _open(path, compressed) as stream:
+                blank_lines = tuple(n for n, line in enumerate(stream, start=1) if not line.strip(b"\r\n"))
+        return (longest if longest > CHUNK else 0), blank_lines
+
+
+def line_facts(path: Path, compressed: bool = False) -> tuple[int, tuple[int, ...]]:
+    scan = LineScan()
+    for chunk in _chunks(path, compressed):
+        scan.feed(chunk)
+    return scan.facts(path, compressed)
 
 
 def line_ending(sample: str, quote: str = '"') -> str | None:
