@@ -67,7 +67,7 @@ def load_source(store: Store, source: SourceFile, mapping: Mapping, synonyms: Sy
             if report.rows_read == 0:
                 report.error = Problem("header_only", {"file": source.name})
                 return report
-            unstaged = [r.row for r in malformed] + list(recovered) + list(source.blank_lines)
+            unstaged = sorted({r.row for r in malformed} | set(recovered)) + list(source.blank_lines)
             if unstaged:
                 _renumber_rows(store, unstaged, recovered)
             typed = _typed_columns(store, source, mapping, synonyms)
@@ -172,7 +172,8 @@ def _malformed_rows(store: Store, source: SourceFile) -> tuple[list[Rejection], 
 
     A quote left open makes DuckDB read the following lines as one broken record; each of those lines
     is split on its own here: a line with the header's number of fields is recovered (row → fields),
-    any other is rejected too. So no row disappears inside another."""
+    any other is rejected too. So no row disappears inside another. In a tab-separated file a row
+    broken by a quote inside a value is split on its tabs alone."""
     rows = store.con.execute("""
         SELECT line, coalesce(first(csv_line), ''), first(error_type), min(column_idx)
         FROM reject_errors WHERE scan_id = (SELECT max(scan_id) FROM reject_scans)
@@ -182,8 +183,12 @@ def _malformed_rows(store: Store, source: SourceFile) -> tuple[list[Rejection], 
     recovered: dict[int, list[str]] = {}
     for line, text, error, index in rows:
         first, *swallowed = text.replace("\r\n", "\n").rstrip("\n").split("\n") if error == "UNQUOTED VALUE" else [text]
-        reason = Problem("malformed_row", {"error": CSV_ERRORS.get(str(error), "other")})
-        rejections.append(Rejection(int(line), _column_at(source.header, index), first.strip()[:200], reason))
+        as_tab_separated = first.split("\t")
+        if error == "UNQUOTED VALUE" and source.delimiter == "\t" and len(as_tab_separated) == len(source.header):
+            recovered[int(line)] = as_tab_separated  # TSV writers rarely quote: "VIP" 対応 is a value, not a quote
+        else:
+            reason = Problem("malformed_row", {"error": CSV_ERRORS.get(str(error), "other")})
+            rejections.append(Rejection(int(line), _column_at(source.header, index), first.strip()[:200], reason))
         for offset, physical in enumerate(swallowed, start=1):
             if not physical.strip():
                 continue

@@ -117,7 +117,8 @@ def propose_mapping(header: tuple[str, ...] | list[str], synonyms: Synonyms | No
 
     Tables with all required fields come first; then the one whose recognised headers are most
     its own (a header every table knows, like `Id` or `Created Date`, weighs a third); then the
-    one whose id column comes first in the file."""
+    one whose id column comes first in the file. A header whose recognised columns every table
+    would claim alike is no export of ours (a user list: Id, CreatedDate): nothing is mapped."""
     synonyms = synonyms or default_synonyms()
     candidates = [_map_table(kind, header, synonyms) for kind in TABLES]
     claims: dict[str, int] = {}
@@ -130,7 +131,10 @@ def propose_mapping(header: tuple[str, ...] | list[str], synonyms: Synonyms | No
         id_column = mapping.columns.get(TABLES[mapping.kind].id_column or "")
         return (not mapping.missing, round(own, 6), -list(header).index(id_column) if id_column else -len(header))
 
-    return _with_default_constants(max(candidates, key=fit))
+    best = max(candidates, key=fit)
+    if not any(claims[column] < len(candidates) for column in best.columns.values()):
+        return Mapping(best.kind)  # only headers every table has (Id, CreatedDate: a user list): not ours
+    return _with_default_constants(best)
 
 
 def map_as(kind: str, header: tuple[str, ...] | list[str], synonyms: Synonyms | None = None) -> Mapping:

@@ -561,7 +561,7 @@ def all_cases() -> list[Case]:
 
 
 # Cases whose bug is still open (an xfail test in tests/test_bad_corpus.py); every other bug noted is fixed.
-OPEN_BUGS = {"tsv_quotes_inside_fields.tsv", "users_list.csv"}
+OPEN_BUGS: set[str] = set()
 
 
 def today(case: Case) -> str:
