@@ -88,9 +88,10 @@ def current_config() -> Config:
 def persist(record: HistoryEntry | None = None) -> None:
     """Save the session's configuration when it differs from what was last saved (one transaction)."""
     space, config = workspace(), current_config()
-    if record is None and config == st.session_state.get("workspace_saved"):
+    saved = st.session_state.get("workspace_saved")
+    if record is None and config == saved:
         return
-    if space.save(config, record):
+    if space.save(config, record, base=saved):  # only this session's changes: another's stay
         st.session_state["workspace_saved"] = copy.deepcopy(config)
 
 

@@ -207,14 +207,16 @@ class Workspace:
         return moved
 
     # ---- writing
-    def save(self, config: Config, record: HistoryEntry | None = None) -> bool:
-        """Replace the saved configuration (and add a history entry) in one transaction.
+    def save(self, config: Config, record: HistoryEntry | None = None, base: Config | None = None) -> bool:
+        """Write the configuration (and add a history entry) in one transaction. With `base`, the
+        configuration this session started from, only what it changed since is written over the
+        file's current state, so two sessions changing different settings both keep their change.
         False when the workspace is read-only or stays locked; the status then says why."""
         if not self.status.writable:
             return False
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._run(lambda con: _write(con, config, record))
+            self._run(lambda con: _write(con, config, record, base))
         except (Locked, duckdb.Error) as error:
             self.status = Status("read_only", "save_failed", {"path": str(self.path), "error": _short(error)})
             return False
@@ -281,9 +283,34 @@ def _replace(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> N
         con.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
 
 
-def _write(con: duckdb.DuckDBPyConnection, config: Config, record: HistoryEntry | None) -> None:
+def merge(base: Config, mine: Config, theirs: Config) -> Config:
+    """`theirs` (the file now) with what changed from `base` to `mine` (this session) laid over it,
+    entry by entry: a target, a word, a setting, a holiday; answers and override as a whole."""
+
+    def laid_over(before: dict, after: dict, current: dict) -> dict:
+        result = {k: v for k, v in current.items() if not (k in before and k not in after)}
+        result.update({k: v for k, v in after.items() if before.get(k, object()) != v})
+        return result
+
+    phases = set(base.targets) | set(mine.targets) | set(theirs.targets)
+    targets = {p: laid_over(base.targets.get(p, {}), mine.targets.get(p, {}), theirs.targets.get(p, {})) for p in phases}
+    holidays = (set(theirs.holidays) - (set(base.holidays) - set(mine.holidays))) | (set(mine.holidays) - set(base.holidays))
+    return Config(
+        targets={p: kpis for p, kpis in targets.items() if kpis},
+        outcome_mappings=laid_over(base.outcome_mappings, mine.outcome_mappings, theirs.outcome_mappings),
+        settings=laid_over(base.settings, mine.settings, theirs.settings),
+        holidays=sorted(holidays),
+        answers=mine.answers if mine.answers != base.answers else theirs.answers,
+        override=mine.override if mine.override != base.override else theirs.override,
+    )
+
+
+def _write(con: duckdb.DuckDBPyConnection, config: Config, record: HistoryEntry | None,
+           base: Config | None = None) -> None:
     con.execute("BEGIN TRANSACTION")
     try:
+        if base is not None:  # read and write in one transaction: no other save slips in between
+            config = merge(base, config, _read_config(con))
         _create_tables(con)
         _replace(con, "targets", [(p, k, _number(v)) for p, kpis in config.targets.items() for k, v in kpis.items()])
         _replace(con, "outcome_mappings", list(config.outcome_mappings.items()))

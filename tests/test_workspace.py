@@ -266,3 +266,32 @@ def test_every_status_has_its_words_in_both_languages() -> None:
         for lang in ("ja", "en"):
             assert ws.Status("ok", reason, params).text(lang)
     assert {f"workspace.state.{s}" for s in ("ok", "read_only", "recovered")} <= set(messages())
+
+
+def test_two_sessions_changing_different_settings_both_keep_their_change(tmp_path: Path) -> None:
+    path = tmp_path / "workspace.duckdb"
+    Workspace(path).save(FULL)
+    first, second = Workspace(path), Workspace(path)
+    start_first, start_second = first.open(), second.open()  # both sessions start from FULL
+    mine = Config(**{**vars(start_first), "targets": {**start_first.targets, "growth": {"opportunity_rate": 0.3,
+                                                                                      "appointments": 12.0}}})
+    assert first.save(mine, base=start_first)
+    theirs = Config(**{**vars(start_second), "settings": {**start_second.settings, "alert_threshold_pct": 70.0},
+                       "holidays": [date(2026, 8, 13)]})  # and 29 Dec removed
+    assert second.save(theirs, base=start_second)
+    saved = Workspace(path).open()
+    assert saved.targets["growth"] == {"opportunity_rate": 0.3, "appointments": 12.0}  # the first session's change
+    assert saved.settings["alert_threshold_pct"] == 70.0  # the second's
+    assert saved.holidays == [date(2026, 8, 13)]
+    assert saved.outcome_mappings == FULL.outcome_mappings and saved.answers == FULL.answers
+
+
+@pytest.mark.parametrize(("base", "mine", "theirs", "merged"), [
+    ({"a": 1.0}, {"a": 2.0}, {"a": 1.0, "b": 5.0}, {"a": 2.0, "b": 5.0}),  # my change, their addition
+    ({"a": 1.0}, {"a": 1.0}, {"a": 3.0}, {"a": 3.0}),  # no change of mine: theirs stays
+    ({"a": 1.0}, {"a": 2.0}, {"a": 3.0}, {"a": 2.0}),  # both changed it: the later save wins
+    ({"a": 1.0, "b": 2.0}, {"a": 1.0}, {"a": 1.0, "b": 2.0}, {"a": 1.0}),  # I removed b
+])
+def test_merge_lays_only_this_sessions_changes_over_the_file(base: dict, mine: dict, theirs: dict, merged: dict) -> None:
+    result = ws.merge(Config(settings=base), Config(settings=mine), Config(settings=theirs))
+    assert result.settings == merged
