@@ -9,6 +9,7 @@ from pages import session, uploads
 from phasekpi.ingest import preview
 from phasekpi.mapping import Mapping, map_as
 from phasekpi.messages import problem_text
+from phasekpi.metrics import Filters
 from phasekpi.schema import OUTCOME_RANKS, TABLES, channel_words, outcome_words
 
 SKIP = "skip"
@@ -104,7 +105,7 @@ def problem_files() -> None:
 def vocabulary_editor() -> None:
     """Every call-result word with its count; unclassified ones first, each level editable."""
     tr = session.tr
-    words = outcome_words(session.store())
+    words = session.cached("outcome_words", lambda: outcome_words(session.store()), chosen=Filters())
     if not words:
         channel_table()
         return
@@ -125,7 +126,8 @@ def vocabulary_editor() -> None:
     st.data_editor(
         table, hide_index=True, width="stretch", key=key, on_change=_vocabulary_changed,
         args=(key, table, levels), disabled=[tr("vocabulary.col.word"), tr("vocabulary.col.calls")],
-        column_config={tr("vocabulary.col.level"): st.column_config.SelectboxColumn(options=list(levels), required=True)},
+        column_config={tr("vocabulary.col.level"): st.column_config.SelectboxColumn(options=list(levels), required=True),
+                       tr("vocabulary.col.calls"): st.column_config.NumberColumn(format="localized")},
     )
     channel_table()
 
@@ -133,12 +135,13 @@ def vocabulary_editor() -> None:
 def channel_table() -> None:
     """Activity types as exported and the channel each counts as, so no type is dropped unseen."""
     tr = session.tr
-    words = channel_words(session.store())
+    words = session.cached("channel_words", lambda: channel_words(session.store()), chosen=Filters())
     if words:
         st.caption(tr("vocabulary.channels"))
         st.dataframe(pd.DataFrame([{tr("vocabulary.col.type"): word, tr("vocabulary.col.channel"): tr(f"channel.{channel}"),
                                     tr("vocabulary.col.rows"): count} for word, channel, count in words]),
-                     hide_index=True, width="stretch")
+                     hide_index=True, width="stretch",
+                     column_config={tr("vocabulary.col.rows"): st.column_config.NumberColumn(format="localized")})
 
 
 def _vocabulary_changed(key: str, table: pd.DataFrame, levels: dict[str, str]) -> None:
