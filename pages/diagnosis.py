@@ -26,7 +26,6 @@ st.write(tr("diagnosis.intro"))
 
 def suggestions() -> dict[str, Suggestion]:
     """The data's answers, kept until the data or the targets change."""
-    session.store()  # loads the demo on a first visit, which moves data_version
     targets = session.targets()
     return session.cached("suggestions", lambda: suggest_answers(session.store(), catalogue, targets),
                           repr(sorted((p, sorted(t.items())) for p, t in targets.items())), chosen=Filters())

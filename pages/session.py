@@ -9,10 +9,8 @@ Settings, targets, call-result words, holidays and checklist answers start from 
 from __future__ import annotations
 
 import copy
-from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date, datetime
-from pathlib import Path
 from typing import TypeVar
 
 import streamlit as st
@@ -23,10 +21,11 @@ from phasekpi import DEMO_DIR
 from phasekpi.catalogue import Catalogue, default_catalogue
 from phasekpi.diagnosis import Diagnosis, diagnose
 from phasekpi.ingest import load_files
+from phasekpi.memo import Memo
 from phasekpi.messages import DEFAULT_LANGUAGE, t
 from phasekpi.metrics import Filters, Grouping, KpiResults, compute_grouped, compute_kpis, data_range, rep_names
 from phasekpi.problems import LoadReport
-from phasekpi.schema import Store, clear_tables, install_vocabularies, open_store
+from phasekpi.schema import Store, install_vocabularies, open_store
 from phasekpi.workspace import Config, HistoryEntry, Workspace
 
 T = TypeVar("T")
@@ -62,27 +61,19 @@ def workspace() -> Workspace:
 
 def apply_config(config: Config) -> None:
     """Start from `config`: the workspace's on a session's start, an imported file's, or defaults."""
-    st.session_state.update(settings=dict(config.settings), targets={p: dict(k) for p, k in config.targets.items()},
-                            outcome_overrides=dict(config.outcome_mappings), company_holidays=list(config.holidays),
-                            override=config.override, workspace_saved=copy.deepcopy(config))
-    if config.answers is None:
+    values = config.session_values()
+    if values["answers"] is None:
+        del values["answers"]
         st.session_state.pop("answers", None)
-    else:
-        st.session_state["answers"] = dict(config.answers)
+    st.session_state.update(values, workspace_saved=copy.deepcopy(config))
     for key in [k for k in st.session_state if str(k).startswith(("target_", "setting_", "item_", "override_choice_"))]:
         del st.session_state[key]  # widgets would otherwise show their old values
     if "store" in st.session_state:
-        with store().lock:
-            install_vocabularies(store().con, catalogue(), outcome_overrides())
-        data_changed()
+        reinstall_vocabulary()
 
 
 def current_config() -> Config:
-    state = st.session_state
-    return Config(targets={p: dict(k) for p, k in state.get("targets", {}).items() if k},
-                  outcome_mappings=dict(state.get("outcome_overrides", {})), settings=dict(state.get("settings", {})),
-                  holidays=sorted(set(state.get("company_holidays", []))),
-                  answers=None if state.get("answers") is None else dict(state["answers"]), override=state.get("override"))
+    return Config.from_session(st.session_state)
 
 
 def persist(record: HistoryEntry | None = None) -> None:
@@ -109,50 +100,28 @@ def tr(key: str, **params: object) -> str:
 
 def store() -> Store:
     if "store" not in st.session_state:
-        st.session_state["store"] = open_store(catalogue())
-        install_vocabularies(st.session_state["store"].con, catalogue(), outcome_overrides())
         load_demo()
     return st.session_state["store"]
 
 
-def demo_files() -> list[tuple[Path, str]]:
-    return [(path, path.name) for path in sorted(DEMO_DIR.glob("*.csv.gz"))]
-
-
 def load_demo() -> None:
     st.session_state.pop("upload_report", None)
-    replace_data(demo_files(), is_demo=True)
-
-
-def replace_data(files: list[tuple[Path, str]], is_demo: bool = False) -> LoadReport:
-    """Empty the tables and load these files; the report says what happened to every row."""
-    clear_data()
-    report = load_files(st.session_state["store"], files)
-    data_loaded(report, is_demo)
-    return report
+    demo = new_store()
+    use_store(demo, load_files(demo, [(path, path.name) for path in sorted(DEMO_DIR.glob("*.csv.gz"))]), is_demo=True)
 
 
 def new_store() -> Store:
     """An empty store with this session's own call-result words installed."""
-    fresh = open_store(catalogue())
-    install_vocabularies(fresh.con, catalogue(), outcome_overrides())
-    return fresh
+    return open_store(catalogue(), outcome_overrides())
 
 
-def use_store(replacement: Store) -> None:
+def use_store(replacement: Store, report: LoadReport, is_demo: bool) -> None:
+    """Make a loaded store the session's data (closing the one it replaces) and remember what was
+    loaded; filters and memoised values start afresh."""
     old = st.session_state.get("store")
-    st.session_state["store"] = replacement
+    st.session_state.update(store=replacement, load_report=report, is_demo=is_demo, filters=Filters())
     if old is not None and old is not replacement:
         old.con.close()
-
-
-def clear_data() -> None:
-    clear_tables(st.session_state["store"])
-
-
-def data_loaded(report: LoadReport, is_demo: bool) -> None:
-    """Remember what was loaded; filters and memoised KPI values start afresh."""
-    st.session_state.update(load_report=report, is_demo=is_demo, filters=Filters())
     data_changed()
 
 
@@ -168,10 +137,15 @@ def outcome_overrides() -> dict[str, str]:
 
 def set_outcome_level(word: str, level: str) -> None:
     outcome_overrides()[word] = level
+    reinstall_vocabulary()
+    persist()
+
+
+def reinstall_vocabulary() -> None:
+    """The session's call-result words into its store; every value computed from them is stale."""
     with store().lock:
         install_vocabularies(store().con, catalogue(), outcome_overrides())
     data_changed()
-    persist()
 
 
 def load_report() -> LoadReport | None:
@@ -246,17 +220,10 @@ MEMO_SIZE = 48  # values kept per session: every page × a few recent filter cho
 def cached(kind: str, compute: Callable[[], T], *inputs: object, chosen: Filters | None = None) -> T:
     """`compute()` once per (kind, data version, filters, settings, inputs): a page switch, a rerun or a
     return to earlier filters reuses the value. `data_version` moves on every load and vocabulary edit,
-    so it fingerprints the session's data; the least recently used values go first."""
+    so it fingerprints the session's data."""
     store()  # a first call loads the demo, which moves the data version
     key = (kind, st.session_state.get("data_version"), chosen or filters(), tuple(sorted(settings().items())), inputs)
-    memo: OrderedDict = st.session_state.setdefault("kpi_memo", OrderedDict())
-    if key in memo:
-        memo.move_to_end(key)
-    else:
-        memo[key] = compute()
-        while len(memo) > MEMO_SIZE:
-            memo.popitem(last=False)
-    return memo[key]
+    return st.session_state.setdefault("kpi_memo", Memo(MEMO_SIZE)).get(key, compute)
 
 
 def kpi_results(for_filters: Filters | None = None) -> KpiResults | None:

@@ -97,8 +97,7 @@ def load(mappings: list[Mapping | None]) -> LoadReport:
                 profiles.save(file.source.header, mapping)
     report = LoadReport(reports)
     if any(r.rows_loaded for r in reports):
-        session.use_store(fresh)
-        session.data_loaded(report, is_demo=False)
+        session.use_store(fresh, report, is_demo=False)
     else:
         fresh.con.close()
     st.session_state["upload_report"] = report

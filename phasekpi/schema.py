@@ -111,15 +111,17 @@ class Store:
     lock: threading.RLock = field(default_factory=threading.RLock)
 
 
-def open_store(catalogue: Catalogue, threads: int = 2, memory_limit: str = "2GB") -> Store:
-    """A fresh in-memory database with the canonical tables, vocabularies and views."""
+def open_store(catalogue: Catalogue, outcome_overrides: Mapping[str, str] | None = None, threads: int = 2,
+               memory_limit: str = "2GB") -> Store:
+    """A fresh in-memory database with the canonical tables, vocabularies (the user's own call-result
+    words on top of the catalogue's) and views."""
     con = duckdb.connect(":memory:")
     con.execute(f"SET threads = {int(threads)}")
     con.execute("SET memory_limit = ?", [memory_limit])
     for spec in TABLES.values():
         columns = ", ".join(f'"{c.name}" {c.sql_type}' for c in spec.columns)
         con.execute(f'CREATE TABLE "{spec.rows_table}" ({columns}, source_file VARCHAR, source_row BIGINT)')
-    _write_lookups(con, catalogue)
+    _write_lookups(con, catalogue, outcome_overrides)
     _create_views(con, catalogue)
     refresh_activities(con)
     return Store(con)
@@ -258,10 +260,3 @@ def channel_words(store: Store) -> list[tuple[str, str, int]]:
             SELECT channel_raw, channel, count(*) FROM activities_rows WHERE channel_raw IS NOT NULL
             GROUP BY ALL ORDER BY 3 DESC, 1
         """).fetchall()
-
-
-def clear_tables(store: Store) -> None:
-    with store.lock:
-        for spec in TABLES.values():
-            store.con.execute(f'DELETE FROM "{spec.rows_table}"')
-        refresh_activities(store.con)

@@ -79,6 +79,22 @@ class Config:
     override: str | None = None
 
 
+    def session_values(self) -> dict[str, object]:
+        """The configuration as a session keeps it, under its own keys (copies, free to edit)."""
+        return {"settings": dict(self.settings), "targets": {p: dict(k) for p, k in self.targets.items()},
+                "outcome_overrides": dict(self.outcome_mappings), "company_holidays": list(self.holidays),
+                "override": self.override, "answers": None if self.answers is None else dict(self.answers)}
+
+    @classmethod
+    def from_session(cls, values: Mapping[str, Any]) -> Config:
+        """What a session holds under the keys of `session_values`, as a configuration to save."""
+        answers = values.get("answers")
+        return cls(targets={p: dict(k) for p, k in values.get("targets", {}).items() if k},
+                   outcome_mappings=dict(values.get("outcome_overrides", {})), settings=dict(values.get("settings", {})),
+                   holidays=sorted(set(values.get("company_holidays", []))),
+                   answers=None if answers is None else dict(answers), override=values.get("override"))
+
+
 @dataclass(frozen=True)
 class HistoryEntry:
     recorded_at: datetime

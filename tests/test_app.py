@@ -206,7 +206,7 @@ def test_an_empty_import_folder_says_where_files_go(tmp_path: Path, monkeypatch:
 
 
 def memo_values(at: AppTest, kind: str) -> list[object]:
-    return [value for key, value in at.session_state["kpi_memo"].items() if key[0] == kind]
+    return at.session_state["kpi_memo"].values(kind)
 
 
 def test_page_switches_reuse_the_session_cache_until_the_data_changes(app: AppTest) -> None:
