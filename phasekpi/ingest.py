@@ -23,7 +23,6 @@ from phasekpi.sources import CHUNK, SourceFile, normalised, read_source
 YEARS = (1990, 2100)  # a CRM date outside these is a placeholder (1900-01-00) or a typo
 NON_NEGATIVE = ("amount", "duration_sec")
 MAX_VALUE_CHARS = 10_000  # a longer cell is a broken export (a quote never closed, a pasted document), not a value
-REJECTION_KEYS = {"TIMESTAMP": "bad_date", "BOOLEAN": "bad_flag", "DOUBLE": "bad_number", "DECIMAL(18,2)": "bad_number"}
 
 
 def load_files(store: Store, paths: list[tuple[Path, str]], profiles: ProfileStore | None = None) -> LoadReport:
@@ -49,20 +48,15 @@ def load_source(store: Store, source: SourceFile, mapping: Mapping, synonyms: Sy
     if report.error:
         return report
     spec = TABLES[mapping.kind]
-    fallback: SourceFile | None = None
     with store.lock:
         try:
             try:
-                _stage(store, source)
-            except duckdb.Error:  # mixed line endings or bare CRs: let Python's csv module read it first
-                fallback = normalised(source)
-                try:
-                    _stage(store, fallback)
-                except duckdb.Error:
-                    report.error = Problem("unreadable", {"file": source.name})
-                    return report
+                staged = _stage_any(store, source)
+            except duckdb.Error:
+                report.error = Problem("unreadable", {"file": source.name})
+                return report
             report.rows_read = store.con.execute("SELECT count(*) FROM staging").fetchone()[0]
-            malformed, recovered = _malformed_rows(store, fallback or source)
+            malformed, recovered = _malformed_rows(store, staged)
             report.rows_read += len(malformed) + len(recovered)
             if report.rows_read == 0:
                 report.error = Problem("header_only", {"file": source.name})
@@ -79,8 +73,6 @@ def load_source(store: Store, source: SourceFile, mapping: Mapping, synonyms: Sy
                 refresh_activities(store.con)
         finally:
             _drop_staging(store)
-            if fallback:
-                fallback.discard()
     return report
 
 
@@ -108,15 +100,9 @@ def preview(source: SourceFile, mapping: Mapping, rows: int = 5, synonyms: Synon
     scratch = Store(duckdb.connect(":memory:"))
     try:
         try:
-            _stage(scratch, source, limit=rows)
-        except duckdb.Error:  # as in load_source: Python's csv module reads what DuckDB refuses
-            fallback = normalised(source)
-            try:
-                _stage(scratch, fallback, limit=rows)
-            except duckdb.Error:
-                return []
-            finally:
-                fallback.discard()
+            _stage_any(scratch, source, limit=rows)
+        except duckdb.Error:
+            return []
         typed = _typed_columns(scratch, source, mapping, synonyms or default_synonyms())
         _build_typed(scratch, TABLES[mapping.kind], typed)
         shown = [name for name in typed if name in mapping.columns or name in mapping.constants]
@@ -152,6 +138,22 @@ def _stage(store: Store, source: SourceFile, limit: int | None = None) -> None:
         {f"LIMIT {int(limit)}" if limit else ""}
     """, params)
     store.con.execute("CREATE OR REPLACE TEMP VIEW staging AS SELECT *, rowid + 2 AS source_row FROM staging_text")
+
+
+def _stage_any(store: Store, source: SourceFile, limit: int | None = None) -> SourceFile:
+    """Stage the file; when DuckDB refuses it (mixed line endings, bare CRs), stage the copy Python's
+    csv module writes of it. Returns what was staged (its header numbers the columns); raises
+    duckdb.Error when neither reads."""
+    try:
+        _stage(store, source, limit)
+        return source
+    except duckdb.Error:
+        fallback = normalised(source)
+        try:
+            _stage(store, fallback, limit)  # staging_text holds the rows: the copy can go
+        finally:
+            fallback.discard()
+        return fallback
 
 
 def _drop_staging(store: Store) -> None:

@@ -109,22 +109,25 @@ def _read_source(path: Path, name: str, sheet: str | None) -> tuple[SourceFile |
     readable = copy or path
     sample = _sample(readable)
     if not sample.strip():
-        if readable != path:
-            readable.unlink(missing_ok=True)
-        return None, Problem("empty_file", {"file": name})
+        return _refused(copy, Problem("empty_file", {"file": name}))
+    if "\n" not in sample and len(sample) >= MAX_HEADER_BYTES // 4:
+        return _refused(copy, Problem("unreadable", {"file": name}))  # a header line that never ends
     try:
-        if "\n" not in sample and len(sample) >= MAX_HEADER_BYTES // 4:
-            raise csv.Error("no line break in the first megabytes")
         delimiter, header = sniff_dialect(sample)
-    except csv.Error:  # a header line that never ends, or a field beyond any CRM's
-        if readable != path:
-            readable.unlink(missing_ok=True)
-        return None, Problem("unreadable", {"file": name})
+    except csv.Error:  # a field beyond any CRM's
+        return _refused(copy, Problem("unreadable", {"file": name}))
     longest, blank_lines = (scan.facts(path, compressed) if readable == path  # seen while checking UTF-8
                             else line_facts(readable))
     return SourceFile(name, readable, encoding, delimiter, tuple(header), temporary=readable != path,
                       compression="gzip" if compressed and readable == path else "none",
                       line_ending=line_ending(sample), longest_line=longest, blank_lines=blank_lines), None
+
+
+def _refused(copy: Path | None, problem: Problem) -> tuple[None, Problem]:
+    """A file we cannot read: our UTF-8 copy of it (if any) goes."""
+    if copy:
+        copy.unlink(missing_ok=True)
+    return None, problem
 
 
 def _open(path: Path, compressed: bool) -> BinaryIO:
