@@ -50,12 +50,14 @@ def page(app_url: str, request: pytest.FixtureRequest):
 
 
 def test_dashboard_renders_the_demo_in_japanese_then_english(page) -> None:
+    from playwright.sync_api import expect
+
     page.get_by_role("heading", name="成長期のKPIダッシュボード").wait_for()
     page.get_by_text("ボトルネック: アポイント獲得率 9.4%").wait_for()
-    assert page.locator(".kpi-card").count() == 6
+    expect(page.locator(".kpi-card")).to_have_count(6)  # waits out a rerun that redraws the page
     charts = page.locator('[data-testid="stVegaLiteChart"]')
     charts.nth(1).locator("canvas, svg").first.wait_for()
-    assert charts.count() == 2
+    expect(charts).to_have_count(2)
     page.get_by_text("English").click()
     page.get_by_role("heading", name="Growth KPI dashboard").wait_for()
     page.get_by_text("Bottleneck: Appointment rate at 9.4%").wait_for()
