@@ -71,7 +71,7 @@ def mapping_editor(index: int) -> None:
 
 def _field_pickers(index: int, mapping: Mapping, header: list[str]) -> None:
     """Required and recognised fields in view; the rest folded away until wanted."""
-    fields = [c for c in TABLES[mapping.kind].columns if c.name != "channel_raw"]
+    fields = TABLES[mapping.kind].mappable
     shown = [c for c in fields if c.required or c.name in mapping.columns]
     _picker_grid(index, mapping, header, shown)
     rest = [c for c in fields if c not in shown]

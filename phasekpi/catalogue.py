@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from phasekpi import CATALOGUE_PATH
+from phasekpi.tables import TABLES
 
 TierId = Literal["strategic", "tactical", "action"]
 PhaseId = Literal["startup", "growth", "mature"]
@@ -68,6 +69,34 @@ class Measure(Strict):
     count_distinct: str | None = None
 
 
+class Need(Strict):
+    """One thing the loaded data must hold: a field with a value in some row (`value` None), or a
+    row whose field equals `value` (activities.channel=email: some email activity)."""
+
+    table: TableName
+    field: str
+    value: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.table}.{self.field}" + ("" if self.value is None else f"={self.value}")
+
+
+def parse_need(text: str) -> list[Need]:
+    """`activities.outcome | activities.duration_sec` → the alternatives, any of which will do.
+    Raises ValueError naming what is wrong."""
+    needs = []
+    for option in text.split("|"):
+        target, _, value = option.strip().partition("=")
+        table, _, name = target.strip().partition(".")
+        if table not in TABLES:
+            raise ValueError(f"{option.strip()!r}: {table!r} is not a table ({', '.join(TABLES)})")
+        if name not in {c.name for c in TABLES[table].columns}:
+            raise ValueError(f"{option.strip()!r}: {name!r} is not a field of {table}")
+        needs.append(Need(table=table, field=name, value=value.strip() or None))
+    return needs
+
+
 class Kpi(Strict):
     label: Text
     meaning: Text
@@ -83,6 +112,18 @@ class Kpi(Strict):
     scale: float = 1.0
     expression: str | None = None
     benchmark: Benchmark | None = None
+    needs: list[str] = Field(default_factory=list)  # what the data must hold besides the measure's table
+    sourced_only: bool = False  # counts IS-sourced deals only, where the data says which (see `sourcing`)
+
+    @property
+    def requirements(self) -> list[list[Need]]:
+        """`needs` parsed: each entry is a list of alternatives."""
+        return [parse_need(text) for text in self.needs]
+
+    @property
+    def is_share(self) -> bool:
+        """A ratio in percent is a share of its denominator: above 100 % it cannot be right."""
+        return self.type == "ratio" and self.unit == "percent"
 
     @model_validator(mode="after")
     def _fields_of_type(self) -> Kpi:
@@ -286,6 +327,15 @@ class Funnel(Strict):
     label: Text
     steps: list[FunnelStep] = Field(min_length=2)
     what_if: list[str] = Field(default_factory=list)
+    min_sample: int = Field(ge=1)  # a step is named the bottleneck only with this many in its denominator
+
+
+class SourcingRule(Strict):
+    """Which deals count as IS-sourced: the first rule whose `when` the data meets gives the `where`."""
+
+    basis: Literal["flag", "lead_link", "all"]
+    when: str | None = None  # a need (phasekpi.catalogue.parse_need); None: always
+    where: str
 
 
 class RepSpread(Strict):
@@ -313,6 +363,7 @@ class Catalogue(Strict):
     stages: dict[str, Stage]
     funnels: dict[str, Funnel]
     rep_spread: RepSpread
+    sourcing: list[SourcingRule] = Field(min_length=1)
     transition: Transition | None = None
 
     def phase(self, phase_id: str) -> Phase:
@@ -381,6 +432,8 @@ def cross_reference_problems(raw: dict) -> Iterable[str]:
     for kpi_id, kpi in kpis.items():
         if not isinstance(kpi, dict):
             continue
+        for n_index, need in enumerate(_list(kpi.get("needs"))):
+            yield from (f"kpis.{kpi_id}.needs.{n_index}: {p}" for p in _need_problems(need))
         for part in ("numerator", "denominator"):
             ref = kpi.get(part)
             if isinstance(ref, str) and ref not in kpis:
@@ -389,6 +442,7 @@ def cross_reference_problems(raw: dict) -> Iterable[str]:
         if isinstance(expression, str):
             yield from (f"kpis.{kpi_id}.expression: {p}" for p in expression_problems(expression, names_in_expressions))
     yield from _cycle_problems(kpis)
+    yield from _sourcing_problems(raw)
     spread = raw.get("rep_spread") if isinstance(raw.get("rep_spread"), dict) else {}
     for s_index, ref in enumerate(_list(spread.get("kpis"))):
         if isinstance(ref, str) and ref not in kpis:
@@ -436,6 +490,25 @@ def cross_reference_problems(raw: dict) -> Iterable[str]:
                        f"a {rate.get('type')} KPI; a step's rate must be a ratio KPI")
             if step.get("stage") is not None and step["stage"] not in stages:
                 yield f"funnels.{funnel_id}.steps.{s_index}.stage: names stage {step['stage']!r}, which is not defined"
+
+
+def _need_problems(need: object) -> list[str]:
+    if not isinstance(need, str):
+        return [f"{need!r} is not text like 'activities.outcome'"]
+    try:
+        parse_need(need)
+    except ValueError as exc:
+        return [str(exc)]
+    return []
+
+
+def _sourcing_problems(raw: dict) -> Iterable[str]:
+    rules = _list(raw.get("sourcing"))
+    for index, rule in enumerate(rules):
+        if isinstance(rule, dict) and rule.get("when") is not None:
+            yield from (f"sourcing.{index}.when: {p}" for p in _need_problems(rule["when"]))
+    if rules and isinstance(rules[-1], dict) and rules[-1].get("when") is not None:
+        yield f"sourcing.{len(rules) - 1}: the last rule must have no `when`, so some rule always applies"
 
 
 def _signal_problems(checklist: dict, kpis: dict, phases: list[dict]) -> Iterable[str]:

@@ -1,7 +1,8 @@
 """Drill-down (SPEC §10): the rows behind a count or sum KPI, one page at a time.
 
 A KPI's `measure` says which table, which rows (`where`) and which date puts a row in the period;
-the same condition as the KPI's own aggregate plus the session's filters picks the rows here, so
+the same condition as the KPI's own aggregate (`metrics.measure_condition`, with the IS-sourced rule
+of a `sourced_only` KPI) plus the session's filters picks the rows here, so
 the total number of rows equals the KPI's period total (a `count_distinct` KPI shows one row per
 distinct value: its first row in the period). Rows come in date order; DuckDB pages them.
 """
@@ -16,9 +17,10 @@ from decimal import Decimal
 import pandas as pd
 
 from phasekpi.catalogue import Catalogue
+from phasekpi.coverage import Gap, data_coverage
 from phasekpi.display import format_number
 from phasekpi.messages import messages, t
-from phasekpi.metrics import REP_FILTER, Filters, resolve_period
+from phasekpi.metrics import REP_FILTER, Filters, measure_condition, resolve_period
 from phasekpi.schema import TABLES, Store
 
 PAGE_SIZE = 50
@@ -40,6 +42,7 @@ class DrillPage:
     pages: int
     page_size: int
     amount: Decimal | float | None  # a sum KPI's total over the selection; None for counts
+    gaps: tuple[Gap, ...] = ()  # why the KPI cannot be computed from this data (then there are no rows)
 
     @property
     def first_row(self) -> int:
@@ -71,19 +74,18 @@ def drill_rows(store: Store, catalogue: Catalogue, kpi_id: str, filters: Filters
     measure = kpi.measure
     spec = TABLES[measure.table]
     period = resolve_period(store, filters)
-    if period is None:
-        return DrillPage(kpi_id, [], [], 0, 1, 1, page_size, None)
+    coverage = data_coverage(store, catalogue)
+    if period is None or coverage.gaps(kpi):
+        return DrillPage(kpi_id, [], [], 0, 1, 1, page_size, None, coverage.gaps(kpi))
     date = f'"{measure.date_column}"'
-    condition = f"CAST({date} AS DATE) BETWEEN $start AND $end AND {REP_FILTER}"
-    if measure.where:
-        condition += f" AND ({measure.where})"
+    condition = f"{measure_condition(kpi, coverage)} AND {REP_FILTER}"
     first_only = ""
     if measure.count_distinct:
         distinct = f'"{measure.count_distinct}"'
         condition += f" AND {distinct} IS NOT NULL"
         first_only = f"QUALIFY row_number() OVER (PARTITION BY {distinct} ORDER BY {date}, source_file, source_row) = 1"
     selection = f'SELECT * FROM "{spec.name}" WHERE {condition} {first_only}'
-    candidates = [c.name for c in spec.columns] + list(FLAGS[spec.name]) + list(ORIGIN)
+    candidates = [c.name for c in spec.columns if c.name != spec.time_flag] + list(FLAGS[spec.name]) + list(ORIGIN)
     filled = ", ".join(f'count("{c}")' for c in candidates)
     amount = f'sum("{measure.column}")' if kpi.type == "sum" else "NULL"
     params = {"start": period.start, "end": period.end, "reps": list(filters.reps)}

@@ -1,8 +1,9 @@
 """Calling slots: connect and appointment rates by weekday × hour of day (SPEC §8, seed 003).
 
-DuckDB counts the calls of each slot; this module names the best slots. A call stamped at exactly
-midnight carries no time of day (a date-only export), so it stays out of the grid and is counted
-apart instead of piling up at 0:00.
+DuckDB counts the calls of each slot; this module names the best slots. A call whose export gives
+only its date (`has_time` false: a date-only column, or a date-time column that disagrees with the
+activity date, see phasekpi/ingest.py) stays out of the grid and is counted apart instead of piling
+up at 0:00.
 """
 
 from __future__ import annotations
@@ -59,14 +60,12 @@ def call_slots(store: Store, filters: Filters) -> CallSlots:
             SELECT isodow(occurred_at) - 1 AS weekday, hour(occurred_at) AS hour, count(*),
                    count(*) FILTER (WHERE is_connected), count(*) FILTER (WHERE is_appointment)
             FROM activities
-            WHERE channel = 'call' AND activity_date BETWEEN $start AND $end AND {REP_FILTER}
-              AND occurred_at <> date_trunc('day', occurred_at)
+            WHERE is_call AND activity_date BETWEEN $start AND $end AND {REP_FILTER} AND has_time
             GROUP BY ALL ORDER BY weekday, hour
         """, params).fetchall()
         untimed = store.con.execute(f"""
             SELECT count(*) FROM activities
-            WHERE channel = 'call' AND activity_date BETWEEN $start AND $end AND {REP_FILTER}
-              AND occurred_at = date_trunc('day', occurred_at)
+            WHERE is_call AND activity_date BETWEEN $start AND $end AND {REP_FILTER} AND NOT has_time
         """, params).fetchone()[0]
     return CallSlots([SlotCell(*row) for row in rows], untimed)
 

@@ -1,24 +1,32 @@
 """Loading exports into the canonical tables, nothing lost.
 
-Every row read is either loaded, rejected with a reason (file, row, column, value, why), or
-counted as a duplicate of a record already loaded. DuckDB reads each file as text with the
-dialect we detected (its sniffer can drop rows silently), under our own column names c0…cN, and
-the casts of phasekpi/casts.py type it. Row numbers are spreadsheet rows: the header is row 1.
+Every row read is either loaded as a new record, applied as a newer version of one (updated),
+counted as a duplicate (phasekpi/identity.py says when), rejected with a reason (file, row,
+column, value, why), or counted as a line of the report's footer (phasekpi/footer.py). DuckDB
+reads each file as text with the dialect we detected (its sniffer can drop rows silently), under
+our own column names c0…cN, and the casts of phasekpi/casts.py type it. The day and time of day of
+an activity come from the columns phasekpi/timestamps.py chooses. Row numbers are spreadsheet
+rows: the header is row 1.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
 from phasekpi import casts
+from phasekpi.footer import TAIL_LINES, footer_rows, split_line
+from phasekpi.identity import apply_rows, earlier_copy, fingerprint
 from phasekpi.mapping import Mapping, ProfileStore, Synonyms, default_synonyms, mapping_for, normalise
-from phasekpi.problems import FileReport, LoadReport, Problem, Rejection
+from phasekpi.mapping import fingerprint as header_fingerprint
+from phasekpi.problems import FileReport, LoadReport, Problem, Rejection, TimeChoice
 from phasekpi.schema import TABLES, Store, TableSpec, refresh_activities
 from phasekpi.sources import CHUNK, SourceFile, normalised, read_source
+from phasekpi.timestamps import choose_time, time_columns_sql
 
 YEARS = (1990, 2100)  # a CRM date outside these is a placeholder (1900-01-00) or a typo
 NON_NEGATIVE = ("amount", "duration_sec")
@@ -64,20 +72,52 @@ def load_source(store: Store, source: SourceFile, mapping: Mapping, synonyms: Sy
             unstaged = sorted({r.row for r in malformed} | set(recovered)) + list(source.blank_lines)
             if unstaged:
                 _renumber_rows(store, unstaged, recovered)
-            typed = _typed_columns(store, source, mapping, synonyms)
+            footer = _drop_footer(store, staged, source.blank_lines, malformed, synonyms)
+            malformed = [r for r in malformed if r.row not in footer]
+            report.footer_lines = len(footer)
+            report.time_choice = choose_time(store, source.header, mapping, synonyms)
+            typed = _typed_columns(store, source, mapping, synonyms, report.time_choice)
             long_values = bool(source.longest_line)
-            _build_typed(store, spec, typed, long_values)
+            _build_typed(store, spec, typed, source.header, long_values)
             report.rejections = malformed + _value_rejections(store, spec, typed, long_values)
-            report.rows_loaded, report.duplicates = _insert_good_rows(store, spec, source.name)
-            if spec.name == "activities" and report.rows_loaded:
-                refresh_activities(store.con)
+            _apply(store, spec, source, typed, report)
         finally:
             _drop_staging(store)
     return report
 
 
+def _apply(store: Store, spec: TableSpec, source: SourceFile, typed: dict[str, TypedColumn], report: FileReport) -> None:
+    """The good rows into the table under the identity rules; the file remembered in `loaded_files`."""
+    con = store.con
+    print_ = fingerprint(store, f"{spec.name}:{header_fingerprint(source.header)}")
+    earlier = earlier_copy(store, spec.name, print_)
+    good = con.execute("SELECT count(*) FROM typed WHERE NOT row_rejected").fetchone()[0]
+    if earlier is not None:
+        report.already_loaded, report.duplicates = earlier, good
+        return
+    mapped = [c.name for c in spec.columns if typed[c.name].source is not None]
+    counts = con.execute("SELECT " + ", ".join([f'count("{n}")' for n in mapped] + [
+        f'max(coalesce(modified_at, "{spec.date_column}"))']) + " FROM typed WHERE NOT row_rejected").fetchone()
+    report.given = tuple(n for n, count in zip(mapped, counts, strict=False) if count)
+    as_of = counts[-1]
+    file_id = con.execute("SELECT coalesce(max(file_id), 0) + 1 FROM loaded_files").fetchone()[0]
+    applied = apply_rows(store, spec, source.name, file_id, as_of)
+    report.rows_loaded, report.rows_updated, report.duplicates = applied.loaded, applied.updated, applied.duplicates
+    report.older, report.repeated_ids, report.identical_rows = applied.older, applied.repeated_ids, applied.identical_rows
+    report.updated_files, report.newer_files, report.updates = applied.updated_files, applied.newer_files, applied.updates
+    con.execute("INSERT INTO loaded_files VALUES (?, ?, ?, ?, ?, ?)",
+                [file_id, source.name, spec.name, print_, list(report.given), as_of])
+    if report.changed_rows:
+        if spec.name == "activities":
+            refresh_activities(con)
+        store.changed()
+
+
 def mapping_problem(source: SourceFile, mapping: Mapping) -> Problem | None:
-    """Why a file cannot load under this mapping: nothing recognised, or required fields missing."""
+    """Why a file cannot load under this mapping: another kind of export, nothing recognised, or
+    required fields missing."""
+    if mapping.refused_as:
+        return Problem("other_kind", {"file": source.name, "other": mapping.refused_as})
     if not mapping.columns:
         named = [h for h in source.header if h.strip()]
         if not named:
@@ -92,27 +132,51 @@ def mapping_problem(source: SourceFile, mapping: Mapping) -> Problem | None:
     return None
 
 
+PREVIEW_SAMPLE = 5_000  # rows the mapping screen weighs the time-of-day columns on
+
+
 def preview(source: SourceFile, mapping: Mapping, rows: int = 5, synonyms: Synonyms | None = None) -> list[dict[str, str]]:
     """The first rows as they would load (canonical field → value as text), in a scratch
     database; a value that would be rejected shows as `⚠ raw value`."""
     if mapping.missing or not mapping.columns:
         return []
-    scratch = Store(duckdb.connect(":memory:"))
-    try:
-        try:
-            _stage_any(scratch, source, limit=rows)
-        except duckdb.Error:
+    synonyms = synonyms or default_synonyms()
+    with _scratch(source, rows) as scratch:
+        if scratch is None:
             return []
-        typed = _typed_columns(scratch, source, mapping, synonyms or default_synonyms())
-        _build_typed(scratch, TABLES[mapping.kind], typed)
+        typed = _typed_columns(scratch, source, mapping, synonyms, choose_time(scratch, source.header, mapping, synonyms))
+        _build_typed(scratch, TABLES[mapping.kind], typed, source.header)
         shown = [name for name in typed if name in mapping.columns or name in mapping.constants]
         cells = ", ".join(
             f"""CASE WHEN {f'"bad_{n}"' if typed[n].failure else 'false'} THEN '⚠ ' || {typed[n].raw} """
             f"""ELSE coalesce(CAST("{n}" AS VARCHAR), '') END""" for n in shown)
         values = scratch.con.execute(f"SELECT {cells} FROM typed JOIN staging USING (source_row) ORDER BY source_row").fetchall()
+    return [dict(zip(shown, row, strict=True)) for row in values]
+
+
+def sample_time_choice(source: SourceFile, mapping: Mapping, rows: int = PREVIEW_SAMPLE,
+                       synonyms: Synonyms | None = None) -> TimeChoice | None:
+    """Where the day and the time of day would come from, judged on the file's first `rows` rows
+    (the load judges again on every row)."""
+    if mapping.missing or not mapping.columns or mapping_problem(source, mapping):
+        return None
+    with _scratch(source, rows) as scratch:
+        return None if scratch is None else choose_time(scratch, source.header, mapping, synonyms or default_synonyms())
+
+
+@contextmanager
+def _scratch(source: SourceFile, rows: int) -> Iterator[Store | None]:
+    """The file's first rows staged in a database of their own (None when DuckDB cannot read it)."""
+    scratch = Store(duckdb.connect(":memory:"))
+    try:
+        try:
+            _stage_any(scratch, source, limit=rows)
+        except duckdb.Error:
+            yield None
+            return
+        yield scratch
     finally:
         scratch.con.close()
-    return [dict(zip(shown, row, strict=True)) for row in values]
 
 
 def _stage(store: Store, source: SourceFile, limit: int | None = None) -> None:
@@ -235,23 +299,47 @@ def _renumber_rows(store: Store, unstaged_rows: list[int], recovered: dict[int, 
     store.con.execute("CREATE OR REPLACE TEMP VIEW staging AS SELECT * FROM staging_numbered")
 
 
+def _drop_footer(store: Store, source: SourceFile, blank_lines: tuple[int, ...], malformed: list[Rejection],
+                 synonyms: Synonyms) -> set[int]:
+    """Find the report footer among the last rows of the staged `source` and take its rows out of
+    `staging`; returns their numbers."""
+    names = ", ".join(f'"c{i}"' for i in range(len(source.header)))
+    tail = {int(row): list(fields) for row, fields in store.con.execute(
+        f"SELECT source_row, [{names}] FROM staging ORDER BY source_row DESC LIMIT {TAIL_LINES}").fetchall()}
+    floor = min(tail, default=0)
+    tail |= {r.row: split_line(r.value, source.delimiter) for r in malformed if r.row > floor}
+    rows = footer_rows(tail, set(blank_lines), synonyms.report_footer)
+    if rows:
+        numbered = store.con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'staging_numbered' AND temporary").fetchone()[0]
+        base = "staging_numbered" if numbered else "(SELECT *, rowid + 2 AS source_row FROM staging_text)"
+        store.con.execute(f"CREATE OR REPLACE TEMP VIEW staging AS SELECT * FROM {base} "
+                          f"WHERE source_row NOT IN ({', '.join(str(r) for r in sorted(rows))})")
+    return rows
+
+
 class TypedColumn:
     """A canonical column's raw SQL, typed SQL, its label in the file, and what a failure means:
-    a non-empty raw value whose `parsed` SQL (the typed SQL before any fallback) is NULL."""
+    a non-empty raw value whose `parsed` SQL (the typed SQL before any fallback) is NULL.
+    `combined` is SQL over the typed columns that replaces the typed value (an activity's time of
+    day taken from another column)."""
 
     def __init__(self, name: str, raw: str, typed: str, label: str, failure: str | None,
-                 source: int | None = None) -> None:
+                 source: int | None = None, combined: str | None = None) -> None:
         self.name, self.raw, self.typed, self.label, self.failure = name, raw, typed, label, failure
         self.parsed = typed
         self.source = source  # the staging column (c<source>) it is read from
+        self.combined = combined
 
 
-def _typed_columns(store: Store, source: SourceFile, mapping: Mapping, synonyms: Synonyms) -> dict[str, TypedColumn]:
+TIME_COLUMN = "time_of_day_source"  # the typed column of the header that gives an activity's time of day
+
+
+def _typed_columns(store: Store, source: SourceFile, mapping: Mapping, synonyms: Synonyms,
+                   time_choice: TimeChoice | None = None) -> dict[str, TypedColumn]:
     position = {h: i for i, h in reversed(list(enumerate(source.header)))}
     raw_of = {name: f'"c{position[header]}"' for name, header in mapping.columns.items()}
     clean_of = {name: f'"v{position[header]}"' for name, header in mapping.columns.items()}
-    scales = {normalise(h): 60.0 for h in synonyms.units.duration_minutes}
-    scales |= {normalise(h): 0.001 for h in synonyms.units.duration_milliseconds}
     day_first = _day_first_columns(store, [raw_of[c.name] for c in TABLES[mapping.kind].columns
                                            if c.sql_type == "TIMESTAMP" and c.name in raw_of])
     columns: dict[str, TypedColumn] = {}
@@ -262,13 +350,33 @@ def _typed_columns(store: Store, source: SourceFile, mapping: Mapping, synonyms:
             typed = casts.literal(constant) if constant is not None else f"CAST(NULL AS {column.sql_type})"
             columns[column.name] = TypedColumn(column.name, "NULL", typed, column.name, None)
             continue
+        header = mapping.columns[column.name]
         cast, failure = _cast(f"{mapping.kind}.{column.name}", column.sql_type, raw, clean_of[column.name], synonyms,
-                              day_first=raw in day_first, scale=scales.get(normalise(mapping.columns[column.name]), 1.0),
+                              day_first=raw in day_first, scale=synonyms.factor(column.name, header),
                               decimal_comma=source.delimiter == ";")
-        columns[column.name] = TypedColumn(column.name, casts.text(raw), cast, mapping.columns[column.name], failure,
-                                           position[mapping.columns[column.name]])
+        columns[column.name] = TypedColumn(column.name, casts.text(raw), cast, header, failure, position[header])
     _derive(columns, mapping, raw_of, synonyms)
+    _time_of_day(columns, mapping, position, synonyms, time_choice)
     return columns
+
+
+def _time_of_day(columns: dict[str, TypedColumn], mapping: Mapping, position: dict[str, int], synonyms: Synonyms,
+                 choice: TimeChoice | None) -> None:
+    """The date field and its `has_time` flag as phasekpi/timestamps.py chose (the day column, or the
+    time column's date-time where the two agree on the day)."""
+    spec = TABLES[mapping.kind]
+    if spec.time_flag is None or choice is None:
+        return
+    time_sql = None
+    if choice.time_column is not None:
+        index = position[choice.time_column]
+        columns[TIME_COLUMN] = TypedColumn(TIME_COLUMN, casts.text(f'"c{index}"'),
+                                           casts.timestamp(f'"v{index}"', synonyms.parsing.timezone),
+                                           choice.time_column, None, index)
+        time_sql = f'"{TIME_COLUMN}"'
+    day, has_time = time_columns_sql(choice, f'"{spec.date_column}"', time_sql)
+    columns[spec.date_column].combined = day
+    columns[spec.time_flag].combined = has_time
 
 
 def _day_first_columns(store: Store, raws: list[str]) -> set[str]:
@@ -286,6 +394,7 @@ def _cast(name: str, sql_type: str, raw: str, clean: str, synonyms: Synonyms, da
     special: dict[str, Callable[[], tuple[str, str | None]]] = {
         "activities.duration_sec": lambda: (casts.duration(amount, scale), "bad_duration"),
         "activities.channel": lambda: (f"coalesce({casts.vocabulary(raw, synonyms.word_map('channel'))}, 'other')", None),
+        "activities.direction": lambda: (casts.vocabulary(raw, synonyms.word_map("direction")), None),
         "opportunities.status": lambda: (casts.vocabulary(raw, synonyms.word_map("opportunity_status")), "bad_status"),
     }
     if name in special:
@@ -295,7 +404,8 @@ def _cast(name: str, sql_type: str, raw: str, clean: str, synonyms: Synonyms, da
     if sql_type == "BOOLEAN":
         return casts.boolean(raw, synonyms.word_map("boolean")), "bad_flag"
     if sql_type.startswith(("DOUBLE", "DECIMAL")):
-        return f"TRY_CAST({casts.number(amount)} AS {sql_type})", "bad_number"  # 1e20 overflows DECIMAL(18,2)
+        number = casts.number(amount) if scale == 1 else f"({casts.number(amount)} * {float(scale)!r})"
+        return f"TRY_CAST({number} AS {sql_type})", "bad_number"  # 1e20 overflows DECIMAL(18,2)
     return casts.text(raw), None
 
 
@@ -332,25 +442,30 @@ def _checks(spec: TableSpec, typed: dict[str, TypedColumn], long_values: bool = 
     return checks
 
 
-def _build_typed(store: Store, spec: TableSpec, typed: dict[str, TypedColumn], long_values: bool = False) -> None:
-    """The typed rows, a flag per failed parse and one `row_rejected` flag; raw text stays in staging.
+def _build_typed(store: Store, spec: TableSpec, typed: dict[str, TypedColumn], header: tuple[str, ...],
+                 long_values: bool = False) -> None:
+    """The typed rows, a flag per failed parse, one `row_rejected` flag and the `row_hash` of the
+    whole raw row (every column, in the order of their names, so a reordered export hashes alike);
+    raw text stays in staging.
 
     Nested projections so each expensive expression runs once per value: each column is trimmed
-    and folded to half-width (v<i>), then cast, then flagged, then checked."""
+    and folded to half-width (v<i>), then cast, then combined and flagged, then checked."""
     used = sorted({c.source for c in typed.values() if c.source is not None})
     folded = "".join(f', {casts.cleaned(f"c{i}")} AS "v{i}"' for i in used)
+    by_name = sorted(range(len(header)), key=lambda i: (normalise(header[i]), i))
+    row_hash = "hash(" + ", ".join(f"coalesce(\"c{i}\", '')" for i in by_name) + ") AS row_hash"
     failing = [c for c in typed.values() if c.failure]
     cast = ", ".join(f'{c.typed} AS "{c.name}"' for c in typed.values())
     cast += "".join(f', {c.parsed} AS "parsed_{c.name}", {c.raw} IS NOT NULL AS "given_{c.name}"' for c in failing)
     flags = "".join(f', "given_{c.name}" AND "parsed_{c.name}" IS NULL AS "bad_{c.name}"' for c in failing)
     conditions = " OR ".join(f"coalesce({condition}, false)"
                              for condition, _, _, _ in _checks(spec, typed, long_values)) or "false"
-    names = ", ".join(f'"{c.name}"' for c in typed.values())
+    names = ", ".join(f'{c.combined or f"{chr(34)}{c.name}{chr(34)}"} AS "{c.name}"' for c in typed.values())
     store.con.execute(f"""
         CREATE OR REPLACE TEMP TABLE typed AS
         SELECT *, ({conditions}) AS row_rejected FROM (
-            SELECT {names}{flags}, source_row FROM (
-                SELECT {cast}, source_row FROM (SELECT *{folded} FROM staging)))
+            SELECT {names}{flags}, source_row, row_hash FROM (
+                SELECT {cast}, source_row, row_hash FROM (SELECT *{folded}, {row_hash} FROM staging)))
     """)
 
 
@@ -365,35 +480,3 @@ def _value_rejections(store: Store, spec: TableSpec, typed: dict[str, TypedColum
     params = [p for _, _, label, key in checks for p in (label, key)]
     rows = store.con.execute(union + " ORDER BY 1, 2", params).fetchall()
     return [Rejection(int(row), label, value[:200], Problem(key, {"column": label})) for row, label, value, key in rows]
-
-
-def _insert_good_rows(store: Store, spec: TableSpec, name: str) -> tuple[int, int]:
-    """Insert rows without problems. A row is a duplicate when its id is already loaded or
-    repeated above it; a row without an id when all its values are."""
-    con = store.con
-    names = [c.name for c in spec.columns]
-    everything = ", ".join(f'"{c}"' for c in names)
-    id_col = spec.id_column
-    before = con.execute(f'SELECT count(*) FROM "{spec.rows_table}"').fetchone()[0]
-    good, unique_ids = con.execute(
-        f'SELECT count(*), count(DISTINCT "{id_col}") = count(*) FROM typed WHERE NOT row_rejected').fetchone()
-    insert = f'INSERT INTO "{spec.rows_table}" ({everything}, source_file, source_row)'
-    if before == 0 and unique_ids:  # the common first load: every row is new and its own record
-        con.execute(f"{insert} SELECT {everything}, $name, source_row FROM typed WHERE NOT row_rejected",
-                    {"name": name})
-        return good, 0
-    same_values = " AND ".join(f't."{c}" IS NOT DISTINCT FROM r."{c}"' for c in names)
-    new_record = (f'NOT EXISTS (SELECT 1 FROM "{spec.rows_table}" r WHERE r."{id_col}" = t."{id_col}") '
-                  f'AND (t."{id_col}" IS NOT NULL OR NOT EXISTS (SELECT 1 FROM "{spec.rows_table}" r WHERE {same_values}))')
-    con.execute(f"""
-        {insert}
-        SELECT {everything}, $name, source_row FROM (
-            SELECT t.*, row_number() OVER (
-                PARTITION BY "{id_col}", CASE WHEN "{id_col}" IS NULL THEN ({everything}) END ORDER BY source_row
-            ) AS dedupe_rank
-            FROM typed t
-            WHERE NOT row_rejected AND {new_record}
-        ) WHERE dedupe_rank = 1
-    """, {"name": name})
-    loaded = con.execute(f'SELECT count(*) FROM "{spec.rows_table}"').fetchone()[0] - before
-    return loaded, good - loaded

@@ -40,7 +40,7 @@ def t(key: str, lang: str, **params: object) -> str:
 
 
 # parameters whose value is itself a message: a table kind, a file kind (binary), a CSV error type
-TRANSLATED_PARAMS = (("kind", "table"), ("kind", "file_kind"), ("error", "csv_error"))
+TRANSLATED_PARAMS = (("kind", "table"), ("kind", "file_kind"), ("error", "csv_error"), ("other", "other_kind"))
 
 
 def problem_text(problem: Problem, lang: str) -> str:

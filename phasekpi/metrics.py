@@ -3,6 +3,12 @@
 Every count, sum and score KPI of the catalogue becomes one aggregate of one query per
 table; ratios and derived KPIs are then computed from the period totals, and each value is
 brought to its grain (per rep per day, per rep per month, per month, or the period).
+
+A KPI the loaded data cannot support (phasekpi/coverage.py: its table is empty, a field it needs
+is absent from every file or empty in every row, the rows it sums have no amount) has no value,
+only `gaps` saying why; so has every KPI computed from it. The reporting period is the activity
+window when activities are loaded (an opportunity export's close dates years away do not stretch
+it), else the span of the other tables' own dates.
 """
 
 from __future__ import annotations
@@ -14,7 +20,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from phasekpi.catalogue import PERIOD_NAME, Catalogue, Kpi, kpi_dependencies
+from phasekpi.catalogue import PERIOD_NAME, Catalogue, Kpi, Need, kpi_dependencies
+from phasekpi.coverage import Coverage, Gap, data_coverage
 from phasekpi.schema import TABLES, Store
 
 DAYS_PER_MONTH = 365.25 / 12
@@ -51,12 +58,14 @@ class KpiValue:
     kpi_id: str
     total: float | None  # over the whole period (what ratios and expressions read)
     actual: float | None  # at the KPI's grain (what is compared with the target)
+    gaps: tuple[Gap, ...] = ()  # why it cannot be computed (then total and actual are None)
 
 
 @dataclass(frozen=True)
 class KpiResults:
     period: Period
     values: dict[str, KpiValue]
+    coverage: Coverage | None = None
 
     def actual(self, kpi_id: str) -> float | None:
         return self.values[kpi_id].actual
@@ -64,15 +73,35 @@ class KpiResults:
     def total(self, kpi_id: str) -> float | None:
         return self.values[kpi_id].total
 
+    def gaps(self, kpi_id: str) -> tuple[Gap, ...]:
+        return self.values[kpi_id].gaps
+
 
 def data_range(store: Store) -> tuple[date, date] | None:
-    """First and last date found in any date column of any canonical table."""
-    parts = " UNION ALL ".join(
-        f'SELECT min(CAST("{column}" AS DATE)) AS lo, max(CAST("{column}" AS DATE)) AS hi FROM "{s.rows_table}"'
-        for s in TABLES.values() for column in s.date_columns)
+    """The reporting window: the activities' first and last day when activities are loaded, else the
+    first and last of the other tables' own dates (created, not closed: an expected close date is
+    a plan, not data)."""
     with store.lock:
-        lo, hi = store.con.execute(f"SELECT min(lo), max(hi) FROM ({parts})").fetchone()
-    return (lo, hi) if lo is not None else None
+        for tables in (("activities",), tuple(t for t in TABLES if t != "activities")):
+            parts = " UNION ALL ".join(
+                f'SELECT min(CAST("{s.date_column}" AS DATE)) AS lo, max(CAST("{s.date_column}" AS DATE)) AS hi '
+                f'FROM "{s.rows_table}"' for s in (TABLES[t] for t in tables))
+            lo, hi = store.con.execute(f"SELECT min(lo), max(hi) FROM ({parts})").fetchone()
+            if lo is not None:
+                return lo, hi
+    return None
+
+
+def table_spans(store: Store) -> dict[str, tuple[date, date]]:
+    """Each loaded table's own first and last date (its date column)."""
+    spans = {}
+    with store.lock:
+        for name, spec in TABLES.items():
+            lo, hi = store.con.execute(f'SELECT min(CAST("{spec.date_column}" AS DATE)), '
+                                       f'max(CAST("{spec.date_column}" AS DATE)) FROM "{spec.rows_table}"').fetchone()
+            if lo is not None:
+                spans[name] = (lo, hi)
+    return spans
 
 
 def rep_names(store: Store) -> list[str]:
@@ -112,24 +141,49 @@ def compute_kpis(store: Store, catalogue: Catalogue, filters: Filters,
     period = resolve_period(store, filters)
     if period is None:
         return None
-    totals = _measured_totals(store, catalogue, period, filters.reps)
-    return _results(catalogue, period, totals, settings)
+    coverage = data_coverage(store, catalogue)
+    totals, unvalued = _measured_totals(store, catalogue, period, filters.reps, coverage)
+    return _results(catalogue, period, totals, settings, coverage, unvalued)
 
 
 def _results(catalogue: Catalogue, period: Period, totals: Mapping[str, float | None],
-             settings: Mapping[str, float | None] | None) -> KpiResults:
-    """Ratios and derived KPIs from the measured totals, every value also at its grain."""
+             settings: Mapping[str, float | None] | None, coverage: Coverage,
+             unvalued: Mapping[str, Gap] | None = None) -> KpiResults:
+    """Ratios and derived KPIs from the measured totals, every value also at its grain; a KPI with
+    gaps (its own, or those of a KPI it is computed from) has none."""
+    gaps = _gaps(catalogue, coverage, unvalued or {})
     names: dict[str, float | None] = dict(settings_with_defaults(catalogue, settings))
     names[PERIOD_NAME] = period.months
-    names.update(totals)
+    names.update({k: None if gaps.get(k) else v for k, v in totals.items()})
     for kpi_id in _dependency_order(catalogue):
         kpi = catalogue.kpis[kpi_id]
-        if kpi.type == "ratio":
+        if gaps.get(kpi_id):
+            names[kpi_id] = None
+        elif kpi.type == "ratio":
             names[kpi_id] = _divide(names[kpi.numerator], names[kpi.denominator], kpi.scale)
         elif kpi.type == "derived":
             names[kpi_id] = evaluate(kpi.expression, names)
-    values = {k: KpiValue(k, names[k], at_grain(kpi, names[k], period)) for k, kpi in catalogue.kpis.items()}
-    return KpiResults(period, values)
+    values = {k: KpiValue(k, names[k], at_grain(kpi, names[k], period), gaps.get(k, ()))
+              for k, kpi in catalogue.kpis.items()}
+    return KpiResults(period, values, coverage)
+
+
+def _gaps(catalogue: Catalogue, coverage: Coverage, unvalued: Mapping[str, Gap]) -> dict[str, tuple[Gap, ...]]:
+    """Each KPI's gaps: its own, an empty sum's, then those of the KPIs it is computed from (each once)."""
+    found: dict[str, tuple[Gap, ...]] = {}
+
+    def visit(kpi_id: str) -> tuple[Gap, ...]:
+        if kpi_id not in found:
+            kpi = catalogue.kpis[kpi_id]
+            own = list(coverage.gaps(kpi)) + ([unvalued[kpi_id]] if kpi_id in unvalued else [])
+            for dependency in sorted(kpi_dependencies(kpi.model_dump()) & set(catalogue.kpis)):
+                own += [g for g in visit(dependency) if g not in own]
+            found[kpi_id] = tuple(own)
+        return found[kpi_id]
+
+    for kpi_id in catalogue.kpis:
+        visit(kpi_id)
+    return found
 
 
 Grouping = Literal["rep", "team", "week", "month"]
@@ -155,8 +209,10 @@ def compute_grouped(store: Store, catalogue: Catalogue, filters: Filters, by: Gr
     period = resolve_period(store, filters)
     if period is None:
         return {}
+    coverage = data_coverage(store, catalogue)
     params = {"start": period.start, "end": period.end, "reps": list(filters.reps)}
     totals: dict[str, dict[str, float | None]] = {}
+    unvalued: dict[str, dict[str, Gap]] = {}
     empty: dict[str, float | None] = {}
     for table in TABLES:
         measured = {k: kpi for k, kpi in catalogue.kpis.items() if kpi.measure and kpi.measure.table == table}
@@ -165,16 +221,16 @@ def compute_grouped(store: Store, catalogue: Catalogue, filters: Filters, by: Gr
         for date_column in sorted({kpi.measure.date_column for kpi in measured.values()}):
             group = {k: kpi for k, kpi in measured.items()
                      if by not in PERIOD_GROUPINGS or kpi.measure.date_column == date_column}
-            aggregates = ", ".join(f'{_aggregate_sql(kpi)} AS "{k}"' for k, kpi in group.items())
             within = f'AND CAST("{date_column}" AS DATE) BETWEEN $start AND $end' if by in PERIOD_GROUPINGS else ""
             with store.lock:
                 rows = store.con.execute(
-                    f'SELECT {_group_sql(by, table, date_column)} AS g, {aggregates} FROM "{table}" '
+                    f'SELECT {_group_sql(by, table, date_column)} AS g, {_aggregates(group, coverage)} FROM "{table}" '
                     f"WHERE {REP_FILTER} {within} GROUP BY g", params).fetchall()
             for key, *values in rows:
                 if key is not None:
-                    totals.setdefault(key, {}).update(
-                        {k: None if v is None else float(v) for k, v in zip(group, values, strict=True)})
+                    found, empty_sums = _read_aggregates(group, values)
+                    totals.setdefault(key, {}).update(found)
+                    unvalued.setdefault(key, {}).update(empty_sums)
             empty.update({k: (0.0 if kpi.type != "score" else None) if loaded else None for k, kpi in group.items()})
             if by not in PERIOD_GROUPINGS:
                 break
@@ -184,7 +240,7 @@ def compute_grouped(store: Store, catalogue: Catalogue, filters: Filters, by: Gr
         rep_days, active_reps = denominators.get(key, (0, 0))
         start, end = _bounds(by, key, period)
         results[key] = _results(catalogue, Period(start, end, rep_days, active_reps), {**empty, **totals.get(key, {})},
-                                settings)
+                                settings, coverage, unvalued.get(key))
     return results
 
 
@@ -220,30 +276,71 @@ def at_grain(kpi: Kpi, total: float | None, period: Period) -> float | None:
     return _divide(total, period.months)
 
 
-def _measured_totals(store: Store, catalogue: Catalogue, period: Period, reps: tuple[str, ...]) -> dict[str, float | None]:
+def _measured_totals(store: Store, catalogue: Catalogue, period: Period, reps: tuple[str, ...],
+                     coverage: Coverage) -> tuple[dict[str, float | None], dict[str, Gap]]:
+    """Every count, sum and score KPI over the period, one query per table; and the sums whose rows
+    have no value at all (no amount on any open deal: unknown, not ¥0)."""
     totals: dict[str, float | None] = {}
+    unvalued: dict[str, Gap] = {}
     for table in TABLES:
         measured = {k: kpi for k, kpi in catalogue.kpis.items() if kpi.measure and kpi.measure.table == table}
-        if not measured:
+        if not measured or table not in coverage.tables:
+            totals.update(dict.fromkeys(measured))  # nothing of this kind was loaded: unknown, not zero
             continue
-        aggregates = ", ".join(f'{_aggregate_sql(kpi)} AS "{k}"' for k, kpi in measured.items())
         with store.lock:
-            row = store.con.execute(
-                f'SELECT {aggregates}, (SELECT count(*) FROM "{table}") AS table_rows FROM "{table}" WHERE {REP_FILTER}',
-                {"start": period.start, "end": period.end, "reps": list(reps)}).fetchone()
-        if row[-1] == 0:  # nothing of this kind was loaded: unknown, not zero
-            row = (None,) * len(measured) + (0,)
-        for kpi_id, value in zip(measured, row[:-1], strict=True):
-            totals[kpi_id] = None if value is None else float(value)
-    return totals
+            row = store.con.execute(f'SELECT {_aggregates(measured, coverage)} FROM "{table}" WHERE {REP_FILTER}',
+                                    {"start": period.start, "end": period.end, "reps": list(reps)}).fetchone()
+        found, empty_sums = _read_aggregates(measured, list(row))
+        totals.update(found)
+        unvalued.update(empty_sums)
+    return totals, unvalued
 
 
-def _aggregate_sql(kpi: Kpi) -> str:
-    """One aggregate with its own period filter, since KPIs of a table date rows differently."""
+def _aggregates(kpis: Mapping[str, Kpi], coverage: Coverage) -> str:
+    """Each KPI's aggregate, and for a sum whether its rows (if any) all lack the summed value."""
+    parts = []
+    for kpi_id, kpi in kpis.items():
+        parts.append(f'{_aggregate_sql(kpi, coverage)} AS "{kpi_id}"')
+        if kpi.type == "sum":
+            condition = measure_condition(kpi, coverage)
+            parts.append(f'(count(*) FILTER (WHERE {condition}) > 0 AND count("{kpi.measure.column}") '
+                         f'FILTER (WHERE {condition}) = 0) AS "{kpi_id}__unvalued"')
+    return ", ".join(parts)
+
+
+def _read_aggregates(kpis: Mapping[str, Kpi], values: list) -> tuple[dict[str, float | None], dict[str, Gap]]:
+    found: dict[str, float | None] = {}
+    unvalued: dict[str, Gap] = {}
+    position = 0
+    for kpi_id, kpi in kpis.items():
+        value = values[position]
+        found[kpi_id] = None if value is None else float(value)
+        position += 1
+        if kpi.type == "sum":
+            if values[position]:
+                found[kpi_id] = None
+                unvalued[kpi_id] = Gap(kpi.measure.table, (Need(table=kpi.measure.table, field=kpi.measure.column),),
+                                       unvalued=True)
+            position += 1
+    return found, unvalued
+
+
+def measure_condition(kpi: Kpi, coverage: Coverage | None = None) -> str:
+    """The rows of a count, sum or score KPI: its date column in the period ($start, $end), its
+    `where`, and for a `sourced_only` KPI the IS-sourced deals (the catalogue's sourcing rule)."""
     measure = kpi.measure
     condition = f'CAST("{measure.date_column}" AS DATE) BETWEEN $start AND $end'
     if measure.where:
         condition += f" AND ({measure.where})"
+    if kpi.sourced_only and coverage is not None:
+        condition += f" AND ({coverage.sourcing.where})"
+    return condition
+
+
+def _aggregate_sql(kpi: Kpi, coverage: Coverage | None = None) -> str:
+    """One aggregate with its own period filter, since KPIs of a table date rows differently."""
+    measure = kpi.measure
+    condition = measure_condition(kpi, coverage)
     if kpi.type == "sum":
         return f'coalesce(sum("{measure.column}") FILTER (WHERE {condition}), 0)'
     if kpi.type == "score":

@@ -1,7 +1,8 @@
 """What went wrong while loading, kept as message keys so every UI language can say it.
 
-A LoadReport accounts for every row read: loaded, rejected (with file, row, column, value and
-why), or a duplicate of a row already loaded.
+A LoadReport accounts for every row read: loaded as a new record, applied as a newer version of a
+record already loaded (updated), a duplicate of a row already loaded, rejected (with file, row,
+column, value and why), or a line of the report's footer.
 """
 
 from __future__ import annotations
@@ -31,16 +32,53 @@ class Rejection:
     problem: Problem
 
 
+@dataclass(frozen=True)
+class RecordChange:
+    """One record a later file updated: its id, the file it came from and what changed (field, old, new)."""
+
+    record_id: str
+    previous_file: str
+    changes: tuple[tuple[str, str, str], ...]
+
+
+@dataclass(frozen=True)
+class TimeChoice:
+    """Where the date field's day and time of day come from, and why (`reason`: time.reason.<key>).
+
+    `day_column` is the mapped header; `time_column` the header whose date-time gives the hour
+    (None: hours unknown, or the day column holds them itself); `candidate` the date-time header
+    that was weighed, `agreement` the share of rows (0–1) on which its day equals the day column's,
+    over `compared` rows where both have a date."""
+
+    day_column: str
+    time_column: str | None
+    reason: str
+    candidate: str | None = None
+    agreement: float | None = None
+    compared: int = 0
+
+
 @dataclass
 class FileReport:
     file: str
     kind: str | None = None
     encoding: str | None = None
     rows_read: int = 0
-    rows_loaded: int = 0
-    duplicates: int = 0
+    rows_loaded: int = 0  # new records
+    duplicates: int = 0  # rows equal to (or an older version of) a record already loaded, ids repeated in the file
     rejections: list[Rejection] = field(default_factory=list)
     error: Problem | None = None
+    rows_updated: int = 0  # newer versions of records an earlier file loaded
+    footer_lines: int = 0  # the report's footer (totals, Confidential Information …), not data
+    older: int = 0  # of the duplicates: older versions of records loaded from another file, which was kept
+    repeated_ids: int = 0  # of the duplicates: an id seen above it in the same file
+    identical_rows: int = 0  # rows without an id equal in every column to another row of the file (all kept)
+    already_loaded: str | None = None  # the file loaded earlier with exactly these rows
+    updated_files: tuple[str, ...] = ()  # the files whose records this one updated
+    newer_files: tuple[str, ...] = ()  # the files whose newer versions were kept over this one's rows
+    updates: tuple[RecordChange, ...] = field(default=(), compare=False)  # a few examples
+    time_choice: TimeChoice | None = field(default=None, compare=False)
+    given: tuple[str, ...] = field(default=(), compare=False)  # fields with a value in some loaded row
 
     @property
     def rows_rejected(self) -> int:
@@ -48,7 +86,12 @@ class FileReport:
 
     @property
     def balanced(self) -> bool:
-        return self.rows_read == self.rows_loaded + self.rows_rejected + self.duplicates
+        return self.rows_read == (self.rows_loaded + self.rows_updated + self.duplicates + self.rows_rejected
+                                  + self.footer_lines)
+
+    @property
+    def changed_rows(self) -> int:
+        return self.rows_loaded + self.rows_updated
 
     def reason_counts(self) -> list[tuple[Problem, int]]:
         """Rejections grouped by reason and column, most frequent first."""

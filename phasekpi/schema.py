@@ -1,6 +1,6 @@
 """The canonical data model in DuckDB (SPEC §11) and the per-session connection.
 
-Loaded rows go into `<table>_rows` tables with the canonical columns below; `activities`,
+Loaded rows go into `<table>_rows` tables with the canonical columns of phasekpi/tables.py; `activities`,
 `leads` and `opportunities` add the flags the catalogue defines (outcome level, SQL status,
 quality score), so an edited vocabulary needs no reload. `leads` and `opportunities` are views;
 `activities` is a table rebuilt from the view `activities_flagged` whenever its rows or the
@@ -17,86 +17,13 @@ from datetime import date
 import duckdb
 
 from phasekpi.catalogue import Catalogue
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    sql_type: str
-    required: bool = False
-
-
-@dataclass(frozen=True)
-class TableSpec:
-    name: str
-    id_column: str | None
-    date_column: str
-    columns: tuple[Column, ...]
-
-    @property
-    def date_columns(self) -> list[str]:
-        return [c.name for c in self.columns if c.sql_type == "TIMESTAMP"]
-
-    @property
-    def rows_table(self) -> str:
-        return f"{self.name}_rows"
-
-    @property
-    def required(self) -> list[str]:
-        return [c.name for c in self.columns if c.required]
-
-
-TABLES: dict[str, TableSpec] = {
-    spec.name: spec
-    for spec in (
-        TableSpec("activities", "activity_id", "occurred_at", (
-            Column("activity_id", "VARCHAR"),
-            Column("occurred_at", "TIMESTAMP", required=True),
-            Column("rep", "VARCHAR", required=True),
-            Column("team", "VARCHAR"),
-            Column("channel", "VARCHAR"),  # call / email / other; a file without it is a call log
-            Column("channel_raw", "VARCHAR"),  # the export's own word for the channel
-            Column("lead_id", "VARCHAR"),
-            Column("account_id", "VARCHAR"),
-            Column("outcome", "VARCHAR"),
-            Column("duration_sec", "DOUBLE"),
-            Column("email_opened", "BOOLEAN"),
-            Column("email_replied", "BOOLEAN"),
-        )),
-        TableSpec("leads", "lead_id", "created_at", (
-            Column("lead_id", "VARCHAR", required=True),
-            Column("created_at", "TIMESTAMP", required=True),
-            Column("rep", "VARCHAR"),
-            Column("source", "VARCHAR"),
-            Column("status", "VARCHAR"),
-            Column("opportunity_id", "VARCHAR"),
-        )),
-        TableSpec("opportunities", "opportunity_id", "created_at", (
-            Column("opportunity_id", "VARCHAR"),  # Zoho's Potentials export has none: rows dedupe on values
-            Column("created_at", "TIMESTAMP", required=True),
-            Column("rep", "VARCHAR"),
-            Column("owner", "VARCHAR"),
-            Column("stage", "VARCHAR"),
-            Column("amount", "DECIMAL(18,2)"),
-            Column("status", "VARCHAR"),  # open / won / lost; from the stage or flags when absent
-            Column("is_won", "BOOLEAN"),
-            Column("is_closed", "BOOLEAN"),
-            Column("closed_at", "TIMESTAMP"),
-            Column("lead_id", "VARCHAR"),
-            Column("is_sourced", "BOOLEAN"),
-            Column("bant_budget", "BOOLEAN"),
-            Column("bant_authority", "BOOLEAN"),
-            Column("bant_need", "BOOLEAN"),
-            Column("bant_timeline", "BOOLEAN"),
-            Column("need_level", "VARCHAR"),
-            Column("decision_process", "VARCHAR"),
-            Column("next_action", "VARCHAR"),
-            Column("quality_score", "DOUBLE"),
-        )),
-    )
-}
+from phasekpi.tables import TABLES, Column, TableSpec  # noqa: F401  (re-exported: the model's home is tables.py)
 
 OUTCOME_RANKS = {"none": 0, "connected": 1, "effective": 2, "appointment": 3}
+
+
+# Where each loaded row came from and which version of a record it is (see phasekpi/ingest.py).
+BOOKKEEPING = ("source_file VARCHAR, source_row BIGINT, file_id INTEGER, row_hash UBIGINT, as_of TIMESTAMP")
 
 
 @dataclass
@@ -104,11 +31,18 @@ class Store:
     """One DuckDB connection for one browser session (or one CLI run), with its lock.
 
     Streamlit reruns a session's script on several threads; DuckDB connections are not
-    safe to share between threads, so every use goes through `lock`.
+    safe to share between threads, so every use goes through `lock`. `version` moves whenever
+    loaded rows change, so values derived from them can be kept until then (`memo`).
     """
 
     con: duckdb.DuckDBPyConnection
     lock: threading.RLock = field(default_factory=threading.RLock)
+    version: int = 0
+    memo: dict = field(default_factory=dict)
+
+    def changed(self) -> None:
+        self.version += 1
+        self.memo.clear()
 
 
 def open_store(catalogue: Catalogue, outcome_overrides: Mapping[str, str] | None = None, threads: int = 2,
@@ -120,7 +54,9 @@ def open_store(catalogue: Catalogue, outcome_overrides: Mapping[str, str] | None
     con.execute("SET memory_limit = ?", [memory_limit])
     for spec in TABLES.values():
         columns = ", ".join(f'"{c.name}" {c.sql_type}' for c in spec.columns)
-        con.execute(f'CREATE TABLE "{spec.rows_table}" ({columns}, source_file VARCHAR, source_row BIGINT)')
+        con.execute(f'CREATE TABLE "{spec.rows_table}" ({columns}, {BOOKKEEPING})')
+    con.execute("""CREATE TABLE loaded_files (file_id INTEGER, name VARCHAR, kind VARCHAR, fingerprint VARCHAR,
+                   given VARCHAR[], as_of TIMESTAMP)""")
     _write_lookups(con, catalogue, outcome_overrides)
     _create_views(con, catalogue)
     refresh_activities(con)
@@ -172,14 +108,15 @@ def _create_views(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> None:
         CREATE OR REPLACE VIEW activities_flagged AS
         WITH ranked AS (
             SELECT a.*, CAST(a.occurred_at AS DATE) AS activity_date, v.rank AS outcome_rank,
-                   coalesce(a.duration_sec, 0) >= {effective_seconds} AS long_call
+                   coalesce(a.duration_sec, 0) >= {effective_seconds} AS long_call,
+                   coalesce(a.channel = 'call' AND coalesce(a.direction, '') <> 'inbound', false) AS is_call
             FROM activities_rows a
             LEFT JOIN outcome_vocabulary v ON v.word = lower(trim(a.outcome))
         )
         SELECT *,
-            channel = 'call' AND (coalesce(outcome_rank, 0) >= 2
+            is_call AND (coalesce(outcome_rank, 0) >= 2
                 OR (long_call AND coalesce(outcome_rank, 1) >= 1)) AS is_effective,
-            channel = 'call' AND (coalesce(outcome_rank, 0) >= 1
+            is_call AND (coalesce(outcome_rank, 0) >= 1
                 OR (long_call AND outcome_rank IS NULL)) AS is_connected,
             coalesce(outcome_rank, 0) >= 3 AS is_appointment
         FROM ranked

@@ -7,12 +7,13 @@ appointment rate 15–25 %, email reply rate 3–8 % (the open rate has none).
 from __future__ import annotations
 
 import csv
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from phasekpi.catalogue import default_catalogue
-from phasekpi.funnel import FunnelStep, build_funnel, find_bottleneck, what_if
+from phasekpi.funnel import FunnelStep, build_funnel, find_bottleneck, no_bottleneck_reason, what_if
 from phasekpi.ingest import load_file
 from phasekpi.metrics import Filters, KpiResults, compute_kpis
 from phasekpi.schema import open_store
@@ -26,14 +27,16 @@ OPPORTUNITY_HEADER = ["opportunity_id", "created_at", "rep", "amount", "status",
 NONE, CONNECTED, EFFECTIVE, APPOINTMENT = ("不在", 0), ("接続", 30), ("有効会話", 200), ("アポ獲得", 200)
 
 
-def calls(**counts: int) -> list[list[str]]:
-    """Call rows, e.g. calls(none=6, connected=2): one row per call, each at its own minute."""
+def calls(scale: int = 1, **counts: int) -> list[list[str]]:
+    """Call rows, e.g. calls(none=6, connected=2): one row per call (each count times `scale`), each
+    at its own minute from 1 May 2025 09:00."""
     kinds = {"none": NONE, "connected": CONNECTED, "effective": EFFECTIVE, "appointment": APPOINTMENT}
     rows = []
     for kind, count in counts.items():
         word, seconds = kinds[kind]
-        rows += [["", "A", "call", word, str(seconds), "", ""] for _ in range(count)]
-    return [[f"2025-05-01 {9 + i // 60:02d}:{i % 60:02d}", *row[1:]] for i, row in enumerate(rows)]
+        rows += [["", "A", "call", word, str(seconds), "", ""] for _ in range(count * scale)]
+    start = datetime(2025, 5, 1, 9, 0)
+    return [[(start + timedelta(minutes=i)).strftime("%Y-%m-%d %H:%M"), *row[1:]] for i, row in enumerate(rows)]
 
 
 def emails(sent: int, opened: int, replied: int) -> list[list[str]]:
@@ -70,20 +73,21 @@ OPPORTUNITIES = [
 
 
 def test_activity_funnel(tmp_path: Path):
-    # 10 calls: 6 none, 2 connected (short), 1 effective, 1 appointment
-    # connects 4 (40 % of 10), effective 2 (50 % of 4), call appointments 1 (50 % of 2)
-    results = results_of(tmp_path, calls(none=6, connected=2, effective=1, appointment=1), OPPORTUNITIES)
+    # 150 calls: 90 none, 30 connected (short), 15 effective, 15 appointment
+    # connects 60 (40 % of 150), effective 30 (50 % of 60), call appointments 15 (50 % of 30)
+    results = results_of(tmp_path, calls(15, none=6, connected=2, effective=1, appointment=1), OPPORTUNITIES)
     steps = build_funnel(CATALOGUE, "activity", results)
-    got = [(s.kpi_id, s.stage, s.count, s.step_rate, s.cumulative_rate, s.rate_kpi, s.band_low, s.band_high)
-           for s in steps]
+    got = [(s.kpi_id, s.stage, s.count, s.step_rate, s.cumulative_rate, s.rate_kpi, s.band_low, s.band_high,
+            s.denominator) for s in steps]
     assert got == [
-        ("calls", "appointment_setting", 10, None, 100.0, None, None, None),
-        ("connects", "appointment_setting", 4, 40.0, 40.0, "connect_rate", 20, 30),
-        ("effective_conversations", "appointment_setting", 2, 50.0, 20.0, "effective_conversation_rate", 50, 70),
-        ("call_appointments", "appointment_setting", 1, 50.0, 10.0, "appointment_rate", 15, 25),
-        ("opportunities_created", "meeting", 2, 200.0, 20.0, None, None, None),  # 2 ÷ 1 appointment
-        ("effective_opportunities", "meeting", 1, 50.0, 10.0, None, None, None),  # 1 ÷ 2
-        ("won_deals", "closing", 1, 100.0, 10.0, None, None, None),  # 1 ÷ 1
+        ("calls", "appointment_setting", 150, None, 100.0, None, None, None, None),
+        ("connects", "appointment_setting", 60, 40.0, 40.0, "connect_rate", 20, 30, 150),
+        ("effective_conversations", "appointment_setting", 30, 50.0, 20.0, "effective_conversation_rate", 50, 70, 60),
+        ("call_appointments", "appointment_setting", 15, 50.0, 10.0, "appointment_rate", 15, 25, 30),
+        ("opportunities_created", "meeting", 2, pytest.approx(2 / 15 * 100), pytest.approx(2 / 150 * 100),
+         None, None, None, 15),  # 2 ÷ 15 appointments
+        ("effective_opportunities", "meeting", 1, 50.0, pytest.approx(1 / 150 * 100), None, None, None, 2),
+        ("won_deals", "closing", 1, 100.0, pytest.approx(1 / 150 * 100), None, None, None, 1),  # 1 ÷ 1
     ]
     # shortfall = (band low − rate) ÷ band low
     assert [s.shortfall for s in steps] == [None, -1.0, 0.0, pytest.approx((15 - 50) / 15), None, None, None]
@@ -107,24 +111,26 @@ def test_email_funnel_rates_come_from_the_rate_kpis(tmp_path: Path):
     assert bottleneck.step.shortfall == pytest.approx((3 - 2.5) / 3)
 
 
-# name, calls → expected bottleneck step, below its band?, shortfall
+# name, calls (each count times the scale, so every denominator holds the funnel's 30 cases)
+# → expected bottleneck step, below its band?, shortfall
 BOTTLENECKS = [
     # seed 003: connect rate fine, appointment rate low → conversation quality
-    # 10 calls, connects 3 (30 %), effective 2 (66.7 %), appointments 0 (0 % → shortfall 1.0)
-    ("appointments low", dict(none=7, connected=1, effective=2), "call_appointments", True, 1.0),
+    # 150 calls, connects 45 (30 %), effective 30 (66.7 %), appointments 0 (0 % → shortfall 1.0)
+    ("appointments low", dict(scale=15, none=7, connected=1, effective=2), "call_appointments", True, 1.0),
     # relative, not in points: connect 10 % (10 points under 20 → 0.5) beats effective 30 %
     # (20 points under 50 → 0.4), though its gap in points is the smaller one
-    # 100 calls: connects 7 + 2 + 1 = 10, effective 3, appointments 1 (33 %)
-    ("largest relative shortfall, not largest gap", dict(none=90, connected=7, effective=2, appointment=1),
+    # 1,000 calls: connects 70 + 20 + 10 = 100, effective 30, appointments 10 (33 %)
+    ("largest relative shortfall, not largest gap", dict(scale=10, none=90, connected=7, effective=2, appointment=1),
      "connects", True, 0.5),
-    # tie: 128 calls, connects 16 (12.5 % → 7.5/20 = 0.375), effective 5 (31.25 % → 18.75/50 = 0.375),
-    # appointments 1 (20 %, in band) → the upstream step
-    ("tie goes upstream", dict(none=112, connected=11, effective=4, appointment=1), "connects", True, 0.375),
+    # tie: 768 calls, connects 96 (12.5 % → 7.5/20 = 0.375), effective 30 (31.25 % → 18.75/50 = 0.375),
+    # appointments 6 (20 %, in band) → the upstream step
+    ("tie goes upstream", dict(scale=6, none=112, connected=11, effective=4, appointment=1), "connects", True, 0.375),
     # every rate above its band: the weakest step, not below
-    # 10 calls: connects 5 (50 % → −1.5), effective 4 (80 % → −0.6), appointments 2 (50 % → −2.33)
-    ("nothing below", dict(none=5, connected=1, effective=2, appointment=2), "effective_conversations", False, -0.6),
-    # no connect at all: connect rate 0; the rates after it have a zero denominator and are unknown
-    ("no connects", dict(none=10), "connects", True, 1.0),
+    # 150 calls: connects 75 (50 % → −1.5), effective 60 (80 % → −0.6), appointments 30 (50 % → −2.33)
+    ("nothing below", dict(scale=15, none=5, connected=1, effective=2, appointment=2), "effective_conversations",
+     False, -0.6),
+    # no connect at all among 30 calls: connect rate 0; the rates after it have a zero denominator
+    ("no connects", dict(scale=3, none=10), "connects", True, 1.0),
 ]
 
 
@@ -141,7 +147,7 @@ def test_find_bottleneck(tmp_path: Path, name, counts, kpi_id, below, shortfall)
 
 
 def test_no_connects_leaves_later_rates_unknown(tmp_path: Path):
-    steps = build_funnel(CATALOGUE, "activity", results_of(tmp_path, calls(none=10)))
+    steps = build_funnel(CATALOGUE, "activity", results_of(tmp_path, calls(3, none=10)))
     assert [s.step_rate for s in steps[:4]] == [None, 0.0, None, None]
     assert [s.shortfall for s in steps[:4]] == [None, 1.0, None, None]
 
@@ -154,6 +160,50 @@ def test_no_activity_data_gives_no_bottleneck(tmp_path: Path):
     assert {s.cumulative_rate for s in steps} == {None}
     assert find_bottleneck(steps) is None
     assert find_bottleneck(build_funnel(CATALOGUE, "email", results)) is None
+
+
+def test_too_few_cases_name_no_bottleneck(tmp_path: Path):
+    """10 calls of which none connected: a 0 % connect rate on 10 calls says little; 29 effective
+    conversations are one short of the 30 an appointment rate needs."""
+    steps = build_funnel(CATALOGUE, "activity", results_of(tmp_path, calls(none=10)))
+    assert (steps[1].step_rate, steps[1].denominator, steps[1].enough) == (0.0, 10, False)
+    assert find_bottleneck(steps) is None
+    assert no_bottleneck_reason(steps) == ("small_sample", {"min_sample": 30, "largest": 10})
+    # connects 29 of 100 calls: the connect rate (denominator 100) is named, not the appointment rate (29)
+    steps = build_funnel(CATALOGUE, "activity", results_of(tmp_path, calls(none=71, effective=29)))
+    assert [s.enough for s in steps[1:4]] == [True, False, False]
+    assert find_bottleneck(steps).step.kpi_id == "connects"
+
+
+def test_a_call_log_without_call_results_names_no_bottleneck(tmp_path: Path):
+    """Durations but no result column: connects cannot be counted, so no rate after calls is known."""
+    rows = [[f"2025-05-01 09:{i:02d}", "A", "call", "", "30" if i % 4 else "150", "", ""] for i in range(40)]
+    store = open_store(CATALOGUE)
+    header = ["occurred_at", "rep", "channel", "outcome", "duration_sec", "email_opened", "email_replied"]
+    load_file(store, write_csv(tmp_path / "log.csv", [h for h in header if h != "outcome"],
+                               [[r[0], r[1], r[2], r[4], r[5], r[6]] for r in rows]), "log.csv")
+    results = compute_kpis(store, CATALOGUE, Filters())
+    steps = build_funnel(CATALOGUE, "activity", results)
+    assert [s.count for s in steps[:4]] == [40, None, 10, None]  # 10 calls of 150 s are effective by duration
+    assert [s.step_rate for s in steps[1:4]] == [None, None, None]
+    assert find_bottleneck(steps) is None
+    reason, params = no_bottleneck_reason(steps)
+    assert reason == "uncomputable"
+    assert [g.key for g in params["gaps"]] == ["activities.outcome"]
+
+
+def test_a_rate_over_100_percent_is_never_the_bottleneck():
+    """More effective conversations than connects (counts from data that do not match): that step is
+    implausible and left out; the connect rate, 10 % of 400 calls, is named."""
+    chain = {**CHAIN, "calls": 400, "connects": 40, "connect_rate": 10.0, "effective_conversations": 60,
+             "effective_conversation_rate": 150.0, "call_appointments": 12, "appointment_rate": 20.0}
+    steps = build_funnel(CATALOGUE, "activity", results_with(chain))
+    assert steps[2].implausible and not steps[2].candidate
+    assert find_bottleneck(steps).step.kpi_id == "connects"
+    only_implausible = {**chain, "connect_rate": 25.0, "connects": 100}
+    steps = build_funnel(CATALOGUE, "activity", results_with(only_implausible))
+    weakest = find_bottleneck(steps)  # connect 25 % → (20 − 25) ÷ 20 = −0.25; appointments 20 % → −1/3
+    assert (weakest.step.kpi_id, weakest.below_benchmark, weakest.step.shortfall) == ("connects", False, -0.25)
 
 
 def test_find_bottleneck_of_nothing():

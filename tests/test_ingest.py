@@ -40,7 +40,8 @@ def load(store: Store, path: Path, name: str | None = None) -> FileReport:
     report = load_file(store, path, name or path.name)
     after = table_counts(store)
     assert report.balanced
-    assert report.rows_read == report.rows_loaded + report.rows_rejected + report.duplicates
+    assert report.rows_read == (report.rows_loaded + report.rows_updated + report.rows_rejected + report.duplicates
+                                + report.footer_lines)
     assert report.rows_rejected == len({r.row for r in report.rejections})
     grown = {table: after[table] - before[table] for table in TABLES}
     assert grown == {table: report.rows_loaded if table == report.kind else 0 for table in TABLES}
@@ -145,8 +146,10 @@ def test_identical_rows_without_an_id_column(store: Store, tmp_path: Path):
         row,
     ])
     report = load(store, path)
-    assert (report.rows_read, report.rows_loaded, report.duplicates) == (5, 2, 3)
-    assert rows_of(store, "activities", "duration_sec, source_row") == [(150.0, 2), (151.0, 4)]
+    # Inside one file nothing is dropped: three raw rows are identical, two of them "extra" copies.
+    assert (report.rows_read, report.rows_loaded, report.duplicates, report.identical_rows) == (5, 5, 0, 2)
+    assert rows_of(store, "activities", "duration_sec, source_row") == [
+        (150.0, 2), (150.0, 3), (151.0, 4), (150.0, 5), (150.0, 6)]
 
 
 def test_duplicate_across_files(store: Store, tmp_path: Path):
@@ -154,8 +157,10 @@ def test_duplicate_across_files(store: Store, tmp_path: Path):
     load(store, write_csv(tmp_path / "one.csv", header, [["L1", "2025-04-01", "MQL"], ["L2", "2025-04-01", "SQL"]]))
     report = load(store, write_csv(tmp_path / "two.csv", header, [["L2", "2025-04-02", "SQL"],
                                                                   ["L3", "2025-04-02", "MQL"]]))
-    assert (report.rows_read, report.rows_loaded, report.duplicates) == (2, 1, 1)
-    assert rows_of(store, "leads", "lead_id, source_file") == [("L1", "one.csv"), ("L2", "one.csv"),
+    # L2 is in both files with another date: two.csv's is the newer version (its latest date is later).
+    assert (report.rows_read, report.rows_loaded, report.rows_updated, report.duplicates) == (2, 1, 1, 0)
+    assert report.updated_files == ("one.csv",)
+    assert rows_of(store, "leads", "lead_id, source_file") == [("L1", "one.csv"), ("L2", "two.csv"),
                                                                ("L3", "two.csv")]
 
 

@@ -70,19 +70,20 @@ LEADS = [
     ["L6", "2025-04-03", "B", "Web", "Marketing Qualified Lead", ""],  # mql
 ]
 OPPORTUNITY_HEADER = ["opportunity_id", "created_at", "rep", "amount", "status", "closed_at", "bant_budget",
-                      "bant_authority", "bant_need", "bant_timeline", "need_level", "decision_process", "next_action"]
-OPPORTUNITIES = [
+                      "bant_authority", "bant_need", "bant_timeline", "need_level", "decision_process", "next_action",
+                      "is_sourced"]
+OPPORTUNITIES = [  # every deal IS-sourced (the flag decides: tests/test_coverage.py tries the other bases)
     # BANT 4 → 30, concrete 25, detailed 25, date_fixed 20 = 100
     ["O1", "2025-04-01", "A", "1,000,000", "won", "2025-04-02", "true", "true", "true", "true",
-     "concrete", "detailed", "date_fixed"],
+     "concrete", "detailed", "date_fixed", "true"],
     # BANT 3 → 20, outline 15 (any case), outline 15, period_only 10 = 60
     ["O2", "2025-04-02", "A", "500000", "lost", "2025-04-03", "true", "true", "true", "false",
-     "Outline", "outline", "period_only"],
+     "Outline", "outline", "period_only", "true"],
     # BANT 2 → 10, unclear 5, unknown 5, undecided 0 = 20
     ["O3", "2025-04-02", "B", "2000000", "open", "", "true", "true", "false", "false",
-     "unclear", "unknown", "undecided"],
+     "unclear", "unknown", "undecided", "yes"],
     # no quality item at all → no score (left out of the average)
-    ["O4", "2025-04-03", "B", "300000", "Won", "2025-04-03", "", "", "", "", "", "", ""],
+    ["O4", "2025-04-03", "B", "300000", "Won", "2025-04-03", "", "", "", "", "", "", "", "1"],
 ]
 
 SETTINGS = {"is_cost_per_month": 1_000_000, "arpa_per_month": 100_000, "gross_margin_pct": 50, "lifetime_months": 20}
@@ -327,14 +328,20 @@ OUTCOME_RULES = [
 ]
 
 
+# Beside the row under test: an unanswered call and an email, which count for nothing but a call,
+# so that calls, emails and call results are all in the data (else those KPIs cannot be computed).
+CONTEXT = [["x0", "2025-04-01 09:00", "A", "", "call", "L0", "不在", "0", "", ""],
+           ["x9", "2025-04-01 09:05", "A", "", "email", "L0", "", "", "", ""]]
+
+
 @pytest.mark.parametrize(("channel", "outcome", "seconds", "connected", "effective", "appointment"), OUTCOME_RULES)
 def test_outcome_rules(tmp_path: Path, channel, outcome, seconds, connected, effective, appointment):
     row = ["x1", "2025-04-01 10:00", "A", "", channel, "L1", outcome, seconds, "", ""]
     store = open_store(CATALOGUE)
-    report = load_file(store, write_csv(tmp_path / "one.csv", ACTIVITY_HEADER, [row]), "one.csv")
-    assert report.rows_loaded == 1
+    report = load_file(store, write_csv(tmp_path / "one.csv", ACTIVITY_HEADER, [*CONTEXT, row]), "one.csv")
+    assert report.rows_loaded == 3
     results = compute_kpis(store, CATALOGUE, Filters())
-    assert results.total("calls") == (1 if channel == "call" else 0)
+    assert results.total("calls") == 1 + (1 if channel == "call" else 0)
     assert results.total("connects") == connected
     assert results.total("effective_conversations") == effective
     assert results.total("appointments") == appointment
@@ -359,7 +366,7 @@ QUALITY = [
 @pytest.mark.parametrize(("bant", "need", "decision", "next_action", "given", "expected"), QUALITY)
 def test_quality_score(tmp_path: Path, bant, need, decision, next_action, given, expected):
     header = [*OPPORTUNITY_HEADER, "quality_score"]
-    row = ["Q1", "2025-04-01", "A", "100", "open", "", *bant, need, decision, next_action, given]
+    row = ["Q1", "2025-04-01", "A", "100", "open", "", *bant, need, decision, next_action, "true", given]
     store = open_store(CATALOGUE)
     report = load_file(store, write_csv(tmp_path / "opp.csv", header, [row]), "opp.csv")
     assert report.rows_loaded == 1, report
@@ -457,11 +464,20 @@ def test_rep_without_opportunities_has_zero_not_none(tmp_path: Path):
     assert results.total("sqls") == 0
 
 
-def test_close_dates_are_part_of_the_data_range(tmp_path: Path):
-    late = [["O5", "2025-04-03", "B", "700000", "won", "2025-04-20", "", "", "", "", "", "", ""]]
+def test_the_period_is_the_activity_window_not_stretched_by_close_dates(tmp_path: Path):
+    """A deal closing on 20 April does not stretch 1–3 April of activity to 20 days (which would divide
+    every per-month KPI by a longer period); its amount falls outside the period."""
+    late = [["O5", "2025-04-03", "B", "700000", "won", "2025-04-20", "", "", "", "", "", "", "", "true"]]
     store = load(tmp_path, opportunities=OPPORTUNITIES + late)
-    assert data_range(store) == (date(2025, 4, 1), date(2025, 4, 20))
-    assert compute_kpis(store, CATALOGUE, Filters(), SETTINGS).total("won_amount") == 2_000_000  # 1.3 M + 0.7 M
+    assert data_range(store) == (date(2025, 4, 1), date(2025, 4, 3))
+    results = compute_kpis(store, CATALOGUE, Filters(), SETTINGS)
+    assert results.total("won_amount") == 1_300_000  # O1 + O4; O5 closed after the window
+    assert results.actual("opportunities_created") == pytest.approx(5 / MONTHS / REPS)  # O5 was created inside
+
+
+def test_without_activities_the_period_is_the_other_tables_own_dates(tmp_path: Path):
+    store = load(tmp_path, activities=None)
+    assert data_range(store) == (date(2025, 4, 1), date(2025, 4, 3))  # leads and deals created 1–3 April
 
 
 # ----------------------------------------------------------------------------- grouped
