@@ -17,7 +17,8 @@ from pathlib import Path
 
 from phasekpi.catalogue import default_catalogue
 from phasekpi.diagnosis import Diagnosis, diagnose
-from phasekpi.display import kpi_value_text
+from phasekpi.display import finding_text, gap_text, gaps_text, kpi_value_text, report_notes
+from phasekpi.health import health_findings
 from phasekpi.ingest import load_files
 from phasekpi.mapping import default_profiles
 from phasekpi.messages import problem_text, t
@@ -64,6 +65,9 @@ def _load(args: argparse.Namespace) -> tuple[Store, LoadReport, KpiResults | Non
     report = load_files(store, [(path, path.name) for path in args.files], default_profiles())
     _print_load_report(report, args.lang)
     results = compute_kpis(store, catalogue, Filters())
+    for finding in health_findings(store, catalogue, results):
+        what, todo = finding_text(finding, catalogue, args.lang)
+        print(f"! {what} {todo}", file=sys.stderr)
     override = None if args.phase == "auto" else args.phase
     return store, report, results, diagnose(catalogue, None, override, data_range(store))
 
@@ -75,10 +79,12 @@ def _print_load_report(report: LoadReport, lang: str) -> None:
             print(f"{file.file}: {problem_text(file.error, lang)}", file=sys.stderr)
             continue
         print(t("cli.file_line", lang, file=file.file, kind=t(f"table.{file.kind}", lang), encoding=file.encoding,
-                read=file.rows_read, loaded=file.rows_loaded, rejected=file.rows_rejected,
-                duplicates=file.duplicates), file=sys.stderr)
+                read=file.rows_read, loaded=file.rows_loaded, updated=file.rows_updated, rejected=file.rows_rejected,
+                duplicates=file.duplicates, footer=file.footer_lines), file=sys.stderr)
         for problem, count in file.reason_counts():
             print(f"  {count:>7,}  {problem_text(problem, lang)}", file=sys.stderr)
+        for note in report_notes(file, lang):
+            print(f"  - {note}", file=sys.stderr)
 
 
 def _kpis(args: argparse.Namespace) -> int:
@@ -93,7 +99,8 @@ def _kpis(args: argparse.Namespace) -> int:
             "phase": diagnosis.phase, "phase_source": diagnosis.outcome, "evidence": diagnosis.evidence,
             "period": {"start": str(results.period.start), "end": str(results.period.end)},
             "kpis": [{"id": r.kpi_id, "actual": r.actual, "target": r.target, "achievement": r.achievement,
-                      "status": r.status} for r in rows],
+                      "status": r.status, "unavailable": [gap_text(g, lang) for g in r.gaps] or None}
+                     for r in rows],
         }, ensure_ascii=False, indent=2))
         return 0
     phase = catalogue.phase(diagnosis.phase).label(lang)
@@ -104,10 +111,15 @@ def _kpis(args: argparse.Namespace) -> int:
     period = results.period
     print(t("cli.period", lang, start=period.start, end=period.end, days=period.days, reps=period.active_reps))
     header = [t(f"cli.col.{c}", lang) for c in ("kpi", "actual", "target", "achievement")]
-    table = [[catalogue.kpis[r.kpi_id].label(lang), kpi_value_text(catalogue, r.kpi_id, r.actual, lang),
+    table = [[catalogue.kpis[r.kpi_id].label(lang),
+              t("status.unavailable", lang) if r.gaps else kpi_value_text(catalogue, r.kpi_id, r.actual, lang),
               kpi_value_text(catalogue, r.kpi_id, r.target, lang),
-              "—" if r.achievement is None else f"{r.achievement:.1f}%"] for r in rows]
+              t("status.implausible", lang) if r.status == "implausible"
+              else "—" if r.achievement is None else f"{r.achievement:.1f}%"] for r in rows]
     _print_table(header, table)
+    for row in rows:
+        if row.gaps:
+            print(f"- {catalogue.kpis[row.kpi_id].label(lang)}: {gaps_text(row.gaps, lang)}")
     return 0
 
 

@@ -10,6 +10,7 @@ not met is not computed at all: it has `gaps` instead of a value (phasekpi/metri
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from phasekpi.catalogue import Catalogue, Kpi, Need, SourcingRule, parse_need
 from phasekpi.schema import TABLES, Store
@@ -18,11 +19,13 @@ from phasekpi.schema import TABLES, Store
 @dataclass(frozen=True)
 class Gap:
     """Why a KPI cannot be computed: `table` has no rows (no options), or none of `options` is met,
-    or (`unvalued`) the rows it sums have no value in `options[0]`'s field."""
+    or (`unvalued`) the rows it sums have no value in `options[0]`'s field, or (`outside`) every row
+    of `table` is dated outside the reporting window."""
 
     table: str
     options: tuple[Need, ...] = ()
     unvalued: bool = False
+    outside: bool = False
 
     @property
     def key(self) -> str:
@@ -33,6 +36,7 @@ class Gap:
 class Coverage:
     tables: frozenset[str]  # tables with rows
     given: frozenset[str]  # table.field with a value in some loaded row
+    outside: frozenset[str]  # tables with rows, none of them dated inside the reporting window
     values: frozenset[str]  # table.field=value met
     sourcing: SourcingRule  # the rule that decides which deals are IS-sourced
 
@@ -46,6 +50,8 @@ class Coverage:
         gaps: list[Gap] = []
         if kpi.measure is not None and kpi.measure.table not in self.tables:
             return (Gap(kpi.measure.table),)
+        if kpi.measure is not None and kpi.measure.table in self.outside:
+            return (Gap(kpi.measure.table, outside=True),)
         for options in kpi.requirements:
             if not any(self.met(n) for n in options):
                 gaps.append(Gap(options[0].table, tuple(options)))
@@ -75,6 +81,46 @@ def _measure(store: Store, catalogue: Catalogue) -> Coverage:
                                       [need.value]).fetchone()[0]
             if found:
                 values.add(need.key)
-    coverage = Coverage(tables, given, frozenset(values), catalogue.sourcing[-1])
+    outside = frozenset(_outside_window(store, tables))
+    coverage = Coverage(tables, given, outside, frozenset(values), catalogue.sourcing[-1])
     rule = next(r for r in catalogue.sourcing if r.when is None or any(coverage.met(n) for n in parse_need(r.when)))
-    return Coverage(tables, given, frozenset(values), rule)
+    return Coverage(tables, given, outside, frozenset(values), rule)
+
+
+def _outside_window(store: Store, tables: frozenset[str]) -> list[str]:
+    """Loaded tables none of whose rows is dated inside the reporting window (deals created after
+    the last activity, say): their counts over any part of the window would be a made-up zero."""
+    window = data_range(store)
+    if window is None:
+        return []
+    with store.lock:
+        return [name for name in sorted(tables) if not store.con.execute(
+            f'SELECT count(*) > 0 FROM "{TABLES[name].rows_table}" '
+            f'WHERE CAST("{TABLES[name].date_column}" AS DATE) BETWEEN ? AND ?', list(window)).fetchone()[0]]
+
+
+def data_range(store: Store) -> tuple[date, date] | None:
+    """The reporting window: the activities' first and last day when activities are loaded, else the
+    first and last of the other tables' own dates (created, not closed: an expected close date is
+    a plan, not data)."""
+    with store.lock:
+        for tables in (("activities",), tuple(t for t in TABLES if t != "activities")):
+            parts = " UNION ALL ".join(
+                f'SELECT min(CAST("{s.date_column}" AS DATE)) AS lo, max(CAST("{s.date_column}" AS DATE)) AS hi '
+                f'FROM "{s.rows_table}"' for s in (TABLES[t] for t in tables))
+            lo, hi = store.con.execute(f"SELECT min(lo), max(hi) FROM ({parts})").fetchone()
+            if lo is not None:
+                return lo, hi
+    return None
+
+
+def table_spans(store: Store) -> dict[str, tuple[date, date]]:
+    """Each loaded table's own first and last date (its date column)."""
+    spans = {}
+    with store.lock:
+        for name, spec in TABLES.items():
+            lo, hi = store.con.execute(f'SELECT min(CAST("{spec.date_column}" AS DATE)), '
+                                       f'max(CAST("{spec.date_column}" AS DATE)) FROM "{spec.rows_table}"').fetchone()
+            if lo is not None:
+                spans[name] = (lo, hi)
+    return spans

@@ -1,9 +1,16 @@
-"""How numbers read to a person: units, grains and rounding in Japanese or English."""
+"""How numbers and what lies behind them read to a person: units, grains and rounding, why a KPI
+cannot be computed, data-health findings and load-report notes, in Japanese or English."""
 
 from __future__ import annotations
 
+from itertools import zip_longest
+
 from phasekpi.catalogue import Catalogue, Kpi, default_catalogue
-from phasekpi.messages import t
+from phasekpi.coverage import Gap
+from phasekpi.health import Finding
+from phasekpi.mapping import default_synonyms, normalise
+from phasekpi.messages import messages, t
+from phasekpi.problems import FileReport, TimeChoice
 
 DECIMALS = {"count": 1, "percent": 1, "yen": 0, "points": 1, "ratio": 2}
 
@@ -50,3 +57,97 @@ def benchmark_text(kpi: Kpi, lang: str) -> str:
 
 def stars(importance: int) -> str:
     return "★" * importance + "☆" * (3 - importance)
+
+
+EXAMPLE_HEADERS = 2  # headers of each script (Latin, Japanese) named as what an export would need
+
+
+def header_examples(table: str, field: str) -> list[str]:
+    """How CRMs name a field, from column_synonyms.yaml: a few English and Japanese headers."""
+    names = default_synonyms().tables.get(table, {}).get(field, [])
+    seen: set[str] = set()
+    latin, japanese = [], []
+    for name in names:
+        if normalise(name) in seen or name == field:
+            continue
+        seen.add(normalise(name))
+        (latin if name.isascii() else japanese).append(name)
+    return latin[:EXAMPLE_HEADERS] + japanese[:EXAMPLE_HEADERS]
+
+
+def gap_text(gap: Gap, lang: str) -> str:
+    """Why a KPI cannot be computed, and which export would supply what is missing."""
+    if gap.outside:
+        return t("gap.outside", lang, table=t(f"table.{gap.table}", lang))
+    if not gap.options:
+        return t("gap.table", lang, table=t(f"table.{gap.table}", lang))
+    need = gap.options[0]
+    if gap.unvalued:
+        return t("gap.unvalued", lang, table=t(f"table.{need.table}", lang), field=t(f"field.{need.field}", lang))
+    if need.value is not None:
+        key = f"gap.value.{need.table}.{need.field}.{need.value}"
+        return t(key if key in messages() else "gap.value", lang, field=t(f"field.{need.field}", lang), value=need.value)
+    separator = t("gap.or", lang)
+    fields = separator.join(t("gap.quoted", lang, field=t(f"field.{n.field}", lang)) for n in gap.options)
+    per_option = [header_examples(n.table, n.field) for n in gap.options]
+    headers = list(dict.fromkeys(h for round_ in zip_longest(*per_option) for h in round_ if h))  # a few of each
+    examples = t("list.separator", lang).join(headers[:2 * EXAMPLE_HEADERS])
+    return t("gap.field", lang, fields=fields, table=t(f"table.{need.table}", lang), examples=examples)
+
+
+def gaps_text(gaps: tuple[Gap, ...], lang: str) -> str:
+    return " ".join(gap_text(g, lang) for g in gaps)
+
+
+def finding_text(finding: Finding, catalogue: Catalogue, lang: str) -> tuple[str, str]:
+    """A data-health finding as (what it means, what to do), its KPI, table and field names in words."""
+    params = dict(finding.params)
+    for name in ("kpi", "numerator", "denominator", "previous"):
+        if params.get(name) in catalogue.kpis:
+            params[name] = catalogue.kpis[params[name]].label(lang)
+    for name in ("table", "left", "right"):
+        if name in params:
+            params[name] = t(f"table.{params[name]}", lang)
+    for name in ("left_field", "right_field"):
+        if name in params:
+            params[name] = t(f"field.{params[name]}", lang)
+    if isinstance(params.get("value"), float):
+        params["value"] = format_number(params["value"], "percent", lang)
+    if "names" in params:
+        params["names"] = t("list.separator", lang).join(t("gap.quoted", lang, field=n) for n in params["names"])
+    return t(f"health.{finding.key}.what", lang, **params), t(f"health.{finding.key}.todo", lang)
+
+
+def report_notes(file: FileReport, lang: str) -> list[str]:
+    """What else happened to a loaded file's rows: updates (with examples), older versions kept
+    elsewhere, repeated ids, identical rows, the footer, where the time of day came from."""
+    sep = t("list.separator", lang)
+
+    def files(names: tuple[str, ...]) -> str:
+        return sep.join(t("gap.quoted", lang, field=n) for n in names)
+
+    notes = []
+    if file.already_loaded:
+        notes.append(t("note.already_loaded", lang, earlier=file.already_loaded))
+    if file.rows_updated:
+        notes.append(t("note.updated", lang, count=file.rows_updated, files=files(file.updated_files)))
+        notes += [t("note.update_example", lang, id=change.record_id, changes=sep.join(
+            t("note.change", lang, field=t(f"field.{name}", lang), old=old or "—", new=new or "—")
+            for name, old, new in change.changes)) for change in file.updates]
+    if file.older:
+        notes.append(t("note.older", lang, count=file.older, files=files(file.newer_files)))
+    if file.repeated_ids:
+        notes.append(t("note.repeated_ids", lang, count=file.repeated_ids))
+    if file.identical_rows:
+        notes.append(t("note.identical", lang, count=file.identical_rows))
+    if file.footer_lines:
+        notes.append(t("note.footer", lang, count=file.footer_lines))
+    if file.time_choice is not None:
+        notes += [time_choice_text(file.time_choice, lang)] if file.time_choice.reason != "own_time" else []
+    return notes
+
+
+def time_choice_text(choice: TimeChoice, lang: str) -> str:
+    share = format_number(None if choice.agreement is None else choice.agreement * 100, "percent", lang)
+    return t(f"note.time.{choice.reason}", lang, day=choice.day_column, time=choice.time_column or "",
+             candidate=choice.candidate or "", share=share, compared=choice.compared)

@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from typing import Literal
 
 from phasekpi.catalogue import PERIOD_NAME, Catalogue, Kpi, Need, kpi_dependencies
-from phasekpi.coverage import Coverage, Gap, data_coverage
+from phasekpi.coverage import Coverage, Gap, data_coverage, data_range, table_spans  # noqa: F401 (re-exported)
 from phasekpi.schema import TABLES, Store
 
 DAYS_PER_MONTH = 365.25 / 12
@@ -75,33 +75,6 @@ class KpiResults:
 
     def gaps(self, kpi_id: str) -> tuple[Gap, ...]:
         return self.values[kpi_id].gaps
-
-
-def data_range(store: Store) -> tuple[date, date] | None:
-    """The reporting window: the activities' first and last day when activities are loaded, else the
-    first and last of the other tables' own dates (created, not closed: an expected close date is
-    a plan, not data)."""
-    with store.lock:
-        for tables in (("activities",), tuple(t for t in TABLES if t != "activities")):
-            parts = " UNION ALL ".join(
-                f'SELECT min(CAST("{s.date_column}" AS DATE)) AS lo, max(CAST("{s.date_column}" AS DATE)) AS hi '
-                f'FROM "{s.rows_table}"' for s in (TABLES[t] for t in tables))
-            lo, hi = store.con.execute(f"SELECT min(lo), max(hi) FROM ({parts})").fetchone()
-            if lo is not None:
-                return lo, hi
-    return None
-
-
-def table_spans(store: Store) -> dict[str, tuple[date, date]]:
-    """Each loaded table's own first and last date (its date column)."""
-    spans = {}
-    with store.lock:
-        for name, spec in TABLES.items():
-            lo, hi = store.con.execute(f'SELECT min(CAST("{spec.date_column}" AS DATE)), '
-                                       f'max(CAST("{spec.date_column}" AS DATE)) FROM "{spec.rows_table}"').fetchone()
-            if lo is not None:
-                spans[name] = (lo, hi)
-    return spans
 
 
 def rep_names(store: Store) -> list[str]:
@@ -410,7 +383,8 @@ class ScorecardRow:
     target: float
     actual: float | None
     achievement: float | None  # percent of target, direction-aware
-    status: str  # good / warning / bad / no_data
+    status: str  # good / warning / bad / no_data / unavailable (the data cannot give it) / implausible (a share over 100 %)
+    gaps: tuple[Gap, ...] = ()  # why it is unavailable
 
 
 def achievement(actual: float | None, target: float, direction: str) -> float | None:
@@ -436,6 +410,12 @@ def scorecard(catalogue: Catalogue, phase_id: str, results: KpiResults,
         kpi = catalogue.kpis[entry.kpi]
         target = float((targets or {}).get(entry.kpi, entry.target))
         actual = results.actual(entry.kpi)
-        reached = achievement(actual, target, kpi.direction)
-        rows.append(ScorecardRow(entry.kpi, entry.importance, target, actual, reached, status_of(reached)))
+        gaps = results.gaps(entry.kpi)
+        if gaps:
+            rows.append(ScorecardRow(entry.kpi, entry.importance, target, None, None, "unavailable", gaps))
+        elif kpi.is_share and actual is not None and actual > 100:  # never green: the counts do not match
+            rows.append(ScorecardRow(entry.kpi, entry.importance, target, actual, None, "implausible"))
+        else:
+            reached = achievement(actual, target, kpi.direction)
+            rows.append(ScorecardRow(entry.kpi, entry.importance, target, actual, reached, status_of(reached)))
     return sorted(rows, key=lambda r: -r.importance)
