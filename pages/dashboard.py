@@ -59,7 +59,7 @@ frame = funnel_frame(catalogue, steps, lang, bottleneck.step.kpi_id if bottlenec
 chart_left, chart_right = st.columns(2)
 chart_left.altair_chart(funnel_chart(frame, lang), width="stretch")
 chart_right.altair_chart(conversion_chart(frame, lang), width="stretch")
-bottleneck_box(bottleneck)
+bottleneck_box(bottleneck, steps)
 
 with st.expander(tr("dashboard.targets_title")):
     st.caption(tr("dashboard.targets_caption"))

@@ -7,9 +7,8 @@ import streamlit as st
 
 from pages import session, uploads
 from pages.editors import chosen_mapping, mapping_editor, problem_files, vocabulary_editor
+from pages.loadreport import health_section, show_report
 from pages.widgets import UPLOADER_CSS
-from phasekpi.messages import problem_text
-from phasekpi.problems import LoadReport, rejections_csv
 from phasekpi.schema import TABLES, table_summaries
 from phasekpi.sources import import_dir, importable_files
 
@@ -64,33 +63,10 @@ else:
     st.info(tr("data.demo_in_use"))
 
 
-def show_report(report: LoadReport) -> None:
-    st.subheader(tr("data.report_title"))
-    st.caption(tr("data.report_summary", files=len(report.files), loaded=sum(1 for f in report.files if not f.error)))
-    for file in report.files:
-        if file.error:
-            st.error(problem_text(file.error, lang))
-            continue
-        line = tr("data.report_line", file=file.file, kind=tr(f"table.{file.kind}"), read=file.rows_read,
-                  loaded=file.rows_loaded, rejected=file.rows_rejected, duplicates=file.duplicates)
-        (st.warning if file.rejections else st.success)(line)
-        if file.rejections:
-            st.dataframe(pd.DataFrame([{tr("data.reasons"): problem_text(problem, lang), tr("data.col.count"): count}
-                                       for problem, count in file.reason_counts()]), hide_index=True, width="stretch")
-            with st.expander(tr("data.rejections", count=file.rows_rejected)):
-                st.dataframe(pd.DataFrame([{
-                    tr("data.col.row"): r.row, tr("data.col.column"): r.column, tr("data.col.value"): r.value,
-                    tr("data.col.reason"): problem_text(r.problem, lang),
-                } for r in file.rejections[:1000]]), hide_index=True, width="stretch")
-    if report.rejections:
-        headers = [tr(f"data.col.{c}") for c in ("file", "row", "column", "value", "reason")]
-        st.download_button(tr("data.download_rejections"), icon=":material/download:", file_name="rejected_rows.csv",
-                           data=rejections_csv(report, lambda p: problem_text(p, lang), headers), mime="text/csv")
-
-
 report = st.session_state.get("upload_report")
 if report is not None:
     show_report(report)
+health_section()
 
 st.subheader(tr("data.tables_title"))
 summaries = table_summaries(session.store())

@@ -6,13 +6,16 @@ import pandas as pd
 import streamlit as st
 
 from pages import session, uploads
-from phasekpi.ingest import preview
+from pages.widgets import plain
+from phasekpi.display import time_choice_text
+from phasekpi.ingest import mapping_problem, preview, sample_time_choice
 from phasekpi.mapping import Mapping, map_as
 from phasekpi.messages import problem_text
 from phasekpi.metrics import Filters
 from phasekpi.schema import OUTCOME_RANKS, TABLES, channel_words, outcome_words
 
 SKIP = "skip"
+AUTO = "auto"  # the time-of-day column chosen from the data
 CHANNELS = ("call", "email", "other")
 
 
@@ -26,19 +29,22 @@ def chosen_mapping(index: int) -> Mapping | None:
     file = uploads.pending()[index]
     if file.source is None or file.mapping is None:
         return None
-    kind = st.session_state.get(_key(index, "kind"), file.mapping.kind)
+    kind = st.session_state.get(_key(index, "kind"), SKIP if file.mapping.refused_as else file.mapping.kind)
     if kind == SKIP:
         return None
     default = file.mapping if kind == file.mapping.kind else map_as(kind, file.source.header)
     columns = {}
-    for column in TABLES[kind].columns:
+    for column in TABLES[kind].mappable:
         header = st.session_state.get(_key(index, f"{kind}.{column.name}"), default.columns.get(column.name))
         if header:
             columns[column.name] = header
     constants = {}
     if kind == "activities" and "channel" not in columns:
         constants["channel"] = st.session_state.get(_key(index, "constant_channel"), "call")
-    return Mapping(kind, columns, constants)
+    date_field = TABLES[kind].date_column
+    time_from = st.session_state.get(_key(index, "time_from"), default.time_from.get(date_field, AUTO))
+    return Mapping(kind, columns, constants, time_from={} if time_from == AUTO else {date_field: time_from},
+                   suggestions=default.suggestions)
 
 
 def mapping_editor(index: int) -> None:
@@ -50,6 +56,8 @@ def mapping_editor(index: int) -> None:
         st.markdown("**" + tr("mapping.file_title", file=file.name, kind=tr(f"table.{kind}") if mapping else
                               tr("mapping.skip"), encoding=source.encoding, columns=len(source.header)) + "**")
         st.caption(tr("mapping.from_profile") if file.mapping.from_profile else tr("mapping.proposed"))
+        if file.mapping.refused_as and mapping is None:
+            st.warning(plain(problem_text(mapping_problem(source, file.mapping), session.lang())))
         left, right = st.columns(2)
         left.selectbox(tr("mapping.kind"), [*TABLES, SKIP], index=[*TABLES, SKIP].index(kind), key=_key(index, "kind"),
                        format_func=lambda k: tr("mapping.skip") if k == SKIP else tr(f"table.{k}"))
@@ -60,10 +68,12 @@ def mapping_editor(index: int) -> None:
         if mapping is None:
             return
         _field_pickers(index, mapping, list(source.header))
+        _suggestions(mapping)
         if mapping.missing:
             st.warning(tr("problem.missing_columns", file=file.name, kind=tr(f"table.{kind}"),
                           columns="、".join(tr(f"field.{c}") for c in mapping.missing)))
             return
+        _time_of_day(index, mapping, list(source.header))
         rows = preview(source, mapping)
         st.caption(tr("mapping.preview"))
         st.dataframe(pd.DataFrame(rows).rename(columns=lambda c: tr(f"field.{c}")), hide_index=True, width="stretch")
@@ -83,6 +93,33 @@ def _field_pickers(index: int, mapping: Mapping, header: list[str]) -> None:
                      format_func=lambda c: session.tr(f"channel.{c}"))
 
 
+def _suggestions(mapping: Mapping) -> None:
+    """Headers close to a field but not mapped by themselves: the user decides."""
+    for suggestion in mapping.suggestions:
+        if suggestion.field in mapping.columns:
+            continue
+        st.caption(":material/lightbulb: " + plain(session.tr(f"mapping.suggestion.{suggestion.reason}",
+                   header=suggestion.header, field=session.tr(f"field.{suggestion.field}"), **suggestion.params)))
+
+
+def _time_of_day(index: int, mapping: Mapping, header: list[str]) -> None:
+    """Which column gives the time of day, judged on the first rows, and the user's choice."""
+    spec = TABLES[mapping.kind]
+    day = mapping.columns.get(spec.date_column)
+    if spec.time_flag is None or day is None:
+        return
+    choice = sample_time_choice(uploads.pending()[index].source, mapping)
+    left, right = st.columns([1, 2])
+    options = [AUTO, "", *[h for h in header if h != day]]
+    left.selectbox(session.tr("mapping.time_from"), options, key=_key(index, "time_from"),
+                   index=options.index(mapping.time_from.get(spec.date_column, AUTO)),
+                   format_func=lambda h: session.tr("mapping.time_auto") if h == AUTO else
+                   session.tr("mapping.time_none") if h == "" else h)
+    if choice is not None:
+        right.caption(plain(time_choice_text(choice, session.lang()) if choice.reason != "own_time"
+                            else session.tr("mapping.time_own", day=day)) + " " + session.tr("mapping.time_sample"))
+
+
 def _picker_grid(index: int, mapping: Mapping, header: list[str], fields: list) -> None:
     tr = session.tr
     grid = st.columns(3)
@@ -99,7 +136,7 @@ def problem_files() -> None:
     if files:
         st.markdown(f"**{session.tr('mapping.problem_files')}**")
         for file in files:
-            st.error(problem_text(file.problem, session.lang()))
+            st.error(plain(problem_text(file.problem, session.lang())))
 
 
 def vocabulary_editor() -> None:

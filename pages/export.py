@@ -6,6 +6,7 @@ from datetime import date
 import streamlit as st
 
 from pages import session
+from pages.loadreport import findings
 from phasekpi.export import KpiSheet, write_workbook
 from phasekpi.messages import LANGUAGES
 
@@ -29,7 +30,7 @@ st.markdown(tr("export.contents", phase=phase.label(lang), start=results.period.
 sheet = KpiSheet(
     catalogue=catalogue, results=results, diagnosis=diagnosis, answers=session.answers() or {},
     lang=book_lang, targets=session.targets(), organisation=organisation,
-    load_report=session.load_report(), by_rep=session.kpi_results_by("rep"),
+    load_report=session.load_report(), by_rep=session.kpi_results_by("rep"), health=findings(),
 )
 stream = io.BytesIO()
 write_workbook(stream, sheet)

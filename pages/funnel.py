@@ -33,10 +33,8 @@ if split == "none":
     with st.popover(tr("drill.link"), icon=":material/table_rows:"):
         for step in steps:
             drilldown_link(step.kpi_id, catalogue.kpis[step.kpi_id].label(lang))
-    if bottleneck is None:
-        st.info(tr("funnelpage.no_benchmark"))
-    else:
-        bottleneck_box(bottleneck)
+    bottleneck_box(bottleneck, steps)
+    if bottleneck is not None:
         gain = what_if(catalogue, funnel_id, steps, bottleneck, results)
         if gain and gain.gains:
             st.subheader(tr("funnelpage.whatif_title"))
@@ -56,7 +54,7 @@ else:
         row = {tr("funnelpage.group"): group,
                catalogue.kpis[steps[0].kpi_id].label(lang): format_number(steps[0].count, "count", "en").split(".")[0]}
         for step in steps[1:]:
-            mark = "🔻 " if step.shortfall is not None and step.shortfall > 0 else ""
+            mark = "⚠ " if step.implausible else "🔻 " if step.candidate and step.shortfall > 0 else ""
             row[catalogue.kpis[step.kpi_id].label(lang)] = mark + format_number(step.step_rate, "percent", lang)
         row[tr("funnelpage.bottleneck_col")] = (catalogue.kpis[bottleneck.step.rate_kpi].label(lang)
                                                 if bottleneck and bottleneck.below_benchmark else tr("funnelpage.none"))

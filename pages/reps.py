@@ -8,7 +8,7 @@ from pages import session
 from pages.widgets import analysis_page
 from phasekpi.charts.reps import comparison_chart, comparison_frame, spread_chart, spread_frame
 from phasekpi.diagnosis import rep_phases
-from phasekpi.display import format_number, kpi_value_text
+from phasekpi.display import format_number, kpi_value_text, no_bottleneck_text
 from phasekpi.funnel import build_funnel, find_bottleneck
 from phasekpi.reps import leaderboard, rep_spread
 
@@ -58,7 +58,9 @@ if rep:
     st.altair_chart(comparison_chart(comparison_frame(catalogue, team_steps, rep_steps, lang), rep, lang),
                     width="stretch")
     bottleneck = find_bottleneck(rep_steps)
-    if bottleneck and bottleneck.below_benchmark:
+    if bottleneck is None:
+        st.info(no_bottleneck_text(rep_steps, lang))
+    elif bottleneck.below_benchmark:
         step = bottleneck.step
         st.warning(tr("reps.rep_bottleneck", rep=rep, kpi=catalogue.kpis[step.rate_kpi].label(lang),
                       rate=format_number(step.step_rate, "percent", lang), low=format_number(step.band_low, "percent", lang)))

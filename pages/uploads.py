@@ -95,6 +95,8 @@ def load(mappings: list[Mapping | None]) -> LoadReport:
             reports.append(load_source(fresh, file.source, mapping))
             if reports[-1].error is None:
                 profiles.save(file.source.header, mapping)
+        elif file.mapping is not None and file.mapping.refused_as:  # left unloaded: say why in the report
+            reports.append(FileReport(file=file.name, error=mapping_problem(file.source, file.mapping)))
     report = LoadReport(reports)
     if any(r.rows_loaded for r in reports):
         session.use_store(fresh, report, is_demo=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from html import escape
 
@@ -9,12 +10,21 @@ import streamlit as st
 
 from pages import session
 from phasekpi.diagnosis import Diagnosis
-from phasekpi.display import benchmark_text, format_number, grain_text, kpi_value_text, stars
+from phasekpi.display import (
+    benchmark_text,
+    format_number,
+    gaps_text,
+    grain_text,
+    kpi_value_text,
+    no_bottleneck_text,
+    stars,
+)
 from phasekpi.drilldown import drill_target
-from phasekpi.funnel import Bottleneck
+from phasekpi.funnel import Bottleneck, FunnelStep
 from phasekpi.metrics import Filters, KpiResults, ScorecardRow
 
-STATUS_COLOURS = {"good": "#1e7b45", "warning": "#b7791f", "bad": "#b03a2e", "no_data": "#8a8a8a"}
+STATUS_COLOURS = {"good": "#1e7b45", "warning": "#b7791f", "bad": "#b03a2e", "no_data": "#8a8a8a",
+                  "unavailable": "#6b7280", "implausible": "#6b7280"}
 CARD_CSS = """
 <style>
 .kpi-card {border:1px solid #d9dee7; border-radius:10px; padding:12px 14px; background:#fff;
@@ -28,6 +38,9 @@ CARD_CSS = """
 .kpi-card .bar > div {height:7px; border-radius:4px;}
 .kpi-card .status {font-size:0.82rem; font-weight:600;}
 .kpi-card .bench {font-size:0.75rem; color:#777; margin-top:2px;}
+.kpi-card .note {font-size:0.75rem; color:#555; margin-top:4px; line-height:1.35;}
+.kpi-card.unavailable {background:#f6f7f9; border-style:dashed;}
+.kpi-card.unavailable .value {font-size:1.05rem; color:#4b5563;}
 </style>
 """
 
@@ -42,8 +55,18 @@ UPLOADER_CSS = """
 """
 
 
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+
+
+def plain(text: str) -> str:
+    """Text that may hold the user's data (file, rep, column names) for st.markdown and its kin:
+    every markdown character escaped, so a name like `![x](http://…)` is shown, never fetched."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
 def kpi_card(row: ScorecardRow) -> None:
-    """Actual against target at the KPI's grain, achievement as a coloured bar, meaning on hover."""
+    """Actual against target at the KPI's grain, achievement as a coloured bar, meaning on hover;
+    a KPI the data cannot give says why instead, a share over 100 % is grey, never green."""
     catalogue, lang = session.catalogue(), session.lang()
     kpi = catalogue.kpis[row.kpi_id]
     colour = STATUS_COLOURS[row.status]
@@ -52,14 +75,22 @@ def kpi_card(row: ScorecardRow) -> None:
     bench = benchmark_text(kpi, lang)
     grain = grain_text(kpi, lang) if row.actual is not None else ""
     target = session.tr("card.target", target=kpi_value_text(catalogue, row.kpi_id, row.target, lang))
+    if row.status == "unavailable":
+        value, note = session.tr("card.unavailable_value"), gaps_text(row.gaps, lang)
+    else:
+        value = format_number(row.actual, kpi.unit, lang)
+        note = session.tr("card.implausible_note") if row.status == "implausible" else ""
+    if kpi.sourced_only and row.status != "unavailable":
+        note = " ".join(filter(None, [session.tr(f"card.sourcing.{session.sourcing_basis()}"), note]))
     st.markdown(
-        f"""<div class="kpi-card" title="{escape(kpi.meaning(lang))}">
+        f"""<div class="kpi-card {row.status}" title="{escape(kpi.meaning(lang))}">
         <div class="label">{escape(kpi.label(lang))}<span class="stars">{stars(row.importance)}</span></div>
-        <div class="value">{escape(format_number(row.actual, kpi.unit, lang))}<span class="grain">{escape(grain)}</span></div>
+        <div class="value">{escape(value)}<span class="grain">{escape(grain)}</span></div>
         <div class="target">{escape(target)}</div>
         <div class="bar"><div style="width:{width:.0f}%; background:{colour};"></div></div>
         <div class="status" style="color:{colour};">{escape(session.tr(f"status.{row.status}", achieved=achieved))}</div>
         <div class="bench">{escape(session.tr("card.benchmark", band=bench)) if bench else "&nbsp;"}</div>
+        {f'<div class="note">{escape(note)}</div>' if note else ""}
         </div>""",
         unsafe_allow_html=True,
     )
@@ -123,10 +154,10 @@ def card_grid(rows: list[ScorecardRow], per_row: int = 3) -> None:
                 drilldown_link(row.kpi_id)
 
 
-def bottleneck_box(bottleneck: Bottleneck | None) -> None:
+def bottleneck_box(bottleneck: Bottleneck | None, steps: list[FunnelStep]) -> None:
     catalogue, lang, tr = session.catalogue(), session.lang(), session.tr
     if bottleneck is None:
-        st.info(tr("funnel.no_rates"))
+        st.info(no_bottleneck_text(steps, lang))
         return
     step = bottleneck.step
     stage = catalogue.stages[step.stage]

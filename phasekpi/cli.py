@@ -65,7 +65,8 @@ def _load(args: argparse.Namespace) -> tuple[Store, LoadReport, KpiResults | Non
     report = load_files(store, [(path, path.name) for path in args.files], default_profiles())
     _print_load_report(report, args.lang)
     results = compute_kpis(store, catalogue, Filters())
-    for finding in health_findings(store, catalogue, results):
+    args.health = health_findings(store, catalogue, results)
+    for finding in args.health:
         what, todo = finding_text(finding, catalogue, args.lang)
         print(f"! {what} {todo}", file=sys.stderr)
     override = None if args.phase == "auto" else args.phase
@@ -133,7 +134,7 @@ def _report(args: argparse.Namespace) -> int:
     catalogue = default_catalogue()
     sheet = KpiSheet(catalogue=catalogue, results=results, diagnosis=diagnosis, answers={},
                      lang=args.lang, organisation=args.organisation, load_report=report,
-                     by_rep=compute_grouped(store, catalogue, Filters(), "rep"))
+                     by_rep=compute_grouped(store, catalogue, Filters(), "rep"), health=args.health)
     with args.output.open("wb") as stream:
         write_workbook(stream, sheet)
     print(t("cli.written", args.lang, path=args.output))

@@ -7,6 +7,7 @@ from itertools import zip_longest
 
 from phasekpi.catalogue import Catalogue, Kpi, default_catalogue
 from phasekpi.coverage import Gap
+from phasekpi.funnel import FunnelStep, no_bottleneck_reason
 from phasekpi.health import Finding
 from phasekpi.mapping import default_synonyms, normalise
 from phasekpi.messages import messages, t
@@ -151,3 +152,13 @@ def time_choice_text(choice: TimeChoice, lang: str) -> str:
     share = format_number(None if choice.agreement is None else choice.agreement * 100, "percent", lang)
     return t(f"note.time.{choice.reason}", lang, day=choice.day_column, time=choice.time_column or "",
              candidate=choice.candidate or "", share=share, compared=choice.compared)
+
+
+def no_bottleneck_text(steps: list[FunnelStep], lang: str) -> str:
+    """Why no step is named, in words (the data lacks what the rates need, too few cases, over 100 %)."""
+    reason, params = no_bottleneck_reason(steps)
+    if reason == "uncomputable":
+        gaps = tuple(params["gaps"])
+        return t("funnel.no_bottleneck.uncomputable", lang, reason=gaps_text(gaps, lang)) if gaps \
+            else t("funnel.no_rates", lang)
+    return t(f"funnel.no_bottleneck.{reason}", lang, **{k: v for k, v in params.items() if k != "steps"})

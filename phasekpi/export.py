@@ -46,8 +46,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from phasekpi.catalogue import Catalogue, Kpi, Phase, PhaseKpi
 from phasekpi.diagnosis import Diagnosis
-from phasekpi.display import format_number
+from phasekpi.display import finding_text, format_number, gaps_text, no_bottleneck_text, report_notes
 from phasekpi.funnel import FunnelStep, build_funnel, find_bottleneck, what_if
+from phasekpi.health import Finding
 from phasekpi.injection import FORMULA_TRIGGERS
 from phasekpi.messages import messages, problem_text, t
 from phasekpi.metrics import KpiResults, scorecard
@@ -78,7 +79,7 @@ YEN = NUMBER_FORMATS["yen"]
 OPERATOR_WORDS = {"*": "×", "/": "÷"}
 
 # Phase sheet layout (SPEC §4): title, marker, focus, header, one row per KPI.
-PHASE_COLUMNS = ("tier", "kpi", "importance", "target", "unit", "actual", "achievement", "status")
+PHASE_COLUMNS = ("tier", "kpi", "importance", "target", "unit", "actual", "achievement", "status", "note")
 COL = {name: get_column_letter(i) for i, name in enumerate(PHASE_COLUMNS, start=1)}
 HEADER_ROW = 4
 FIRST_ROW = HEADER_ROW + 1
@@ -145,6 +146,7 @@ REFERENCE_FILL = PatternFill("solid", fgColor="DDEBF7")
 GOOD_FILL = PatternFill("solid", fgColor="C6EFCE")
 WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
 BAD_FILL = PatternFill("solid", fgColor="FFC7CE")
+NO_DATA_FILL = PatternFill("solid", fgColor="E7E6E6")  # a KPI the data cannot give, or a share over 100 %
 ACTIVE_TAB, REFERENCE_TAB, PLANNING_TAB = "F4B183", "9BC2E6", "FFD966"
 WRAP = Alignment(wrap_text=True, vertical="top")
 HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -164,6 +166,7 @@ class KpiSheet:
     organisation: str = ""
     load_report: LoadReport | None = None  # the files loaded and what happened to their rows
     by_rep: Mapping[str, KpiResults] = field(default_factory=dict)  # metrics.compute_grouped(..., "rep")
+    health: Sequence[Finding] = ()  # health.health_findings over the loaded data
 
 
 def write_workbook(stream: typing.BinaryIO, sheet: KpiSheet) -> None:
@@ -445,17 +448,23 @@ def write_basics(ws: Worksheet, row: int, sheet: KpiSheet) -> int:
     return write_label(ws, row, tr("active_reps", lang), period.active_reps, "#,##0")
 
 
+SOURCE_COUNTS = ("rows_read", "rows_loaded", "rows_updated", "duplicates", "rows_rejected", "footer_lines")
+
+
 def write_sources(ws: Worksheet, row: int, sheet: KpiSheet) -> int:
-    """One row per file loaded: its kind, encoding and rows read = loaded + rejected + duplicates."""
+    """One row per file loaded: its kind, encoding and rows read = new + updated + duplicates + rejected
+    + footer; then what else happened to each file's rows."""
     lang, report = sheet.lang, sheet.load_report
     row = write_section_title(ws, row, "sources", lang)
     if report is None or not report.files:
         return write_label(ws, row, tr("sources", lang), tr("none", lang))
-    put_header(ws, row, [tr(f"col.{c}", lang) for c in ("file", "kind", "encoding", "rows_read", "rows_loaded",
-                                                           "rows_rejected", "duplicates", "result")])
+    put_header(ws, row, [tr(f"col.{c}", lang) for c in ("file", "kind", "encoding", *SOURCE_COUNTS, "result")])
     for offset, file in enumerate(report.files, start=1):
         write_file_row(ws, row + offset, file, lang)
-    return row + 1 + len(report.files)
+    row += 1 + len(report.files)
+    for file in report.files:
+        row = write_list(ws, row, file.file, report_notes(file, lang)) if file.error is None else row
+    return row
 
 
 def write_file_row(ws: Worksheet, row: int, file: FileReport, lang: str) -> None:
@@ -464,9 +473,24 @@ def write_file_row(ws: Worksheet, row: int, file: FileReport, lang: str) -> None
         put_wide(ws, row, 2, problem_text(file.error, lang), fill=BAD_FILL)
         return
     put_row(ws, row, [tr(f"table.{file.kind}", lang) if file.kind else "", file.encoding or ""], first_column=2)
-    for column, count in enumerate((file.rows_read, file.rows_loaded, file.rows_rejected, file.duplicates), start=4):
-        put(ws, row, column, count, WHOLE)
-    put(ws, row, 8, tr("load_ok", lang)).alignment = CENTRE
+    for column, name in enumerate(SOURCE_COUNTS, start=4):
+        put(ws, row, column, getattr(file, name), WHOLE)
+    put(ws, row, 4 + len(SOURCE_COUNTS), tr("load_ok", lang)).alignment = CENTRE
+
+
+def write_health(ws: Worksheet, row: int, sheet: KpiSheet) -> int:
+    """The data-health findings: what each means, and what to do."""
+    lang = sheet.lang
+    row = write_section_title(ws, row, "health", lang)
+    if not sheet.health:
+        put_wide(ws, row, 1, tr("health.none", lang))
+        return row + 1
+    for finding in sheet.health:
+        what, todo = finding_text(finding, sheet.catalogue, lang)
+        put_wide(ws, row, 1, what, fill=WARNING_FILL if finding.severity == "warning" else None)
+        put_wide(ws, row + 1, 1, f"{tr('health.todo', lang)}: {todo}")
+        row += 2
+    return row
 
 
 def write_diagnosis(ws: Worksheet, row: int, sheet: KpiSheet) -> int:
@@ -576,7 +600,7 @@ def write_bottleneck(ws: Worksheet, row: int, sheet: KpiSheet) -> int:
     steps = build_funnel(catalogue, ACTIVITY_FUNNEL, results)
     bottleneck = find_bottleneck(steps)
     if bottleneck is None:
-        put_wide(ws, row, 1, tr("bottleneck.none", lang))
+        put_wide(ws, row, 1, no_bottleneck_text(steps, lang))
         return row + 1
     step = bottleneck.step
     rate_kpi, stage = catalogue.kpis[step.rate_kpi], catalogue.stages[step.stage]
@@ -604,7 +628,7 @@ def write_list(ws: Worksheet, row: int, label: str, lines: Sequence[str]) -> int
 
 
 SUMMARY_SECTIONS: tuple[Callable[[Worksheet, int, KpiSheet], int], ...] = (
-    write_basics, write_sources, write_diagnosis, write_alerts, write_bottleneck)
+    write_basics, write_sources, write_health, write_diagnosis, write_alerts, write_bottleneck)
 
 
 # ---------------------------------------------------------------- phase sheets
@@ -664,8 +688,24 @@ def write_kpi_row(ws: Worksheet, row: int, sheet: KpiSheet, phase: Phase, entry:
     put(ws, row, 5, unit_text(kpi, lang))
     put(ws, row, 6, sheet.results.actual(entry.kpi), number_format)
     achievement = f"{COL['achievement']}{row}"
+    doubt = doubtful(sheet.results, entry.kpi, kpi, lang)
+    if doubt is not None:  # no achievement that could turn green: the data cannot give it, or a share over 100 %
+        status, note = doubt
+        put(ws, row, PHASE_COLUMNS.index("status") + 1, tr(f"status.{status}", lang), fill=NO_DATA_FILL)
+        put_wide(ws, row, PHASE_COLUMNS.index("note") + 1, note, last=PHASE_COLUMNS.index("note") + 1)
+        return
     put_formula(ws, achievement, achievement_formula(kpi.direction, name, f"{COL['actual']}{row}"), PERCENT)
     put_formula(ws, f"{COL['status']}{row}", status_formula(achievement, lang))
+
+
+def doubtful(results: KpiResults, kpi_id: str, kpi: Kpi, lang: str = "ja") -> tuple[str, str] | None:
+    """(status, why) for a KPI the data cannot give (its gaps) or a share over 100 %; None otherwise."""
+    if results.gaps(kpi_id):
+        return "unavailable", gaps_text(results.gaps(kpi_id), lang)
+    actual = results.actual(kpi_id)
+    if kpi.is_share and actual is not None and actual > 100:
+        return "implausible", t("card.implausible_note", lang)
+    return None
 
 
 def stars(importance: int) -> str:
@@ -864,7 +904,10 @@ def write_funnel_row(ws: Worksheet, row: int, index: int, step: FunnelStep, shee
     if step.rate_kpi:
         put(ws, row, FIDX["band_low"], fraction(step.band_low), PERCENT, fill=INPUT_FILL)
         put(ws, row, FIDX["band_high"], fraction(step.band_high), PERCENT, fill=INPUT_FILL)
-    put_formula(ws, shortfall, f'=IF(OR({rate}="",{low}="",{low}=0),"",({low}-{rate})/{low})', PERCENT)
+    # as FunnelStep.candidate: no shortfall (so no bottleneck) over 100 % or on fewer than min_sample cases
+    enough = f'{c["count"]}{row - 1}<{step.min_sample}' if index else "TRUE"
+    put_formula(ws, shortfall, f'=IF(OR({rate}="",{low}="",{low}=0,{rate}>1,{enough}),"",({low}-{rate})/{low})',
+                PERCENT)
     put_formula(ws, f"{c['verdict']}{row}", verdict_formula(rate, low, high, lang))
     column = f"${c['shortfall']}${first}:${c['shortfall']}${last}"
     put_formula(ws, f"{c['bottleneck']}{row}",
@@ -973,11 +1016,14 @@ def write_rep_row(ws: Worksheet, row: int, rep: str, sheet: KpiSheet, phase: Pha
         actual = f"{get_column_letter(actual_column(index))}{row}"
         achievement = f"{get_column_letter(achievement_column(index))}{row}"
         put(ws, row, actual_column(index), results.actual(entry.kpi), NUMBER_FORMATS[kpi.unit])
+        if doubtful(results, entry.kpi, kpi, sheet.lang) is not None:  # no achievement that could turn green
+            continue
         put_formula(ws, achievement, achievement_formula(kpi.direction, target_name(phase.id, entry.kpi), actual),
                     PERCENT)
         achievements.append(achievement)
     average = get_column_letter(achievement_column(len(phase.kpis) - 1) + 1)
-    put_formula(ws, f"{average}{row}", f'=IFERROR(AVERAGE({",".join(achievements)}),"")', PERCENT)
+    if achievements:
+        put_formula(ws, f"{average}{row}", f'=IFERROR(AVERAGE({",".join(achievements)}),"")', PERCENT)
 
 
 # ---------------------------------------------------------------- definitions

@@ -95,6 +95,8 @@ def no_bottleneck_reason(steps: list[FunnelStep]) -> tuple[str, dict[str, object
     """Why no step is named (funnel.no_bottleneck.<key> with its parameters): the benchmarked rates
     cannot be computed (and which data is missing), are over 100 %, or rest on too few cases."""
     benchmarked = [s for s in steps if s.band_low]
+    if not benchmarked:
+        return "no_benchmark", {}
     computed = [s for s in benchmarked if s.step_rate is not None]
     if not computed:
         gaps = [g for s in benchmarked for g in s.gaps]

@@ -70,10 +70,13 @@ def _probe(store: Store, header: tuple[str, ...], columns: list[str],
 
 def time_columns_sql(choice: TimeChoice | None, day_sql: str, time_sql: str | None) -> tuple[str, str]:
     """(date field, has_time) over the typed day and time-column values: the time column's value
-    where its day agrees (or the day is missing), else the day column's."""
+    where its day agrees (or the day is missing), else the day column's. A value at exactly midnight
+    has no time of day (a date written alone, or Excel's 0:00 of a date cell)."""
     if choice is None:
         return day_sql, "CAST(NULL AS BOOLEAN)"
     if time_sql is None:
-        return day_sql, "true" if choice.reason == "own_time" else "false"
+        timed = f"coalesce({day_sql} <> date_trunc('day', {day_sql}), false)"
+        return day_sql, timed if choice.reason == "own_time" else "false"
     agrees = f"{time_sql} IS NOT NULL AND ({day_sql} IS NULL OR CAST({time_sql} AS DATE) = CAST({day_sql} AS DATE))"
-    return f"CASE WHEN {agrees} THEN {time_sql} ELSE {day_sql} END", f"coalesce({agrees}, false)"
+    timed = f"coalesce({agrees} AND {time_sql} <> date_trunc('day', {time_sql}), false)"
+    return f"CASE WHEN {agrees} THEN {time_sql} ELSE {day_sql} END", timed

@@ -29,3 +29,4 @@ def _own_workspace(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     folder = tmp_path_factory.mktemp("workspace")
     monkeypatch.setenv("PHASEKPI_WORKSPACE", str(folder / "workspace.duckdb"))
     monkeypatch.setenv("PHASEKPI_PROFILES", str(folder / "mapping_profiles.json"))
+

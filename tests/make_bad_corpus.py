@@ -447,11 +447,11 @@ CASES: list[Case] = [
     Case("header_only_delimiters.csv", "a header line of nothing but commas, then data", "error:no_header_names",
          build=lambda: lines(",,,,,", *GOOD_ACTIVITY_ROWS).encode(),
          bug="the message lists the columns as “(列: , , , , , )”"),
-    Case("products_list.csv", "a product master (wrong kind of file)", "error:unknown_kind",
+    Case("products_list.csv", "a product master (wrong kind of file)", "error:other_kind",
          build=lambda: lines("ProductCode,Name,Family,ListPrice,IsActive", "GC1020,GenWatt Diesel 1000kW,Generator,100000,true",
                              "GC1040,GenWatt Diesel 200kW,Generator,25000,true").encode()),
     Case("users_list.csv", "a Salesforce Users export (Id, Username, …, CreatedDate): wrong kind of file",
-         "error:unknown_kind",
+         "error:other_kind",
          build=lambda: lines("Id,Username,LastName,FirstName,Email,IsActive,UserRoleId,ProfileId,CreatedDate,LastLoginDate",
                              "0055i000001AbC1AAK,sato@example.com,佐藤,健,sato@example.com,true,00E5i,00e5i,"
                              "2024-01-22T16:14:25.000+0000,2025-04-01T09:00:00.000+0000",

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from rendering import texts
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -38,10 +39,7 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     return at
 
 
-def texts(at: AppTest) -> list[str]:
-    """Everything a person reads on the page: titles, headers, markdown, captions, alerts."""
-    kinds = ["title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success"]
-    return [element.value for kind in kinds for element in getattr(at, kind)]
+REPORT_CALLS = "calls.csv(活動(架電・メール)): 6行を読み取りました。新規 5、更新 0、重複 0、除外 1、フッター 0。"
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
@@ -79,7 +77,7 @@ def test_upload_replaces_the_demo_and_reports_every_row(app: AppTest, tmp_path: 
     next(b for b in app.button if b.label == "読み込む").click().run()
     assert not app.exception
     page = " ".join(texts(app))
-    assert "**calls.csv**(活動(架電・メール)): 6行を読み取り、5行を読み込みました。除外 1行、重複 0行。" in page
+    assert REPORT_CALLS in page
     reasons, rejected, tables = (app.dataframe[i].value for i in range(3))
     assert list(reasons.iloc[0]) == ["duration_sec を通話時間として読めません(135、2:15、00:02:15、2分15秒 などの形式)", 1]
     assert list(rejected.iloc[0])[:3] == [7, "duration_sec", "bad-duration"]
@@ -95,10 +93,10 @@ def test_a_cp932_salesforce_report_maps_and_loads(app: AppTest) -> None:
     upload(app, [("活動レポート.csv", data), ("products.csv", b"product,series,sales_price\nGTX,GT,550\n")])
     page = " ".join(texts(app))
     assert "活動レポート.csv — 活動(架電・メール)(cp932、" in page
-    assert "products.csv が活動・リード・商談のどのデータか判定できません" in page
+    assert "products.csv は商品の出力のようです" in page
     assert app.selectbox(key="map_1_ja_0_activities.rep").value == "任命先"
     next(b for b in app.button if b.label == "読み込む").click().run()
-    loaded = "**活動レポート.csv**(活動(架電・メール)): 8行を読み取り、8行を読み込みました。除外 0行、重複 0行。"
+    loaded = "活動レポート.csv(活動(架電・メール)): 8行を読み取りました。新規 8、更新 0、重複 0、除外 0、フッター 0。"
     assert loaded in " ".join(texts(app))
 
 
@@ -192,7 +190,7 @@ def test_a_file_too_big_to_upload_loads_from_the_import_folder(tmp_path: Path, m
     assert "列の対応付けを確認" in [s.value for s in at.subheader]
     next(b for b in at.button if b.label == "読み込む").click().run()
     assert not at.exception
-    assert "**calls.csv**(活動(架電・メール)): 6行を読み取り、5行を読み込みました。除外 1行、重複 0行。" in " ".join(texts(at))
+    assert REPORT_CALLS in " ".join(texts(at))
     assert (folder / "calls.csv").read_text(encoding="cp932") == ACTIVITIES_CSV  # read in place, left as it was
 
 
@@ -221,5 +219,12 @@ def test_page_switches_reuse_the_session_cache_until_the_data_changes(app: AppTe
     upload(app, [("calls.csv", ACTIVITIES_CSV.encode())])
     next(b for b in app.button if b.label == "読み込む").click().run()
     app.switch_page("pages/dashboard.py").run()
-    fresh = [v for v in memo_values(app, "kpis") if v is not first[0]]
-    assert len(fresh) == 1 and fresh[0].total("calls") == 4  # new data, new values: A1–A4 (A6 is rejected)
+    fresh = [v for v in memo_values(app, "kpis") if v.period.start.year == 2025]
+    # new data, new values: the data page's health check over all of it, the dashboard over its dates;
+    # A1–A4 are the calls (A6 is rejected)
+    assert len(fresh) == 2 and all(v.total("calls") == 4 for v in fresh)
+    app.switch_page("pages/funnel.py").run()
+    app.switch_page("pages/data.py").run()
+    app.switch_page("pages/dashboard.py").run()
+    again = [v for v in memo_values(app, "kpis") if v.period.start.year == 2025]
+    assert len(again) == 2 and all(a is f for a, f in zip(again, fresh, strict=True))  # nothing recomputed

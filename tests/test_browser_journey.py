@@ -38,8 +38,10 @@ ACTIVITIES = CRM / "salesforce_report_ja_activities_cp932.csv"  # CP932, Japanes
 OPPORTUNITIES = CRM / "salesforce_report_en_opportunities.csv"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
-REPORT_LINE = re.compile(r"(\S+?)\((.+?)\): ([\d,]+)行を読み取り、([\d,]+)行を読み込みました。除外 ([\d,]+)行、重複 ([\d,]+)行。")
-CLI_LINE = re.compile(r"^(\S+?)\(.+?\): 読取 ([\d,]+) = 読込 ([\d,]+) \+ 除外 ([\d,]+) \+ 重複 ([\d,]+)", re.M)
+REPORT_LINE = re.compile(r"(\S+?)\((.+?)\): ([\d,]+)行を読み取りました。新規 ([\d,]+)、更新 ([\d,]+)、重複 ([\d,]+)、"
+                         r"除外 ([\d,]+)、フッター ([\d,]+)。")
+CLI_LINE = re.compile(r"^(\S+?)\(.+?\): 読取 ([\d,]+) = 新規 ([\d,]+) \+ 更新 ([\d,]+) \+ 重複 ([\d,]+) "
+                      r"\+ 除外 ([\d,]+) \+ フッター ([\d,]+)", re.M)
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (make test installs it)")
 
 
@@ -113,7 +115,7 @@ def load_report(page) -> dict[str, tuple[int, int, int, int]]:
     for text in page.locator('[data-testid="stAlert"]').all_inner_texts():
         match = REPORT_LINE.search(text)
         if match:
-            numbers[match[1]] = tuple(int(n.replace(",", "")) for n in match.group(3, 4, 5, 6))
+            numbers[match[1]] = tuple(int(n.replace(",", "")) for n in match.group(3, 4, 5, 6, 7, 8))
     return numbers
 
 
@@ -155,8 +157,8 @@ def test_manager_journey_from_cp932_upload_to_excel_and_english(browser, app_url
     page.get_by_role("heading", name="列の対応付けを確認").wait_for()
     page.get_by_text(f"{ACTIVITIES.name} — 活動(架電・メール)(cp932、").wait_for()  # the encoding was recognised
     confirm_mapping(page)
-    page.get_by_text("8行を読み取り、8行を読み込みました。除外 0行、重複 0行。").wait_for()
-    page.get_by_text("6行を読み取り、6行を読み込みました。除外 0行、重複 0行。").wait_for()
+    page.get_by_text("8行を読み取りました。新規 8、更新 0、重複 0、除外 0、フッター 0。").wait_for()
+    page.get_by_text("6行を読み取りました。新規 6、更新 0、重複 0、除外 0、フッター 0。").wait_for()
     shown_report = load_report(page)
     assert shown_report == {ACTIVITIES.name: (8, 8, 0, 0), OPPORTUNITIES.name: (6, 6, 0, 0)}
 
@@ -237,7 +239,7 @@ def test_two_sessions_loading_at_the_same_time_never_see_each_other(browser, app
     for page in pages.values():
         page.get_by_role("button", name="読み込む").click()
     for team, page in pages.items():
-        page.get_by_text("1,500行を読み取り、1,500行を読み込みました。除外 0行、重複 0行。").wait_for()
+        page.get_by_text("1,500行を読み取りました。新規 1,500、更新 0、重複 0、除外 0、フッター 0。").wait_for()
         assert load_report(page) == {files[team].name: (1500, 1500, 0, 0)}
 
     for team, page in pages.items():

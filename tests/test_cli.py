@@ -53,7 +53,10 @@ def test_kpis_json_takes_the_phase_from_the_data_age(tmp_path: Path) -> None:
     assert values["appointments"]["actual"] == 1 / 2
     months = 31 / (365.25 / 12)
     assert abs(values["opportunities_created"]["actual"] - 2 / months / 2) < 1e-9  # 2 reps
-    assert values["emails_sent"]["actual"] == 0
+    # a call log holds no emails: not zero of them, but no answer, and why
+    assert (values["emails_sent"]["actual"], values["emails_sent"]["status"]) == (None, "unavailable")
+    assert values["emails_sent"]["unavailable"] == [
+        "メールの活動がありません(架電の履歴だけではメールの件数はわかりません)。種別が「メール」の行を含む活動の出力を読み込んでください。"]
 
 
 def test_kpis_text_says_where_the_phase_came_from(tmp_path: Path) -> None:

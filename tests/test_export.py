@@ -48,7 +48,7 @@ from phasekpi.export import (
 )
 from phasekpi.funnel import build_funnel, find_bottleneck
 from phasekpi.ingest import load_files
-from phasekpi.metrics import DAYS_PER_MONTH, Filters, KpiResults, achievement, compute_grouped, compute_kpis, status_of
+from phasekpi.metrics import DAYS_PER_MONTH, Filters, KpiResults, KpiValue, achievement, compute_grouped, compute_kpis, status_of
 from phasekpi.planner import METRICS, Plan, PlanInputs, build_plan, kpi_tree
 from phasekpi.problems import LoadReport
 from phasekpi.reps import leaderboard
@@ -283,8 +283,8 @@ def test_input_sheets_carry_the_yellow_legend(book_ja: Workbook, sheet_name: str
 
 
 @pytest.mark.parametrize(("lang", "headers"), [
-    ("ja", ["階層", "KPI", "重要度", "目標値", "単位", "実績", "達成率", "状況"]),
-    ("en", ["Tier", "KPI", "Importance", "Target", "Unit", "Actual", "Achievement", "Status"]),
+    ("ja", ["階層", "KPI", "重要度", "目標値", "単位", "実績", "達成率", "状況", "備考"]),
+    ("en", ["Tier", "KPI", "Importance", "Target", "Unit", "Actual", "Achievement", "Status", "Note"]),
 ])
 def test_phase_sheet_header_row(request: pytest.FixtureRequest, lang: str, headers: list[str]) -> None:
     ws = request.getfixturevalue(f"book_{lang}")[SHEET_NAMES[lang][1]]
@@ -358,13 +358,14 @@ def test_target_override_replaces_the_default(catalogue: Catalogue, data: Data) 
     assert book["成熟期"]["D9"].value == 400_000
 
 
-def test_missing_actual_leaves_the_cell_blank_but_keeps_the_formula(catalogue: Catalogue, tmp_path: Path) -> None:
+def test_a_kpi_the_data_cannot_give_says_why_and_never_gets_an_achievement(catalogue: Catalogue,
+                                                                          tmp_path: Path) -> None:
     only_activities = build_data(catalogue, tmp_path, FILES[:1])
     assert only_activities.results.actual("opportunities_created") is None
     ws = render(make_sheet(catalogue, only_activities))["立ち上げ期"]
-    assert ws["F10"].value is None
-    assert ws["G10"].value == ('=IF(OR(TARGET_STARTUP_OPPORTUNITIES_CREATED="",F10="",'
-                               'TARGET_STARTUP_OPPORTUNITIES_CREATED=0),"",F10/TARGET_STARTUP_OPPORTUNITIES_CREATED)')
+    assert (ws["F10"].value, ws["G10"].value, ws["H10"].value) == (None, None, "計算できません")
+    assert ws["I10"].value == "商談のデータが読み込まれていません。"
+    assert ws["G5"].value.startswith("=IF(")  # a KPI with data keeps its live achievement
     assert ws["F5"].value == pytest.approx(3.0)
 
 
@@ -407,12 +408,12 @@ def test_summary_shows_organisation_period_and_diagnosis(book_ja: Workbook) -> N
 def test_summary_load_report_has_one_row_per_file(book_ja: Workbook) -> None:
     ws = book_ja["サマリー"]
     header = row_of(ws, "A", "ファイル")
-    assert [c.value for c in ws[header]][:8] == ["ファイル", "種類", "文字コード", "読込行数", "取込", "除外", "重複",
-                                                  "結果"]
-    rows = [[c.value for c in ws[header + i]][:8] for i in (1, 2, 3)]
-    assert rows == [["+1+1.csv", "活動", "utf-8", 10, 10, 0, 0, "OK"],
-                    ["@SUM(A1)", "商談", "utf-8", 2, 2, 0, 0, "OK"],
-                    ["leads.csv", "リード", "utf-8", 3, 3, 0, 0, "OK"]]
+    assert [c.value for c in ws[header]][:10] == ["ファイル", "種類", "文字コード", "読込行数", "取込", "更新", "重複",
+                                                   "除外", "フッター", "結果"]
+    rows = [[c.value for c in ws[header + i]][:10] for i in (1, 2, 3)]
+    assert rows == [["+1+1.csv", "活動", "utf-8", 10, 10, 0, 0, 0, 0, "OK"],
+                    ["@SUM(A1)", "商談", "utf-8", 2, 2, 0, 0, 0, 0, "OK"],
+                    ["leads.csv", "リード", "utf-8", 3, 3, 0, 0, 0, 0, "OK"]]
 
 
 def test_summary_without_a_load_report_says_none(catalogue: Catalogue, data: Data) -> None:
@@ -485,12 +486,24 @@ def test_summary_alerts_are_the_active_kpis_below_target_read_from_the_phase_she
         "=TARGET_STARTUP_CALLS", "='立ち上げ期'!F5", "件/人日", "='立ち上げ期'!G5", "='立ち上げ期'!H5"]
 
 
-def test_summary_bottleneck_names_the_weakest_step_and_its_countermeasures(book_ja: Workbook) -> None:
+def test_summary_names_no_bottleneck_on_nine_calls(book_ja: Workbook) -> None:
     ws = book_ja["サマリー"]
-    assert value_beside(ws, "ボトルネックの指標") == "有効会話率"  # no step below its band: least headroom
-    assert value_beside(ws, "転換率") == pytest.approx(0.75)
-    assert value_beside(ws, "目安") == "50〜70%"
-    assert value_beside(ws, "目安の下限に対する不足") == pytest.approx(-0.5)
+    section = row_of(ws, "A", "ボトルネックと打ち手")
+    assert ws[f"A{section + 1}"].value.startswith("件数が少ないためボトルネックを判定しません。")
+    assert "最も多い工程でも9件です" in ws[f"A{section + 1}"].value  # 9 calls behind the connect rate
+
+
+def test_summary_bottleneck_names_the_weakest_step_and_its_countermeasures(catalogue: Catalogue, data: Data) -> None:
+    """A team of 1,000 calls: connects 250 (25 %), effective 200 (80 %), appointments 40 (20 %): every
+    rate in or above its band; the least headroom is the connect rate, (20 − 25) ÷ 20 = −0.25."""
+    totals = {"calls": 1000, "connects": 250, "connect_rate": 25.0, "effective_conversations": 200,
+              "effective_conversation_rate": 80.0, "call_appointments": 40, "appointment_rate": 20.0}
+    values = {k: KpiValue(k, totals.get(k), totals.get(k)) for k in catalogue.kpis}
+    ws = render(make_sheet(catalogue, data, results=KpiResults(data.results.period, values)))["サマリー"]
+    assert value_beside(ws, "ボトルネックの指標") == "コネクト率"
+    assert value_beside(ws, "転換率") == pytest.approx(0.25)
+    assert value_beside(ws, "目安") == "20〜30%"
+    assert value_beside(ws, "目安の下限に対する不足") == pytest.approx(-0.25)
     assert value_beside(ws, "評価") == "目安を下回る工程はありません。これは最も余裕が小さい工程です。"
     first = row_of(ws, "A", "打ち手")
     assert [ws.cell(row=first + i, column=2).value for i in range(3)] == [
@@ -554,7 +567,8 @@ def test_funnel_counts_bands_and_formulas(book_ja: Workbook, catalogue: Catalogu
     assert ws["D5"].value is None
     assert ws["D6"].value == '=IF(OR(B6="",B5="",B5=0),"",B6/B5)'
     assert ws["E6"].value == '=IF(OR(B6="",$B$5="",$B$5=0),"",B6/$B$5)'
-    assert ws["H6"].value == '=IF(OR(D6="",F6="",F6=0),"",(F6-D6)/F6)'
+    # no shortfall over 100 % or on fewer than the funnel's 30 cases (FunnelStep.candidate)
+    assert ws["H6"].value == '=IF(OR(D6="",F6="",F6=0,D6>1,B5<30),"",(F6-D6)/F6)'
     assert ws["I6"].value == '=IF(OR(D6="",F6=""),"",IF(D6<F6,"目安未満",IF(AND(G6<>"",D6>G6),"目安超","目安内")))'
     assert ws["J6"].value == (f'=IF(H6="","",IF(AND(H6>0,MATCH(MAX($H$5:$H${last}),$H$5:$H${last},0)=2),'
                               f'"◀ ボトルネック",""))')
@@ -614,7 +628,7 @@ def test_definitions_have_one_row_per_kpi(request: pytest.FixtureRequest, catalo
                         "先行指標（行動）", "20〜30%"]),
     ("en", "Connect rate", ["Action KPIs", "Ratio", "Connects ÷ Calls × 100", "%", "Whole period", "Higher",
                             "Leading", "20–30 %"]),
-    ("ja", "架電数", ["行動KPI", "件数", "活動の件数（条件: channel = 'call'）", "件", "1人1日あたり", "高いほど良い",
+    ("ja", "架電数", ["行動KPI", "件数", "活動の件数（条件: is_call）", "件", "1人1日あたり", "高いほど良い",
                    "先行指標（行動）", "80〜120件/人日"]),
     ("en", "CAC (customer acquisition cost)", [
         "Strategic KPIs", "Derived", "IS cost per month × months in the period ÷ Deals won", "JPY",
@@ -794,7 +808,7 @@ def test_libreoffice_recalculates_the_funnel_as_build_funnel(recalculated: Recal
         assert_number(ws[f"B{row}"].value, step.count, where)
         assert_number(ws[f"D{row}"].value, None if step.step_rate is None else step.step_rate / 100, where)
         assert_number(ws[f"E{row}"].value, None if step.cumulative_rate is None else step.cumulative_rate / 100, where)
-        assert_number(ws[f"H{row}"].value, step.shortfall, where)
+        assert_number(ws[f"H{row}"].value, step.shortfall if step.candidate else None, where)  # as find_bottleneck
         assert ws[f"J{row}"].value == (flag if step.kpi_id == flagged else None), where
     assert (flagged is not None) == (name == "en_below")
 

@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+from rendering import texts
 from streamlit.testing.v1 import AppTest
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
@@ -30,9 +31,6 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     return at
 
 
-def texts(at: AppTest) -> list[str]:
-    kinds = ["title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success"]
-    return [element.value for kind in kinds for element in getattr(at, kind)]
 
 
 def charts(at: AppTest) -> list[dict]:

@@ -57,9 +57,14 @@ CASES = [  # (file name, content, Japanese message, English message)
      "mixed.csv の文字コードを判別できません(UTF-8でもShift_JIS(CP932)でもありません)。CSV UTF-8形式で保存し直してください。",
      "Cannot tell the character encoding of mixed.csv (it is neither UTF-8 nor Shift_JIS/CP932). Save it again as CSV UTF-8."),
     ("products.csv", b"product,series,sales_price\nGTX Basic,GTX,550\n",
-     "products.csv が活動・リード・商談のどのデータか判定できません(列: product, series, sales_price)。"
+     "products.csv は商品の出力のようです。このアプリが読むのは活動・リード・商談のデータなので、読み込みませんでした。"
+     "本当に活動・リード・商談のデータなら、列の対応付けで種類を選んでください。",
+     "products.csv looks like an export of products. The app reads activities, leads and opportunities, so it was not "
+     "loaded. If it really is one of those, choose its kind in the column mapping."),
+    ("colours.csv", b"name,colour,size\nshirt,blue,M\n",
+     "colours.csv が活動・リード・商談のどのデータか判定できません(列: name, colour, size)。"
      "CRMの活動履歴・リード・商談のいずれかを出力したファイルか確認してください。",
-     "Cannot tell whether products.csv holds activities, leads or opportunities (columns: product, series, sales_price). "
+     "Cannot tell whether colours.csv holds activities, leads or opportunities (columns: name, colour, size). "
      "Check that it is an activity, lead or opportunity export."),
     ("leads.csv", "リードID,リードソース,リード状況\nL1,Web,MQL\n".encode(),
      "leads.csv(リード)に必須の項目がありません: created_at。列の対応付けで選んでください。",

@@ -220,10 +220,11 @@ def test_the_threshold_comes_from_the_settings() -> None:
 def test_weekly_series_of_calls_per_rep_per_day(store: Store) -> None:
     grouped = compute_grouped(store, CATALOGUE, Filters(), "week")
     series = kpi_series(CATALOGUE, "calls", grouped, phase_target(CATALOGUE, "growth", "calls"))
-    # week of Mon 28 April: 5 calls (30 Apr, 1 May ×2, 2 May, 3 May) over A's 4 days = 1.25
+    # week of Mon 28 April, from the first activity (Wed 30; O3 of 28 April does not stretch the period):
+    # 5 calls (30 Apr, 1 May ×2, 2 May, 3 May) over A's 4 days = 1.25
     # week of Mon 5 May (to the data's end, Fri 9): 7 calls over 3 rep-days (A 7th, B 8th, B 9th)
     assert series.to_dict("records") == [
-        {"period": date(2025, 4, 28), "start": date(2025, 4, 28), "end": date(2025, 5, 4), "value": 1.25,
+        {"period": date(2025, 4, 28), "start": date(2025, 4, 30), "end": date(2025, 5, 4), "value": 1.25,
          "target": 80.0, "band_low": 80.0, "band_high": 120.0},
         {"period": date(2025, 5, 5), "start": date(2025, 5, 5), "end": date(2025, 5, 9), "value": pytest.approx(7 / 3),
          "target": 80.0, "band_low": 80.0, "band_high": 120.0},
@@ -234,7 +235,7 @@ def test_monthly_series_and_a_kpi_outside_the_phase(store: Store) -> None:
     grouped = compute_grouped(store, CATALOGUE, Filters(), "month")
     series = kpi_series(CATALOGUE, "emails_opened", grouped, phase_target(CATALOGUE, "growth", "emails_opened"))
     assert list(series["period"]) == [date(2025, 4, 1), date(2025, 5, 1)]
-    assert list(series["value"]) == [0, 0]  # no emails: zero, since activities are loaded
+    assert series["value"].isna().all()  # a call log holds no emails: unknown, not zero
     assert series["target"].isna().all() and series["band_low"].isna().all()
     calls = kpi_series(CATALOGUE, "calls", grouped, 80)
     assert list(calls["value"]) == [1.0, pytest.approx(11 / 6)]  # April: 1 call, 1 rep-day; May: 11 over 6
@@ -262,7 +263,7 @@ def test_trend_chart_layers(store: Store) -> None:
     assert line["encoding"]["x"]["title"] == "週(月曜始まり)" and line["encoding"]["y"]["title"] == "架電数(/人/日)"
     assert [t["field"] for t in line["encoding"]["tooltip"]] == ["period_text", "value_text", "achievement_text"]
     assert [(r["period_text"], r["value_text"], r["achievement_text"]) for r in line["rows"]] == [
-        ("2025/04/28–05/04", "1.2件/人/日", "1.6%"), ("2025/05/05–05/09", "2.3件/人/日", "2.9%")]
+        ("2025/04/30–05/04", "1.2件/人/日", "1.6%"), ("2025/05/05–05/09", "2.3件/人/日", "2.9%")]
     assert chart.to_dict()["title"] == "架電数の推移(週次)"
     # no benchmark and no target: the line alone
     bare = kpi_series(CATALOGUE, "emails_opened", compute_grouped(store, CATALOGUE, Filters(), "month"), None)

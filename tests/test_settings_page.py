@@ -10,6 +10,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from rendering import texts
 from streamlit.testing.v1 import AppTest
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
@@ -31,9 +32,6 @@ def new_session() -> AppTest:
     return at
 
 
-def texts(at: AppTest) -> list[str]:
-    kinds = ["title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success"]
-    return [element.value for kind in kinds for element in getattr(at, kind)]
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
