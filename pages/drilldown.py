@@ -7,8 +7,8 @@ which opens this page as `?kpi=<kpi id>`; choosing another KPI here writes it ba
 import streamlit as st
 
 from pages import session
-from pages.widgets import analysis_page
-from phasekpi.display import format_number
+from pages.widgets import analysis_page, plain
+from phasekpi.display import format_number, gaps_text
 from phasekpi.drilldown import column_label, drill_rows, drill_table, drillable_kpis
 
 PAGE_KEY, SCOPE_KEY = "drill_page", "drill_scope"
@@ -42,6 +42,9 @@ def main() -> None:
                              kpi_id, page)
     st.session_state[PAGE_KEY] = drilled.page
     kpi, rows = catalogue.kpis[kpi_id], f"{drilled.total:,}"
+    if drilled.gaps:  # the data cannot give this KPI: say why rather than "0 rows"
+        st.info(plain(f"{tr('card.unavailable_value')}: {gaps_text(drilled.gaps, lang)}"))
+        return
     summary = tr("drill.summary", kpi=kpi.label(lang), rows=rows) if drilled.amount is None else tr(
         "drill.amount", kpi=kpi.label(lang), rows=rows, amount=format_number(float(drilled.amount), kpi.unit, lang))
     st.markdown(f"**{summary}**")

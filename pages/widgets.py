@@ -82,18 +82,18 @@ def kpi_card(row: ScorecardRow) -> None:
         note = session.tr("card.implausible_note") if row.status == "implausible" else ""
     if kpi.sourced_only and row.status != "unavailable":
         note = " ".join(filter(None, [session.tr(f"card.sourcing.{session.sourcing_basis()}"), note]))
-    st.markdown(
-        f"""<div class="kpi-card {row.status}" title="{escape(kpi.meaning(lang))}">
-        <div class="label">{escape(kpi.label(lang))}<span class="stars">{stars(row.importance)}</span></div>
-        <div class="value">{escape(value)}<span class="grain">{escape(grain)}</span></div>
-        <div class="target">{escape(target)}</div>
-        <div class="bar"><div style="width:{width:.0f}%; background:{colour};"></div></div>
-        <div class="status" style="color:{colour};">{escape(session.tr(f"status.{row.status}", achieved=achieved))}</div>
-        <div class="bench">{escape(session.tr("card.benchmark", band=bench)) if bench else "&nbsp;"}</div>
-        {f'<div class="note">{escape(note)}</div>' if note else ""}
-        </div>""",
-        unsafe_allow_html=True,
-    )
+    parts = [
+        f'<div class="kpi-card {row.status}" title="{escape(kpi.meaning(lang))}">',
+        f'<div class="label">{escape(kpi.label(lang))}<span class="stars">{stars(row.importance)}</span></div>',
+        f'<div class="value">{escape(value)}<span class="grain">{escape(grain)}</span></div>',
+        f'<div class="target">{escape(target)}</div>',
+        f'<div class="bar"><div style="width:{width:.0f}%; background:{colour};"></div></div>',
+        f'<div class="status" style="color:{colour};">{escape(session.tr(f"status.{row.status}", achieved=achieved))}</div>',
+        f'<div class="bench">{escape(session.tr("card.benchmark", band=bench)) if bench else "&nbsp;"}</div>',
+        f'<div class="note">{escape(note)}</div>' if note else "",
+        "</div>",
+    ]
+    st.markdown("".join(parts), unsafe_allow_html=True)  # one line: a blank line would end the HTML block
 
 
 def remembered_number(label: str, memory: dict, name: str, default: float | None, key: str) -> None:
@@ -151,7 +151,8 @@ def card_grid(rows: list[ScorecardRow], per_row: int = 3) -> None:
         for column, row in zip(st.columns(per_row), rows[start:start + per_row], strict=False):
             with column:
                 kpi_card(row)
-                drilldown_link(row.kpi_id)
+                if row.status != "unavailable":  # no rows stand behind a KPI the data cannot give
+                    drilldown_link(row.kpi_id)
 
 
 def bottleneck_box(bottleneck: Bottleneck | None, steps: list[FunnelStep]) -> None:

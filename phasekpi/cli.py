@@ -113,7 +113,7 @@ def _kpis(args: argparse.Namespace) -> int:
     print(t("cli.period", lang, start=period.start, end=period.end, days=period.days, reps=period.active_reps))
     header = [t(f"cli.col.{c}", lang) for c in ("kpi", "actual", "target", "achievement")]
     table = [[catalogue.kpis[r.kpi_id].label(lang),
-              t("status.unavailable", lang) if r.gaps else kpi_value_text(catalogue, r.kpi_id, r.actual, lang),
+              t("card.unavailable_value", lang) if r.gaps else kpi_value_text(catalogue, r.kpi_id, r.actual, lang),
               kpi_value_text(catalogue, r.kpi_id, r.target, lang),
               t("status.implausible", lang) if r.status == "implausible"
               else "—" if r.achievement is None else f"{r.achievement:.1f}%"] for r in rows]

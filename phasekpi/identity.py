@@ -119,17 +119,17 @@ def _place(store: Store, spec: TableSpec, as_of: datetime | None) -> None:
 
 
 def _examples(store: Store, spec: TableSpec) -> tuple[RecordChange, ...]:
-    """A few updated records with their changed fields, old → new, as text."""
+    """A few updated records with their changed fields, old → new, as loaded (display formats them)."""
     id_col = f'"{spec.id_column}"'
     names = [c.name for c in spec.columns if not c.derived and c.name != "modified_at"]
-    pairs = ", ".join(f'CAST(r."{n}" AS VARCHAR), CAST(p."{n}" AS VARCHAR)' for n in names)
+    pairs = ", ".join(f'r."{n}", p."{n}"' for n in names)
     rows = store.con.execute(f"""
         SELECT p.{id_col}, r.source_file, {pairs}
         FROM placed p JOIN "{spec.rows_table}" r ON r.{id_col} = p.{id_col}
         WHERE p.placement = 'update' ORDER BY p.source_row LIMIT {EXAMPLES}""").fetchall()
     examples = []
     for record_id, previous, *values in rows:
-        changes = [(n, values[2 * k] or "", values[2 * k + 1] or "") for k, n in enumerate(names)
+        changes = [(n, values[2 * k], values[2 * k + 1]) for k, n in enumerate(names)
                    if values[2 * k] != values[2 * k + 1]]
         examples.append(RecordChange(str(record_id), previous, tuple(changes[:EXAMPLE_FIELDS])))
     return tuple(examples)

@@ -38,7 +38,7 @@ class RecordChange:
 
     record_id: str
     previous_file: str
-    changes: tuple[tuple[str, str, str], ...]
+    changes: tuple[tuple[str, object, object], ...]
 
 
 @dataclass(frozen=True)

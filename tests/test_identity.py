@@ -4,6 +4,7 @@ each written in the test, every count worked out by hand."""
 from __future__ import annotations
 
 import csv
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -68,7 +69,7 @@ def test_an_update_names_what_changed(tmp_path: Path) -> None:
                        "two.csv")
     (change,) = report.updates
     assert (change.record_id, change.previous_file) == ("O1", "one.csv")
-    assert change.changes == (("rep", "A", "B"), ("stage", "提案", "受注"), ("amount", "100.00", "120.00"),
+    assert change.changes == (("rep", "A", "B"), ("stage", "提案", "受注"), ("amount", Decimal("100.00"), Decimal("120.00")),
                               ("status", "open", "won"))
 
 

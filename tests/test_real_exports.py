@@ -6,6 +6,7 @@ from the rows in make_exports.py; the comments say how.
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -136,8 +137,10 @@ def test_a_later_deal_export_updates_the_deals() -> None:
     assert later.updated_files == ("deals_2026-11-13.csv",)
     change = later.updates[0]
     assert (change.record_id, change.previous_file) == ("0065i00000DeA01", "deals_2026-11-13.csv")
-    assert change.changes[:3] == (("stage", "提案", "受注"), ("amount", "1200000.00", "1150000.00"),
+    assert change.changes[:3] == (("stage", "提案", "受注"), ("amount", Decimal("1200000.00"), Decimal("1150000.00")),
                                   ("status", "open", "won"))
+    assert report_notes(later, "ja")[1] == ("0065i00000DeA01: フェーズ(ステージ) 提案 → 受注・金額 1,200,000 → 1,150,000・"
+                                            "ステータス 進行中 → 受注・完了日 2026-12-15 → 2026-11-18")
     rows = store.con.execute("SELECT opportunity_id, status, amount, source_file FROM opportunities "
                              "ORDER BY opportunity_id").fetchall()
     assert [(r[0][-3:], r[1], r[3][6:16]) for r in rows] == [
