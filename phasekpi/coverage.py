@@ -100,15 +100,17 @@ def _outside_window(store: Store, tables: frozenset[str]) -> list[str]:
 
 
 def data_range(store: Store) -> tuple[date, date] | None:
-    """The reporting window: the activities' first and last day when activities are loaded, else the
-    first and last of the other tables' own dates (created, not closed: an expected close date is
-    a plan, not data)."""
+    """The reporting window: the activities' first and last day when activities are loaded (another
+    table's dates never stretch it), else the first and last of the other tables' own dates and of
+    their history dates (a won or lost deal's close date; an open deal's is a plan, not data)."""
     with store.lock:
         for tables in (("activities",), tuple(t for t in TABLES if t != "activities")):
-            parts = " UNION ALL ".join(
-                f'SELECT min(CAST("{s.date_column}" AS DATE)) AS lo, max(CAST("{s.date_column}" AS DATE)) AS hi '
-                f'FROM "{s.rows_table}"' for s in (TABLES[t] for t in tables))
-            lo, hi = store.con.execute(f"SELECT min(lo), max(hi) FROM ({parts})").fetchone()
+            parts = []
+            for spec in (TABLES[t] for t in tables):
+                dates = [(spec.date_column, "true")] + ([spec.history_date] if spec.history_date and len(tables) > 1 else [])
+                parts += [f'SELECT min(CAST("{column}" AS DATE)) AS lo, max(CAST("{column}" AS DATE)) AS hi '
+                          f'FROM "{spec.rows_table}" WHERE {condition}' for column, condition in dates]
+            lo, hi = store.con.execute(f"SELECT min(lo), max(hi) FROM ({' UNION ALL '.join(parts)})").fetchone()
             if lo is not None:
                 return lo, hi
     return None

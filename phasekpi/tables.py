@@ -24,6 +24,9 @@ class TableSpec:
     date_column: str
     columns: tuple[Column, ...]
     time_flag: str | None = None  # the column saying whether `date_column` holds a time of day
+    # A second date of the record's own history (column, SQL condition), part of the reporting window
+    # when no activity is loaded: a deal's close date once it is won or lost (before, it is a plan).
+    history_date: tuple[str, str] | None = None
 
     @property
     def date_columns(self) -> list[str]:
@@ -96,6 +99,6 @@ TABLES: dict[str, TableSpec] = {
             Column("next_action", "VARCHAR"),
             Column("quality_score", "DOUBLE"),
             Column("modified_at", "TIMESTAMP"),
-        )),
+        ), history_date=("closed_at", "status IN ('won', 'lost')")),
     )
 }

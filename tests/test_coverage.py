@@ -92,3 +92,14 @@ def test_a_need_naming_an_unknown_field_is_reported(tmp_path: Path) -> None:
     with pytest.raises(CatalogueError) as error:
         load_catalogue(tmp_path / "kpi_defs.yaml")
     assert error.value.problems == ["kpis.leads_worked.needs.0: 'activities.lead': 'lead' is not a field of activities"]
+
+
+def test_without_activities_the_window_is_the_deals_own_history(tmp_path: Path) -> None:
+    """Created 1 and 5 Nov; one won on 20 Nov, one open with an expected close on 31 Dec (a plan)."""
+    from phasekpi.coverage import data_range
+
+    deals = (DEALS, [["O1", "2026-11-01", "A", "100", "won", "2026-11-20"],
+                     ["O2", "2026-11-05", "A", "200", "open", "2026-12-31"]])
+    store = store_with(tmp_path, deals=deals)
+    assert data_range(store) == (date(2026, 11, 1), date(2026, 11, 20))
+    assert compute_kpis(store, CATALOGUE, Filters()).total("won_amount") == 100
