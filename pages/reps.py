@@ -30,7 +30,8 @@ table = pd.DataFrame([{
     tr("reps.rep"): row.rep,
     tr("phase.reps.column"): catalogue.phase(own_phase.get(row.rep, phase.id)).label(lang),
     tr("reps.average"): row.average_achievement,
-    **{catalogue.kpis[c.kpi_id].label(lang): kpi_value_text(catalogue, c.kpi_id, c.actual, lang)
+    **{catalogue.kpis[c.kpi_id].label(lang): tr("card.unavailable_value") if c.status == "unavailable"
+       else ("⚠ " if c.status == "implausible" else "") + kpi_value_text(catalogue, c.kpi_id, c.actual, lang)
        + ("" if c.achievement is None else f"({c.achievement:.0f}%)") for c in row.cards},
 } for row in rows])
 st.dataframe(table, hide_index=True, width="stretch", column_config={

@@ -19,7 +19,6 @@ from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_r
 
 from phasekpi import DEMO_DIR
 from phasekpi.catalogue import Catalogue, default_catalogue
-from phasekpi.coverage import data_coverage
 from phasekpi.diagnosis import Diagnosis, diagnose
 from phasekpi.ingest import load_files
 from phasekpi.memo import Memo
@@ -225,11 +224,6 @@ def cached(kind: str, compute: Callable[[], T], *inputs: object, chosen: Filters
     store()  # a first call loads the demo, which moves the data version
     key = (kind, st.session_state.get("data_version"), chosen or filters(), tuple(sorted(settings().items())), inputs)
     return st.session_state.setdefault("kpi_memo", Memo(MEMO_SIZE)).get(key, compute)
-
-
-def sourcing_basis() -> str:
-    """Which deals count as IS-sourced in this data: flag, lead_link or all (kpi_defs.yaml `sourcing`)."""
-    return cached("sourcing", lambda: data_coverage(store(), catalogue()).sourcing.basis, chosen=Filters())
 
 
 def kpi_results(for_filters: Filters | None = None) -> KpiResults | None:

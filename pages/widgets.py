@@ -9,6 +9,7 @@ from html import escape
 import streamlit as st
 
 from pages import session
+from phasekpi.coverage import data_coverage
 from phasekpi.diagnosis import Diagnosis
 from phasekpi.display import (
     benchmark_text,
@@ -64,6 +65,12 @@ def plain(text: str) -> str:
     return MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
+def sourcing_basis() -> str:
+    """Which deals count as IS-sourced in this data: flag, lead_link or all (kpi_defs.yaml `sourcing`)."""
+    return session.cached("sourcing", lambda: data_coverage(session.store(), session.catalogue()).sourcing.basis,
+                          chosen=Filters())
+
+
 def kpi_card(row: ScorecardRow) -> None:
     """Actual against target at the KPI's grain, achievement as a coloured bar, meaning on hover;
     a KPI the data cannot give says why instead, a share over 100 % is grey, never green."""
@@ -81,7 +88,7 @@ def kpi_card(row: ScorecardRow) -> None:
         value = format_number(row.actual, kpi.unit, lang)
         note = session.tr("card.implausible_note") if row.status == "implausible" else ""
     if kpi.sourced_only and row.status != "unavailable":
-        note = " ".join(filter(None, [session.tr(f"card.sourcing.{session.sourcing_basis()}"), note]))
+        note = " ".join(filter(None, [session.tr(f"card.sourcing.{sourcing_basis()}"), note]))
     parts = [
         f'<div class="kpi-card {row.status}" title="{escape(kpi.meaning(lang))}">',
         f'<div class="label">{escape(kpi.label(lang))}<span class="stars">{stars(row.importance)}</span></div>',
