@@ -45,27 +45,28 @@ class Applied:
     updates: tuple[RecordChange, ...] = ()
 
 
-def fingerprint(store: Store, header_key: str) -> str:
-    """The file's rows as one value: its header and the multiset of its raw rows."""
-    count, total = store.con.execute("SELECT count(*), coalesce(sum(row_hash::HUGEINT), 0) FROM typed").fetchone()
-    return f"{header_key}:{count}:{total}"
-
-
 def earlier_copy(store: Store, kind: str, print_: str) -> str | None:
     row = store.con.execute("SELECT name FROM loaded_files WHERE kind = ? AND fingerprint = ? ORDER BY file_id LIMIT 1",
                             [kind, print_]).fetchone()
     return row[0] if row else None
 
 
-def apply_rows(store: Store, spec: TableSpec, name: str, file_id: int, as_of: datetime | None) -> Applied:
-    """Insert new records, replace older versions, count the rest (see the module docstring)."""
+def file_counts_sql(spec: TableSpec) -> list[str]:
+    """Aggregates over `typed` (with a `good` column) that `apply_rows` starts from: good rows, ids
+    repeated in the file, rows without an id identical to another."""
+    id_col = f'"{spec.id_column}"'
+    return ["count(*) FILTER (good)", f"count({id_col}) FILTER (good) - count(DISTINCT {id_col}) FILTER (good)",
+            f"count(*) FILTER (good AND {id_col} IS NULL) - count(DISTINCT row_hash) FILTER (good AND {id_col} IS NULL)"]
+
+
+def apply_rows(store: Store, spec: TableSpec, name: str, file_id: int, as_of: datetime | None,
+               file_counts: tuple[int, int, int]) -> Applied:
+    """Insert new records, replace older versions, count the rest (see the module docstring);
+    `file_counts` are the values of `file_counts_sql`."""
     con = store.con
     id_col = f'"{spec.id_column}"'
     empty = con.execute(f'SELECT count(*) = 0 FROM "{spec.rows_table}"').fetchone()[0]
-    good, repeated, identical = con.execute(f"""
-        SELECT count(*), count({id_col}) - count(DISTINCT {id_col}),
-               count(*) FILTER (WHERE {id_col} IS NULL) - count(DISTINCT row_hash) FILTER (WHERE {id_col} IS NULL)
-        FROM typed WHERE NOT row_rejected""").fetchone()
+    good, repeated, identical = file_counts
     applied = Applied(identical_rows=int(identical))
     if empty and not repeated:  # the common first load: every row is new and its own record
         _insert(store, spec, name, file_id, as_of, "typed", "NOT row_rejected")

@@ -20,7 +20,7 @@ import duckdb
 
 from phasekpi import casts
 from phasekpi.footer import TAIL_LINES, footer_rows, split_line
-from phasekpi.identity import apply_rows, earlier_copy, fingerprint
+from phasekpi.identity import apply_rows, earlier_copy, file_counts_sql
 from phasekpi.mapping import Mapping, ProfileStore, Synonyms, default_synonyms, mapping_for, normalise
 from phasekpi.mapping import fingerprint as header_fingerprint
 from phasekpi.problems import FileReport, LoadReport, Problem, Rejection, TimeChoice
@@ -87,21 +87,24 @@ def load_source(store: Store, source: SourceFile, mapping: Mapping, synonyms: Sy
 
 
 def _apply(store: Store, spec: TableSpec, source: SourceFile, typed: dict[str, TypedColumn], report: FileReport) -> None:
-    """The good rows into the table under the identity rules; the file remembered in `loaded_files`."""
+    """The good rows into the table under the identity rules; the file remembered in `loaded_files`.
+    One pass gathers the file's fingerprint, which fields it gives, its latest date and the counts
+    the identity rules start from."""
     con = store.con
-    print_ = fingerprint(store, f"{spec.name}:{header_fingerprint(source.header)}")
-    earlier = earlier_copy(store, spec.name, print_)
-    good = con.execute("SELECT count(*) FROM typed WHERE NOT row_rejected").fetchone()[0]
-    if earlier is not None:
-        report.already_loaded, report.duplicates = earlier, good
-        return
     mapped = [c.name for c in spec.columns if typed[c.name].source is not None]
-    counts = con.execute("SELECT " + ", ".join([f'count("{n}")' for n in mapped] + [
-        f'max(coalesce(modified_at, "{spec.date_column}"))']) + " FROM typed WHERE NOT row_rejected").fetchone()
-    report.given = tuple(n for n, count in zip(mapped, counts, strict=False) if count)
-    as_of = counts[-1]
+    facts = con.execute("SELECT " + ", ".join([
+        "count(*)", "coalesce(sum(row_hash::HUGEINT), 0)", f'max(coalesce(modified_at, "{spec.date_column}")) FILTER (good)',
+        *file_counts_sql(spec), *(f'count("{n}") FILTER (good)' for n in mapped)])
+        + " FROM (SELECT *, NOT row_rejected AS good FROM typed)").fetchone()
+    print_ = f"{spec.name}:{header_fingerprint(source.header)}:{facts[0]}:{facts[1]}"
+    as_of, file_counts = facts[2], tuple(int(v) for v in facts[3:6])
+    report.given = tuple(n for n, count in zip(mapped, facts[6:], strict=True) if count)
+    earlier = earlier_copy(store, spec.name, print_)
+    if earlier is not None:
+        report.already_loaded, report.duplicates = earlier, file_counts[0]
+        return
     file_id = con.execute("SELECT coalesce(max(file_id), 0) + 1 FROM loaded_files").fetchone()[0]
-    applied = apply_rows(store, spec, source.name, file_id, as_of)
+    applied = apply_rows(store, spec, source.name, file_id, as_of, file_counts)
     report.rows_loaded, report.rows_updated, report.duplicates = applied.loaded, applied.updated, applied.duplicates
     report.older, report.repeated_ids, report.identical_rows = applied.older, applied.repeated_ids, applied.identical_rows
     report.updated_files, report.newer_files, report.updates = applied.updated_files, applied.newer_files, applied.updates
@@ -305,7 +308,8 @@ def _drop_footer(store: Store, source: SourceFile, blank_lines: tuple[int, ...],
     `staging`; returns their numbers."""
     names = ", ".join(f'"c{i}"' for i in range(len(source.header)))
     tail = {int(row): list(fields) for row, fields in store.con.execute(
-        f"SELECT source_row, [{names}] FROM staging ORDER BY source_row DESC LIMIT {TAIL_LINES}").fetchall()}
+        f"SELECT source_row, [{names}] FROM staging WHERE source_row > (SELECT max(source_row) FROM staging) - "
+        f"{2 * TAIL_LINES} ORDER BY source_row DESC LIMIT {TAIL_LINES}").fetchall()}
     floor = min(tail, default=0)
     tail |= {r.row: split_line(r.value, source.delimiter) for r in malformed if r.row > floor}
     rows = footer_rows(tail, set(blank_lines), synonyms.report_footer)

@@ -18,6 +18,7 @@ from phasekpi.problems import TimeChoice
 from phasekpi.schema import TABLES, Store
 
 AGREEMENT = 0.95
+SAMPLE = 20_000  # rows that show whether the mapped column holds times (most exports say so at once)
 
 
 def choose_time(store: Store, header: tuple[str, ...], mapping: Mapping, synonyms: Synonyms) -> TimeChoice | None:
@@ -30,6 +31,8 @@ def choose_time(store: Store, header: tuple[str, ...], mapping: Mapping, synonym
     chosen = mapping.time_from.get(spec.date_column)
     candidates = [chosen] if chosen else [] if chosen == "" else [
         h for h in date_candidates(mapping.kind, header, synonyms) if h != day]
+    if _probe(store, header, [day], synonyms, sample=SAMPLE)[day][0]:  # times in the first rows: no need to look further
+        return TimeChoice(day, None, "own_time")
     probes = _probe(store, header, [day, *candidates], synonyms)
     if probes[day][0]:
         return TimeChoice(day, None, "own_time")
@@ -46,10 +49,10 @@ def choose_time(store: Store, header: tuple[str, ...], mapping: Mapping, synonym
     return TimeChoice(day, None, "date_only")
 
 
-def _probe(store: Store, header: tuple[str, ...], columns: list[str],
-           synonyms: Synonyms) -> dict[str, tuple[bool, float | None, int]]:
+def _probe(store: Store, header: tuple[str, ...], columns: list[str], synonyms: Synonyms,
+           sample: int | None = None) -> dict[str, tuple[bool, float | None, int]]:
     """Per header: does some value carry a time of day, and the share of rows (and how many) where
-    its day equals the first header's."""
+    its day equals the first header's; over the first `sample` rows, or all."""
     position = {h: i for i, h in reversed(list(enumerate(header)))}
     zone = synonyms.parsing.timezone
     parsed = [casts.timestamp(casts.cleaned(f'"c{position[c]}"'), zone) for c in columns]
@@ -60,7 +63,8 @@ def _probe(store: Store, header: tuple[str, ...], columns: list[str],
         parts += [f"coalesce(bool_or({value} <> date_trunc('day', {value})), false)",
                   f"count(*) FILTER (WHERE {both})",
                   f"count(*) FILTER (WHERE {both} AND CAST({value} AS DATE) = CAST({first} AS DATE))"]
-    row = store.con.execute(f"SELECT {', '.join(parts)} FROM staging").fetchone()
+    rows = f"(SELECT * FROM staging LIMIT {int(sample)})" if sample else "staging"
+    row = store.con.execute(f"SELECT {', '.join(parts)} FROM {rows}").fetchone()
     found = {}
     for index, column in enumerate(columns):
         timed, compared, agreeing = row[3 * index: 3 * index + 3]
