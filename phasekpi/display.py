@@ -105,6 +105,10 @@ def gaps_text(gaps: tuple[Gap, ...], lang: str) -> str:
 def finding_text(finding: Finding, catalogue: Catalogue, lang: str) -> tuple[str, str]:
     """A data-health finding as (what it means, what to do), its KPI, table and field names in words."""
     params = dict(finding.params)
+    if "gap" in params:
+        params["gap"] = gap_text(params["gap"], lang)
+    if "kpis" in params:
+        params["kpis"] = t("list.separator", lang).join(catalogue.kpis[k].label(lang) for k in params["kpis"])
     for name in ("kpi", "numerator", "denominator", "previous"):
         if params.get(name) in catalogue.kpis:
             params[name] = catalogue.kpis[params[name]].label(lang)

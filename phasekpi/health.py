@@ -1,6 +1,7 @@
 """Data health: what in the loaded data makes some numbers doubtful, said after every load.
 
 Each finding names what it means and what to do (health.<key>.what / .todo in the locales):
+- phase KPIs the data cannot give, and which field or export is missing;
 - a share over 100 % (a connect rate of 304 %: numerator and denominator from data that do not match);
 - a funnel step larger than the step before it;
 - tables that do not link (no lead id, opportunity id or rep in common);
@@ -20,7 +21,7 @@ from datetime import timedelta
 from itertools import pairwise
 
 from phasekpi.catalogue import Catalogue
-from phasekpi.coverage import data_coverage
+from phasekpi.coverage import Gap, data_coverage
 from phasekpi.funnel import build_funnel
 from phasekpi.metrics import KpiResults, data_range, table_spans
 from phasekpi.schema import TABLES, Store
@@ -48,7 +49,7 @@ def health_findings(store: Store, catalogue: Catalogue, results: KpiResults | No
     """Every finding on the store's data; `results` are the KPIs over all of it (no filter)."""
     if results is None:
         return []
-    found: list[Finding] = []
+    found: list[Finding] = _uncomputable(catalogue, results)
     found += _shares_over_100(catalogue, results)
     found += _growing_steps(catalogue, results)
     with store.lock:
@@ -58,6 +59,18 @@ def health_findings(store: Store, catalogue: Catalogue, results: KpiResults | No
         found += _spellings(store)
         found += _vocabulary_gaps(store, catalogue)
     return found
+
+
+def _uncomputable(catalogue: Catalogue, results: KpiResults) -> list[Finding]:
+    """Phase KPIs the data cannot give, grouped by what is missing (a table not loaded at all is said
+    on the Data page already)."""
+    by_gap: dict[Gap, list[str]] = {}
+    shown = [entry.kpi for phase in catalogue.phases for entry in phase.kpis]
+    for kpi_id in dict.fromkeys(shown):
+        for gap in results.gaps(kpi_id):
+            if gap.options or gap.outside:
+                by_gap.setdefault(gap, []).append(kpi_id)
+    return [Finding("uncomputable", {"kpis": kpis, "gap": gap}) for gap, kpis in by_gap.items()]
 
 
 def _shares_over_100(catalogue: Catalogue, results: KpiResults) -> list[Finding]:

@@ -148,7 +148,7 @@ def _gaps(catalogue: Catalogue, coverage: Coverage, unvalued: Mapping[str, Gap])
     def visit(kpi_id: str) -> tuple[Gap, ...]:
         if kpi_id not in found:
             kpi = catalogue.kpis[kpi_id]
-            own = list(coverage.gaps(kpi)) + ([unvalued[kpi_id]] if kpi_id in unvalued else [])
+            own = list(coverage.gaps(kpi)) or ([unvalued[kpi_id]] if kpi_id in unvalued else [])
             for dependency in sorted(kpi_dependencies(kpi.model_dump()) & set(catalogue.kpis)):
                 own += [g for g in visit(dependency) if g not in own]
             found[kpi_id] = tuple(own)

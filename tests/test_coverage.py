@@ -3,30 +3,18 @@ which deals count as IS-sourced comes from what the data holds."""
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 from pathlib import Path
 
 import pytest
+from loading import store_with
 
 from phasekpi.catalogue import CatalogueError, default_catalogue, load_catalogue
 from phasekpi.coverage import data_coverage
-from phasekpi.ingest import load_file
 from phasekpi.metrics import Filters, compute_kpis
-from phasekpi.schema import Store, open_store
 
 CATALOGUE = default_catalogue()
 
-
-def store_with(tmp_path: Path, **files: tuple[list[str], list[list[str]]]) -> Store:
-    store = open_store(CATALOGUE)
-    for name, (header, rows) in files.items():
-        path = tmp_path / f"{name}.csv"
-        with path.open("w", encoding="utf-8", newline="") as stream:
-            csv.writer(stream).writerows([header, *rows])
-        report = load_file(store, path, path.name)
-        assert report.error is None and not report.rejections, report
-    return store
 
 
 CALLS = (["occurred_at", "rep", "outcome", "duration_sec"],

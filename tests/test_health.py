@@ -2,30 +2,21 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
+
+from loading import store_with
 
 from phasekpi.catalogue import default_catalogue
 from phasekpi.display import finding_text
 from phasekpi.health import health_findings, spelling_key
-from phasekpi.ingest import load_file
 from phasekpi.metrics import Filters, compute_kpis, scorecard
-from phasekpi.schema import Store, open_store
+from phasekpi.schema import Store
 
 CATALOGUE = default_catalogue()
 ACTIVITIES = ["occurred_at", "rep", "channel", "lead_id", "outcome", "duration_sec"]
 OPPORTUNITIES = ["opportunity_id", "created_at", "rep", "lead_id", "status"]
 LEADS = ["lead_id", "created_at", "rep", "status"]
 
-
-def load(tmp_path: Path, **files: tuple[list[str], list[list[str]]]) -> Store:
-    store = open_store(CATALOGUE)
-    for name, (header, rows) in files.items():
-        path = tmp_path / f"{name}.csv"
-        with path.open("w", encoding="utf-8", newline="") as stream:
-            csv.writer(stream).writerows([header, *rows])
-        assert load_file(store, path, path.name).error is None
-    return store
 
 
 def findings(store: Store) -> dict[str, dict]:
@@ -40,16 +31,25 @@ TEAM = [("A", "2026-11-16"), ("B", "2026-11-16"), ("A", "2026-11-17"), ("B", "20
 
 
 def test_a_clean_team_has_no_finding(tmp_path: Path) -> None:
-    deals = [["O1", "2026-11-16", "A", "L0", "won"]]
+    deals = [["O1", "2026-11-16", "A", "L0", "won", "500000", "80"]]
     leads = [["L0", "2026-11-16", "A", "MQL"], ["L1", "2026-11-16", "B", "SQL"]]
-    store = load(tmp_path, activities=(ACTIVITIES, calls(TEAM)), deals=(OPPORTUNITIES, deals), leads=(LEADS, leads))
+    emails = [["2026-11-16 11:00", "A", "email", "L0", "", ""]]
+    store = store_with(tmp_path, activities=(ACTIVITIES, calls(TEAM) + emails),
+                       deals=([*OPPORTUNITIES, "amount", "quality_score"], deals), leads=(LEADS, leads))
     assert findings(store) == {}
+
+
+def test_phase_kpis_the_data_cannot_give_are_listed_by_what_is_missing(tmp_path: Path) -> None:
+    store = store_with(tmp_path, activities=(ACTIVITIES, calls(TEAM)))  # no email in a call log
+    found = [f.params for f in health_findings(store, CATALOGUE, compute_kpis(store, CATALOGUE, Filters()))
+             if f.key == "uncomputable"]
+    assert [(p["gap"].key, p["kpis"]) for p in found] == [("activities.channel=email", ["emails_sent"])]
 
 
 def test_deals_from_other_leads_give_a_rate_over_100_that_is_never_met(tmp_path: Path) -> None:
     """4 leads worked (L0–L3), 6 deals created from leads X1–X6 nobody called: 150 %."""
     deals = [[f"O{i}", "2026-11-16", "A", f"X{i}", "open"] for i in range(1, 7)]
-    store = load(tmp_path, activities=(ACTIVITIES, calls(TEAM)), deals=(OPPORTUNITIES, deals))
+    store = store_with(tmp_path, activities=(ACTIVITIES, calls(TEAM)), deals=(OPPORTUNITIES, deals))
     found = findings(store)
     assert found["rate_over_100"] == {"kpi": "opportunity_rate", "value": 150.0, "numerator": "opportunities_created",
                                       "denominator": "leads_worked"}
@@ -63,7 +63,7 @@ def test_deals_from_other_leads_give_a_rate_over_100_that_is_never_met(tmp_path:
 
 def test_tables_that_share_no_id_or_rep(tmp_path: Path) -> None:
     deals = [["O1", "2026-11-16", "Z", "X1", "open"]]
-    store = load(tmp_path, activities=(ACTIVITIES, calls(TEAM)), deals=(OPPORTUNITIES, deals))
+    store = store_with(tmp_path, activities=(ACTIVITIES, calls(TEAM)), deals=(OPPORTUNITIES, deals))
     unlinked = [f.params for f in health_findings(store, CATALOGUE, compute_kpis(store, CATALOGUE, Filters()))
                 if f.key == "unlinked"]
     assert unlinked == [{"left": "activities", "left_field": "rep", "right": "opportunities", "right_field": "rep"}]
@@ -73,20 +73,20 @@ def test_a_funnel_step_larger_than_the_one_before(tmp_path: Path) -> None:
     """3 connects of which 1 appointment (アポ獲得), then 2 deals: more opportunities than appointments."""
     rows = [*calls(TEAM[:2]), ["2026-11-16 11:00", "A", "call", "L9", "アポ獲得", "300"]]
     deals = [["O1", "2026-11-16", "A", "L0", "open"], ["O2", "2026-11-16", "B", "L1", "open"]]
-    store = load(tmp_path, activities=(ACTIVITIES, rows), deals=(OPPORTUNITIES, deals))
+    store = store_with(tmp_path, activities=(ACTIVITIES, rows), deals=(OPPORTUNITIES, deals))
     assert findings(store)["step_grows"] == {"kpi": "opportunities_created", "count": 2, "previous": "call_appointments",
                                              "previous_count": 1}
 
 
 def test_one_rep_on_one_day(tmp_path: Path) -> None:
-    store = load(tmp_path, activities=(ACTIVITIES, calls([("A", "2026-11-16")] * 3)))
+    store = store_with(tmp_path, activities=(ACTIVITIES, calls([("A", "2026-11-16")] * 3)))
     found = findings(store)
     assert (found["single_rep"], found["single_day"]) == ({"rep": "A"}, {})
 
 
 def test_lead_statuses_none_of_which_is_mql_or_sql(tmp_path: Path) -> None:
     leads = [["L0", "2026-11-16", "A", "Contacted"], ["L1", "2026-11-16", "B", "Junk Lead"]]
-    store = load(tmp_path, activities=(ACTIVITIES, calls(TEAM)), leads=(LEADS, leads))
+    store = store_with(tmp_path, activities=(ACTIVITIES, calls(TEAM)), leads=(LEADS, leads))
     assert findings(store)["statuses_unknown"] == {"values": "Contacted, Junk Lead"}
 
 
