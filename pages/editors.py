@@ -40,7 +40,7 @@ def chosen_mapping(index: int) -> Mapping | None:
             columns[column.name] = header
     constants = {}
     if kind == "activities" and "channel" not in columns:
-        constants["channel"] = st.session_state.get(_key(index, "constant_channel"), "call")
+        constants["channel"] = st.session_state.get(_key(index, "constant_channel"), default.constants.get("channel", "call"))
     date_field = TABLES[kind].date_column
     time_from = st.session_state.get(_key(index, "time_from"), default.time_from.get(date_field, AUTO))
     return Mapping(kind, columns, constants, time_from={} if time_from == AUTO else {date_field: time_from},
@@ -90,6 +90,7 @@ def _field_pickers(index: int, mapping: Mapping, header: list[str]) -> None:
             _picker_grid(index, mapping, header, rest)
     if "channel" in mapping.constants:
         st.selectbox(session.tr("mapping.constant_channel"), CHANNELS, key=_key(index, "constant_channel"),
+                     index=CHANNELS.index(mapping.constants["channel"]),
                      format_func=lambda c: session.tr(f"channel.{c}"))
 
 

@@ -76,6 +76,7 @@ class Synonyms(Strict):
     values: Values
     units: dict[str, dict[str, Unit]]  # canonical field → unit name → unit
     other_kinds: dict[OtherKind, list[str]]
+    not_a_call_log: list[str]
     report_footer: ReportFooter
     parsing: Parsing
 
@@ -211,13 +212,14 @@ def propose_mapping(header: tuple[str, ...] | list[str], synonyms: Synonyms | No
     if not any(claims[column] < len(candidates) for column in best.columns.values()):
         # only headers every table has (Id, CreatedDate: a user list): not ours
         return Mapping(best.kind, refused_as=refused_as)
-    return replace(_with_suggestions(_with_default_constants(best), header, synonyms), refused_as=refused_as)
+    proposed = _with_suggestions(_with_default_constants(best, header, synonyms), header, synonyms)
+    return replace(proposed, refused_as=refused_as)
 
 
 def map_as(kind: str, header: tuple[str, ...] | list[str], synonyms: Synonyms | None = None) -> Mapping:
     """The header mapped to one chosen table (when the user corrects the kind)."""
     synonyms = synonyms or default_synonyms()
-    return _with_suggestions(_with_default_constants(_map_table(kind, header, synonyms)), header, synonyms)
+    return _with_suggestions(_with_default_constants(_map_table(kind, header, synonyms), header, synonyms), header, synonyms)
 
 
 GENERIC_FIELDS = ("rep", "team", "modified_at")  # with each table's id and date: fields every kind of export has
@@ -299,10 +301,13 @@ def _with_suggestions(mapping: Mapping, header: tuple[str, ...] | list[str], syn
     return replace(mapping, suggestions=tuple(suggestions))
 
 
-def _with_default_constants(mapping: Mapping) -> Mapping:
-    """A call log rarely says "call" on every row: without a channel column, rows are calls."""
+def _with_default_constants(mapping: Mapping, header: tuple[str, ...] | list[str], synonyms: Synonyms) -> Mapping:
+    """A call log rarely says "call" on every row: without a channel column, rows are calls, unless
+    the headers say the file lists events or to-dos (then they are "other")."""
     if mapping.kind == "activities" and "channel" not in mapping.columns:
-        return replace(mapping, constants={"channel": "call"})
+        listed = {normalise(h) for h in synonyms.not_a_call_log}
+        channel = "other" if any(normalise(h) in listed for h in header) else "call"
+        return replace(mapping, constants={"channel": channel})
     return mapping
 
 

@@ -90,3 +90,14 @@ def test_direction_is_not_the_channel() -> None:
     mapping = propose_mapping(["TASKID", "Call Start Time", "Call Owner", "Call Type"])
     assert mapping.columns["direction"] == "Call Type" and "channel" not in mapping.columns
     assert mapping.constants == {"channel": "call"}  # a call log
+
+
+@pytest.mark.parametrize(("header", "channel"), [
+    (["TASKID", "Call Start Time", "Call Owner", "Call Type"], "call"),  # Zoho Calls: TASKID, yet calls
+    (["EVENTID", "Event Owner", "Subject", "Start DateTime", "End DateTime"], "other"),  # Zoho Events: meetings
+    (["Task Owner", "Subject", "Created Time", "Due Date", "Status"], "other"),  # Zoho Tasks: to-dos
+    (["架電日時", "オペレーター", "通話秒数"], "call"),  # a dialer's log
+])
+def test_a_file_without_a_channel_is_a_call_log_unless_it_lists_events_or_to_dos(header: list[str],
+                                                                                    channel: str) -> None:
+    assert propose_mapping(header).constants == {"channel": channel}
