@@ -60,19 +60,20 @@ def load_source(store: Store, source: SourceFile, mapping: Mapping, synonyms: Sy
         try:
             try:
                 staged = _stage_any(store, source)
-            except duckdb.Error:
+            except (duckdb.Error, csv.Error):
                 report.error = Problem("unreadable", {"file": source.name})
                 return report
+            report.reader = "duckdb" if staged is source else "python"
             report.rows_read = store.con.execute("SELECT count(*) FROM staging").fetchone()[0]
             malformed, recovered = _malformed_rows(store, staged)
             report.rows_read += len(malformed) + len(recovered)
             if report.rows_read == 0:
                 report.error = Problem("header_only", {"file": source.name})
                 return report
-            unstaged = sorted({r.row for r in malformed} | set(recovered)) + list(source.blank_lines)
-            if unstaged:
-                _renumber_rows(store, unstaged, recovered)
-            footer = _drop_footer(store, staged, source.blank_lines, malformed, synonyms)
+            unstaged = [(row, 1) for row in sorted({r.row for r in malformed} | set(recovered))]
+            if unstaged or source.blank_runs:
+                _renumber_rows(store, sorted(unstaged + list(source.blank_runs)), recovered)
+            footer = _drop_footer(store, staged, source.blank_runs, malformed, synonyms)
             malformed = [r for r in malformed if r.row not in footer]
             report.footer_lines = len(footer)
             report.time_choice = choose_time(store, source.header, mapping, synonyms)
@@ -174,7 +175,7 @@ def _scratch(source: SourceFile, rows: int) -> Iterator[Store | None]:
     try:
         try:
             _stage_any(scratch, source, limit=rows)
-        except duckdb.Error:
+        except (duckdb.Error, csv.Error):
             yield None
             return
         yield scratch
@@ -192,8 +193,12 @@ def _stage(store: Store, source: SourceFile, limit: int | None = None) -> None:
     params = {"path": str(source.path), "delim": source.delimiter, "columns": dict.fromkeys(names, "VARCHAR"),
               "compression": source.compression}
     options = ""
-    if source.line_ending:
-        params["new_line"], options = source.line_ending, ", new_line = $new_line"
+    if source.line_ending:  # in DuckDB's escaped spelling: it refuses the CR LF characters themselves
+        params["new_line"] = source.line_ending.replace("\r", "\\r").replace("\n", "\\n")
+        options = ", new_line = $new_line"
+    if len(source.header) > 1 and not source.header[-1].strip():
+        # a header ending in a delimiter (`a,b,c,`) over rows that do not: the nameless last column is empty
+        options += ", null_padding = true"
     if source.longest_line:  # DuckDB drops a line longer than its buffer without a reject entry
         params["max_line"], params["buffer"] = source.longest_line + CHUNK, 2 * source.longest_line + 4 * CHUNK
         options += ", max_line_size = $max_line, buffer_size = $buffer"
@@ -209,13 +214,13 @@ def _stage(store: Store, source: SourceFile, limit: int | None = None) -> None:
 
 def _stage_any(store: Store, source: SourceFile, limit: int | None = None) -> SourceFile:
     """Stage the file; when DuckDB refuses it (mixed line endings, bare CRs), stage the copy Python's
-    csv module writes of it. Returns what was staged (its header numbers the columns); raises
-    duckdb.Error when neither reads."""
+    csv module writes of it (its first `limit` rows for a preview). Returns what was staged (its
+    header numbers the columns); raises duckdb.Error or csv.Error when neither reads."""
     try:
         _stage(store, source, limit)
         return source
     except duckdb.Error:
-        fallback = normalised(source)
+        fallback = normalised(source, limit)
         try:
             _stage(store, fallback, limit)  # staging_text holds the rows: the copy can go
         finally:
@@ -278,17 +283,22 @@ def _column_at(header: tuple[str, ...], index: int | None) -> str:
     return header[position] if 0 <= position < len(header) and header[position].strip() else f"#{position + 1}"
 
 
-def _renumber_rows(store: Store, unstaged_rows: list[int], recovered: dict[int, list[str]] | None = None) -> None:
+def _renumber_rows(store: Store, unstaged: list[tuple[int, int]], recovered: dict[int, list[str]] | None = None) -> None:
     """Shift staged rows' spreadsheet numbers past the lines DuckDB did not stage (malformed, swallowed
-    or blank; only when there are any), then add the recovered rows under their own numbers."""
-    # The k-th unstaged line (k from 1) moves every staged row numbered (line - k + 1) or more by one more.
-    thresholds = [row - index for index, row in enumerate(sorted(unstaged_rows))]
+    or blank: runs of (first line, count), in order), then add the recovered rows under their own numbers."""
+    # Before a run starting at `line`, `skipped` lines were left out: every staged row numbered
+    # (line - skipped) or more moves by skipped + count.
+    thresholds, shifts, skipped = [], [], 0
+    for line, count in unstaged:
+        thresholds.append(line - skipped)
+        skipped += count
+        shifts.append(skipped)
     store.con.execute("""
         CREATE OR REPLACE TEMP TABLE reject_shifts AS
-        SELECT threshold, max(rank) AS shift
-        FROM (SELECT unnest($thresholds) AS threshold, unnest(range(1, len($thresholds) + 1)) AS rank)
+        SELECT threshold, max(shift) AS shift
+        FROM (SELECT unnest($thresholds) AS threshold, unnest($shifts) AS shift)
         GROUP BY threshold
-    """, {"thresholds": thresholds})
+    """, {"thresholds": thresholds, "shifts": shifts})
     store.con.execute("""
         CREATE OR REPLACE TEMP TABLE staging_numbered AS
         SELECT s.* REPLACE (s.source_row + coalesce(r.shift, 0) AS source_row)
@@ -302,7 +312,7 @@ def _renumber_rows(store: Store, unstaged_rows: list[int], recovered: dict[int, 
     store.con.execute("CREATE OR REPLACE TEMP VIEW staging AS SELECT * FROM staging_numbered")
 
 
-def _drop_footer(store: Store, source: SourceFile, blank_lines: tuple[int, ...], malformed: list[Rejection],
+def _drop_footer(store: Store, source: SourceFile, blank_runs: tuple[tuple[int, int], ...], malformed: list[Rejection],
                  synonyms: Synonyms) -> set[int]:
     """Find the report footer among the last rows of the staged `source` and take its rows out of
     `staging`; returns their numbers."""
@@ -312,7 +322,10 @@ def _drop_footer(store: Store, source: SourceFile, blank_lines: tuple[int, ...],
         f"{2 * TAIL_LINES} ORDER BY source_row DESC LIMIT {TAIL_LINES}").fetchall()}
     floor = min(tail, default=0)
     tail |= {r.row: split_line(r.value, source.delimiter) for r in malformed if r.row > floor}
-    rows = footer_rows(tail, set(blank_lines), synonyms.report_footer)
+    last = max([*tail, *(first + count - 1 for first, count in blank_runs[-1:])], default=0)
+    near = {line for first, count in blank_runs[-TAIL_LINES:]  # the blank lines the footer check can reach
+            for line in range(max(first, last - 2 * TAIL_LINES), first + count)}
+    rows = footer_rows(tail, near, synonyms.report_footer)
     if rows:
         numbered = store.con.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'staging_numbered' AND temporary").fetchone()[0]

@@ -79,6 +79,7 @@ class FileReport:
     updates: tuple[RecordChange, ...] = field(default=(), compare=False)  # a few examples
     time_choice: TimeChoice | None = field(default=None, compare=False)
     given: tuple[str, ...] = field(default=(), compare=False)  # fields with a value in some loaded row
+    reader: str = field(default="", compare=False)  # duckdb, or python when DuckDB refused the file (mixed line endings)
 
     @property
     def rows_rejected(self) -> int:

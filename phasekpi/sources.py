@@ -14,6 +14,7 @@ import csv
 import datetime
 import gzip
 import io
+import itertools
 import os
 import re
 import tempfile
@@ -27,6 +28,9 @@ from phasekpi import PROJECT_ROOT
 from phasekpi.problems import Problem
 
 CHUNK = 1 << 20
+# Python's csv module refuses fields over 128 KB; a pasted e-mail body is a value, not an error
+# (ingest rejects values over MAX_VALUE_CHARS with their row and column instead).
+csv.field_size_limit(1 << 30)
 SAMPLE_CHARS = 64 * 1024
 MAX_HEADER_BYTES = 32 << 20  # a header line longer than this is not a CRM export
 DELIMITERS = (",", "\t", ";", "|")
@@ -69,7 +73,7 @@ class SourceFile:
     compression: str = "none"  # "gzip" when `path` is gzip-compressed, whatever its name says
     line_ending: str | None = None  # "\r\n", or None for DuckDB to detect
     longest_line: int = 0  # bytes, when some line is longer than CHUNK (DuckDB must be told, see ingest)
-    blank_lines: tuple[int, ...] = ()  # line numbers (the header is 1) of empty lines, to number rows past them
+    blank_runs: tuple[tuple[int, int], ...] = ()  # (first line, count) of empty lines (header = 1), to number rows past them
 
     def discard(self) -> None:
         if self.temporary:
@@ -102,6 +106,8 @@ def _read_source(path: Path, name: str, sheet: str | None) -> tuple[SourceFile |
         encoding, copy = utf8_text(path, compressed, scan)
     except MixedEncoding as mixed:
         return None, Problem("mixed_encoding", {"file": name, "row": mixed.line})
+    except Undecodable as broken:
+        return None, Problem("undecodable", {"file": name, "row": broken.line, "encoding": broken.encoding})
     if encoding is None:
         return None, Problem("unknown_encoding", {"file": name})
     if encoding == "binary":
@@ -116,11 +122,11 @@ def _read_source(path: Path, name: str, sheet: str | None) -> tuple[SourceFile |
         delimiter, header = sniff_dialect(sample)
     except csv.Error:  # a field beyond any CRM's
         return _refused(copy, Problem("unreadable", {"file": name}))
-    longest, blank_lines = (scan.facts(path, compressed) if readable == path  # seen while checking UTF-8
-                            else line_facts(readable))
+    longest, blank_runs = (scan.facts(path, compressed) if readable == path  # seen while checking UTF-8
+                           else line_facts(readable))
     return SourceFile(name, readable, encoding, delimiter, tuple(header), temporary=readable != path,
                       compression="gzip" if compressed and readable == path else "none",
-                      line_ending=line_ending(sample), longest_line=longest, blank_lines=blank_lines), None
+                      line_ending=line_ending(sample), longest_line=longest, blank_runs=blank_runs), None
 
 
 def _refused(copy: Path | None, problem: Problem) -> tuple[None, Problem]:
@@ -149,7 +155,10 @@ def utf8_text(path: Path, compressed: bool = False,
     `scan` sees every chunk of a file that is UTF-8 already."""
     first = next(_chunks(path, compressed), b"")
     if first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16", transcode(path, "utf-16", compressed)
+        try:
+            return "utf-16", transcode(path, "utf-16", compressed)
+        except UnicodeDecodeError as error:  # an unpaired surrogate, a cut-off character
+            raise Undecodable("UTF-16", getattr(error, "line", 1)) from error
     if b"\x00" in first:
         return "binary", None
     if sum(1 for b in first[:4096] if b < 9 or 13 < b < 32) > 4:  # control bytes: not text
@@ -165,6 +174,14 @@ def utf8_text(path: Path, compressed: bool = False,
         except UnicodeDecodeError:
             continue
     return None, None
+
+
+class Undecodable(ValueError):
+    """A file in `encoding` (told by its byte-order mark) with bytes on `line` that do not decode."""
+
+    def __init__(self, encoding: str, line: int) -> None:
+        super().__init__(f"not {encoding} on line {line}")
+        self.encoding, self.line = encoding, line
 
 
 class MixedEncoding(ValueError):
@@ -199,9 +216,10 @@ def _utf8_check(path: Path, compressed: bool, scan: LineScan | None = None) -> t
 
 def transcode(path: Path, encoding: str, compressed: bool = False) -> Path:
     """A UTF-8 copy of the file, written chunk by chunk; raises UnicodeDecodeError (leaving no copy)
-    when some bytes are not `encoding`."""
+    when some bytes are not `encoding`, with the line they are on as its `line`."""
     decoder = codecs.getincrementaldecoder(encoding)()
     handle, target = tempfile.mkstemp(prefix="phasekpi-", suffix=".csv")
+    lines, chunk = 1, b""
     try:
         with os.fdopen(handle, "wb") as out:
             started = False
@@ -209,8 +227,14 @@ def transcode(path: Path, encoding: str, compressed: bool = False) -> Path:
                 text = decoder.decode(chunk)
                 if not started and text:
                     text, started = text.lstrip("\ufeff"), True  # DuckDB wants no byte-order mark
+                lines += text.count("\n")
                 out.write(text.encode("utf-8"))
+            chunk = b""
             out.write(decoder.decode(b"", final=True).encode("utf-8"))
+    except UnicodeDecodeError as error:
+        Path(target).unlink(missing_ok=True)
+        error.line = lines + chunk[:error.start].decode(encoding, errors="ignore").count("\n")  # type: ignore[attr-defined]
+        raise
     except BaseException:
         Path(target).unlink(missing_ok=True)
         raise
@@ -230,21 +254,25 @@ def _sample(path: Path) -> str:
 
 
 BLANK_LINE = re.compile(rb"\n\r?\n")
+LINE_BREAKS = b"\r\n"
 
 
 class LineScan:
     """Facts about a file's lines, gathered chunk by chunk during a pass that reads it anyway: the
     byte length of the longest line when one spans a whole CHUNK (else 0), and whether some line is
-    blank (DuckDB skips those without counting them, so rows after them need renumbering)."""
+    blank (DuckDB skips those without counting them, so rows after them need renumbering). A run of
+    blank lines counts as a line too: DuckDB reads it as one, and a run longer than its buffer
+    silently swallows the row after it."""
 
     def __init__(self) -> None:
-        self.longest = self.current = 0
+        self.longest = self.current = self.breaks = 0
         self.blank, self.tail = False, b""
 
     def feed(self, chunk: bytes) -> None:
         if not self.blank:
             self.blank = bool(BLANK_LINE.search(chunk) or BLANK_LINE.search(self.tail + chunk[:2]))
             self.tail = chunk[-2:]
+        self._breaks(chunk)
         first = chunk.find(b"\n")
         if first < 0:
             self.current += len(chunk)
@@ -252,18 +280,40 @@ class LineScan:
         self.longest = max(self.longest, self.current + first)
         self.current = len(chunk) - chunk.rfind(b"\n") - 1
 
-    def facts(self, path: Path, compressed: bool) -> tuple[int, tuple[int, ...]]:
-        """(longest line or 0, numbers of the blank lines); a second pass, line by line, only for a
-        file that has blank lines. (A blank line inside a quoted value is counted too.)"""
+    def _breaks(self, chunk: bytes) -> None:
+        """The longest run of line-break bytes, across chunk boundaries (only long runs are searched)."""
+        leading = len(chunk) - len(chunk.lstrip(LINE_BREAKS))
+        if leading == len(chunk):
+            self.breaks += leading
+            self.longest = max(self.longest, self.breaks)
+            return
+        self.longest = max(self.longest, self.breaks + leading)
+        if self.blank:
+            self.longest = max([self.longest, *(len(m[0]) for m in LONG_BREAKS.finditer(chunk))])
+        self.breaks = len(chunk) - len(chunk.rstrip(LINE_BREAKS))
+
+    def facts(self, path: Path, compressed: bool) -> tuple[int, tuple[tuple[int, int], ...]]:
+        """(longest line or run of blank lines, or 0; the runs of blank lines as (first line, count));
+        a second pass, line by line, only for a file that has blank lines. (A blank line inside a
+        quoted value is counted too.)"""
         longest = max(self.longest, self.current)
-        blank_lines: tuple[int, ...] = ()
+        runs: list[list[int]] = []
         if self.blank:
             with _open(path, compressed) as stream:
-                blank_lines = tuple(n for n, line in enumerate(stream, start=1) if not line.strip(b"\r\n"))
-        return (longest if longest > CHUNK else 0), blank_lines
+                for number, line in enumerate(stream, start=1):
+                    if line.strip(LINE_BREAKS):
+                        continue
+                    if runs and runs[-1][0] + runs[-1][1] == number:
+                        runs[-1][1] += 1
+                    else:
+                        runs.append([number, 1])
+        return (longest if longest > CHUNK else 0), tuple((first, count) for first, count in runs)
 
 
-def line_facts(path: Path, compressed: bool = False) -> tuple[int, tuple[int, ...]]:
+LONG_BREAKS = re.compile(rb"[\r\n]{65536,}")
+
+
+def line_facts(path: Path, compressed: bool = False) -> tuple[int, tuple[tuple[int, int], ...]]:
     scan = LineScan()
     for chunk in _chunks(path, compressed):
         scan.feed(chunk)
@@ -300,8 +350,9 @@ def sniff_dialect(sample: str) -> tuple[str, list[str]]:
     return delimiter, [h.strip().lstrip("\ufeff") for h in header]
 
 
-def normalised(source: SourceFile) -> SourceFile:
-    """The same table rewritten by Python's csv module: one kind of line ending, minimal quoting.
+def normalised(source: SourceFile, limit: int | None = None) -> SourceFile:
+    """The same table rewritten by Python's csv module: one kind of line ending, minimal quoting;
+    the header and the first `limit` rows only when given (a preview).
 
     DuckDB's reader stops on a file that mixes line endings (LF and CRLF) or has bare CRs;
     Python reads those row by row, so this is the fallback when DuckDB refuses a file."""
@@ -309,7 +360,8 @@ def normalised(source: SourceFile) -> SourceFile:
     with _open(source.path, source.compression == "gzip") as raw, \
             io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="") as text, \
             os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-        csv.writer(out, lineterminator="\n").writerows(csv.reader(text, delimiter=source.delimiter))
+        rows = csv.reader(text, delimiter=source.delimiter)
+        csv.writer(out, lineterminator="\n").writerows(rows if limit is None else itertools.islice(rows, limit + 1))
     return SourceFile(source.name, Path(target), source.encoding, ",", source.header, source.sheet, temporary=True)
 
 

@@ -30,6 +30,13 @@ CASES = [
     ("a totals word beside text is data", {10: DATA_ROW, 11: ["合計", "髙橋 一郎", "電話", "接続"]}, set()),
     ("trailing blank lines alone are no footer", {10: DATA_ROW, 11: None, 12: None}, set()),
     ("nothing but single values: no data row, no footer", {2: ["a"], 3: ["合計"]}, set()),
+    ("a footer re-saved by Excel: empty rows instead of blank lines", {10: DATA_ROW, 11: ["", "", "", ""],
+                                                                       12: ["Grand Totals (9 records)", "", "", ""],
+                                                                       13: ["", "", "", ""],
+                                                                       14: ["Confidential Information", "", "", ""]},
+     {11, 12, 13, 14}),
+    ("a row of empty fields does not make a footer of the row after it", {10: DATA_ROW, 11: ["", ""],
+                                                                         12: ["2025-04-01", ""]}, set()),
 ]
 
 
