@@ -56,25 +56,50 @@ def decimal_comma(column: str) -> str:
             f"ELSE {value} END)")
 
 
-def timestamp(column: str, timezone: str, day_first: bool = False) -> str:
-    """Dates and times in the forms CRMs export; offsets converted to `timezone`; Excel serials.
+def timestamp(column: str, timezone: str, day_first: bool = False, zones: Mapping[str, str] | None = None) -> str:
+    """Dates and times in the forms CRMs export; Excel serials; a time followed by a zone (an offset
+    `+09:00` `-0500` `Z`, a name `America/New_York`, or an abbreviation of `zones` such as `PST`)
+    converted to `timezone`. A zone that is no zone (`+15:00`, `+09:60`, an unknown abbreviation)
+    makes the value unreadable: a time in an unknown zone is not a time.
 
-    Tried cheapest first (coalesce stops at the first hit): an offset suffix, plain ISO, the
-    listed formats, then a bare five-digit Excel serial number."""
+    Tried cheapest first (coalesce stops at the first hit): plain ISO, the listed formats, then a
+    bare five-digit Excel serial number; a value whose time is followed by a zone only as zoned."""
     value = column
     formats = ", ".join(literal(f) for f in (*TIMESTAMP_FORMATS, *(DAY_FIRST if day_first else MONTH_FIRST)))
     low, high = EXCEL_SERIALS
     time_part = f"substr({value}, 11)"  # an offset follows the time: '+09:00', '-0500', 'Z'
-    offset = (f"length({value}) >= 17 AND (suffix({value}, 'Z') OR contains({time_part}, '+') "
-              f"OR contains({time_part}, '-'))")
+    zoned = (f"length({value}) >= 17 AND contains({time_part}, ':') AND (ascii(right({value}, 1)) BETWEEN 65 AND 122 "
+             f"OR contains({time_part}, '+') OR contains(substr({value}, 17), '-'))")
     serial = f"try_cast({value} AS DOUBLE)"
-    return f"""coalesce(
-        CASE WHEN {offset} THEN timezone({literal(timezone)}, try_cast({value} AS TIMESTAMPTZ)) END,
+    return f"""(CASE WHEN {zoned} THEN timezone({literal(timezone)}, try_cast({_zone_spelled(value, zones or {})} AS TIMESTAMPTZ))
+        ELSE coalesce(
         try_cast({value} AS TIMESTAMP),
         try_strptime({value}, [{formats}]),
         CASE WHEN {serial} BETWEEN {low} AND {high} THEN
             CAST('{EXCEL_EPOCH}' AS TIMESTAMP) + to_microseconds(CAST(round({serial} * 86400000000) AS BIGINT))
-        END)"""
+        END) END)"""
+
+
+ZONE_OFFSET = "([+-])(\\d{2}):?(\\d{2})?$"
+ZONE_NAME = "\\s*([A-Za-z]{1,5})$"
+
+
+def _zone_spelled(value: str, zones: Mapping[str, str]) -> str:
+    """The value with its zone as DuckDB's TIMESTAMPTZ reads it, or NULL for a zone that is none: an
+    offset beyond ±14:00 or with 60 minutes or more, an abbreviation not in `zones` (a region name
+    such as America/New_York is left to ICU)."""
+    offset_hours = f"try_cast(regexp_extract({value}, {literal(ZONE_OFFSET)}, 2) AS INTEGER)"
+    offset_minutes = f"coalesce(try_cast(nullif(regexp_extract({value}, {literal(ZONE_OFFSET)}, 3), '') AS INTEGER), 0)"
+    abbreviation = f"upper(regexp_extract({value}, {literal(ZONE_NAME)}, 1))"
+    known = " ".join(f"WHEN {literal(name.upper())} THEN {literal(offset)}" for name, offset in zones.items())
+    spelled = f"(CASE {abbreviation} {known} ELSE NULL END)" if known else "CAST(NULL AS VARCHAR)"
+    return f"""(CASE
+        WHEN regexp_matches({value}, {literal(ZONE_OFFSET)}) THEN
+            CASE WHEN {offset_hours} <= 14 AND {offset_minutes} < 60 THEN {value} END
+        WHEN contains(right({value}, 40), '/') THEN {value}
+        WHEN suffix(upper({value}), 'Z') AND NOT regexp_matches({value}, '[A-Za-z]{{2}}$') THEN {value}
+        ELSE regexp_replace({value}, {literal(ZONE_NAME)}, '') || {spelled}
+    END)"""
 
 
 def day_first_probe(column: str) -> str:

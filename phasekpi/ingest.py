@@ -388,7 +388,8 @@ def _time_of_day(columns: dict[str, TypedColumn], mapping: Mapping, position: di
     if choice.time_column is not None:
         index = position[choice.time_column]
         columns[TIME_COLUMN] = TypedColumn(TIME_COLUMN, casts.text(f'"c{index}"'),
-                                           casts.timestamp(f'"v{index}"', synonyms.parsing.timezone),
+                                           casts.timestamp(f'"v{index}"', synonyms.parsing.timezone,
+                                                           zones=synonyms.parsing.zones),
                                            choice.time_column, None, index)
         time_sql = f'"{TIME_COLUMN}"'
     day, has_time = time_columns_sql(choice, f'"{spec.date_column}"', time_sql)
@@ -417,7 +418,7 @@ def _cast(name: str, sql_type: str, raw: str, clean: str, synonyms: Synonyms, da
     if name in special:
         return special[name]()
     if sql_type == "TIMESTAMP":
-        return casts.timestamp(clean, synonyms.parsing.timezone, day_first), "bad_date"
+        return casts.timestamp(clean, synonyms.parsing.timezone, day_first, synonyms.parsing.zones), "bad_date"
     if sql_type == "BOOLEAN":
         return casts.boolean(raw, synonyms.word_map("boolean")), "bad_flag"
     if sql_type.startswith(("DOUBLE", "DECIMAL")):

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from phasekpi import PROJECT_ROOT
 from phasekpi.schema import TABLES
@@ -61,6 +61,14 @@ class Unit(Strict):
 
 class Parsing(Strict):
     timezone: str
+    zones: dict[str, str]  # abbreviation → fixed offset
+
+    @model_validator(mode="after")
+    def _offsets(self) -> Parsing:
+        bad = [f"{name}: {offset}" for name, offset in self.zones.items() if not re.fullmatch(r"[+-]\d{2}:[0-5]\d", offset)]
+        if bad:
+            raise ValueError(f"zones need offsets like +09:00 ({', '.join(bad)})")
+        return self
 
 
 class ReportFooter(Strict):

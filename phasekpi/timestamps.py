@@ -54,8 +54,8 @@ def _probe(store: Store, header: tuple[str, ...], columns: list[str], synonyms: 
     """Per header: does some value carry a time of day, and the share of rows (and how many) where
     its day equals the first header's; over the first `sample` rows, or all."""
     position = {h: i for i, h in reversed(list(enumerate(header)))}
-    zone = synonyms.parsing.timezone
-    parsed = [casts.timestamp(casts.cleaned(f'"c{position[c]}"'), zone) for c in columns]
+    zone, zones = synonyms.parsing.timezone, synonyms.parsing.zones
+    parsed = [casts.timestamp(casts.cleaned(f'"c{position[c]}"'), zone, zones=zones) for c in columns]
     first = parsed[0]
     parts = []
     for value in parsed:
