@@ -122,5 +122,5 @@ def rejections_csv(report: LoadReport, describe: Callable[[Problem], str], heade
     for file in report.files:
         for rejection in file.rejections:
             writer.writerow([inert(file.file), rejection.row, inert(rejection.column), inert(rejection.value),
-                             describe(rejection.problem)])
+                             inert(describe(rejection.problem))])  # a reason quotes the file's own header
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

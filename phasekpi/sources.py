@@ -17,6 +17,7 @@ import io
 import itertools
 import os
 import re
+import stat
 import tempfile
 import zlib
 from collections.abc import Iterator
@@ -52,11 +53,15 @@ def import_dir() -> Path:
 
 
 def importable_files(folder: Path | None = None) -> list[Path]:
-    """Export files directly in the import folder, by name; users pick from this list, never type a path."""
-    folder = folder or import_dir()
+    """Export files directly in the import folder, by name; users pick from this list, never type a path.
+    Only regular files that are really there: a symbolic link (to /etc/passwd, or to a CSV elsewhere)
+    and special files (pipes, devices) are not listed."""
+    folder = (folder or import_dir()).resolve()
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMPORT_SUFFIXES)
+    return sorted(p for p in folder.iterdir()
+                  if not p.is_symlink() and stat.S_ISREG(p.lstat().st_mode) and p.resolve().parent == folder
+                  and p.suffix.lower() in IMPORT_SUFFIXES)
 
 
 @dataclass(frozen=True)

@@ -40,9 +40,9 @@ from phasekpi.ingest import load_file, preview
 from phasekpi.mapping import mapping_for
 from phasekpi.messages import problem_text
 from phasekpi.metrics import Filters, compute_grouped, compute_kpis, data_range, scorecard
-from phasekpi.problems import FileReport, LoadReport, Problem, rejections_csv
+from phasekpi.problems import FileReport, LoadReport, Problem, Rejection, rejections_csv
 from phasekpi.schema import TABLES, Store, open_store
-from phasekpi.sources import read_source
+from phasekpi.sources import importable_files, read_source
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD_FILES = [  # loaded before each bad file: none of their rows may be lost or changed
@@ -450,3 +450,26 @@ def test_cli_still_reports_the_good_file_next_to_a_bad_one(name: str) -> None:
     done = run_cli(GOOD_FILES[0], FOLDER / name)
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
     assert json.loads(done.stdout)["kpis"]
+
+
+def test_a_reason_that_quotes_a_formula_header_is_neutralised_too() -> None:
+    problem = Problem("bad_date", {"column": "=HYPERLINK(\"http://x\",\"y\")"})
+    report = FileReport(file="calls.csv", kind="activities", rows_read=1,
+                        rejections=[Rejection(2, "=HYPERLINK(\"http://x\",\"y\")", "2025-13-01", problem)])
+    data = rejections_csv(LoadReport([report]), lambda p: problem_text(p, "ja"), ["file", "row", "column", "value", "reason"])
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[1][4] == "'=HYPERLINK(\"http://x\",\"y\") を日付として読めません"
+    assert not [cell for row in rows for cell in row if cell[:1] in ("=", "+", "-", "@")]
+
+
+def test_the_import_folder_lists_only_regular_files_really_in_it(tmp_path: Path) -> None:
+    folder, elsewhere = tmp_path / "import", tmp_path / "elsewhere"
+    folder.mkdir()
+    elsewhere.mkdir()
+    (folder / "calls.csv").write_text("occurred_at,rep\n2025-04-01,A\n", encoding="utf-8")
+    (elsewhere / "secret.csv").write_text("password\nhunter2\n", encoding="utf-8")
+    (folder / "secret.csv").symlink_to(elsewhere / "secret.csv")
+    (folder / "passwd.csv").symlink_to("/etc/passwd")
+    os.mkfifo(folder / "pipe.csv")
+    (folder / "sub.csv").mkdir()
+    assert [p.name for p in importable_files(folder)] == ["calls.csv"]
