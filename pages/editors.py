@@ -53,7 +53,7 @@ def mapping_editor(index: int) -> None:
     source, mapping = file.source, chosen_mapping(index)
     kind = mapping.kind if mapping else SKIP
     with st.container(border=True):
-        st.markdown("**" + tr("mapping.file_title", file=file.name, kind=tr(f"table.{kind}") if mapping else
+        st.markdown("**" + tr("mapping.file_title", file=plain(file.name), kind=tr(f"table.{kind}") if mapping else
                               tr("mapping.skip"), encoding=source.encoding, columns=len(source.header)) + "**")
         st.caption(tr("mapping.from_profile") if file.mapping.from_profile else tr("mapping.proposed"))
         if file.mapping.refused_as and mapping is None:
@@ -70,7 +70,7 @@ def mapping_editor(index: int) -> None:
         _field_pickers(index, mapping, list(source.header))
         _suggestions(mapping)
         if mapping.missing:
-            st.warning(tr("problem.missing_columns", file=file.name, kind=tr(f"table.{kind}"),
+            st.warning(tr("problem.missing_columns", file=plain(file.name), kind=tr(f"table.{kind}"),
                           columns="、".join(tr(f"field.{c}") for c in mapping.missing)))
             return
         _time_of_day(index, mapping, list(source.header))

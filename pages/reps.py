@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from pages import session
-from pages.widgets import analysis_page
+from pages.widgets import analysis_page, plain
 from phasekpi.charts.reps import comparison_chart, comparison_frame, spread_chart, spread_frame
 from phasekpi.diagnosis import rep_phases
 from phasekpi.display import format_number, kpi_value_text, no_bottleneck_text
@@ -63,7 +63,7 @@ if rep:
         st.info(no_bottleneck_text(rep_steps, lang))
     elif bottleneck.below_benchmark:
         step = bottleneck.step
-        st.warning(tr("reps.rep_bottleneck", rep=rep, kpi=catalogue.kpis[step.rate_kpi].label(lang),
+        st.warning(tr("reps.rep_bottleneck", rep=plain(rep), kpi=catalogue.kpis[step.rate_kpi].label(lang),
                       rate=format_number(step.step_rate, "percent", lang), low=format_number(step.band_low, "percent", lang)))
     else:
-        st.success(tr("reps.rep_no_bottleneck", rep=rep))
+        st.success(tr("reps.rep_no_bottleneck", rep=plain(rep)))

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from pages import session
+from pages.widgets import plain
 from phasekpi.mapping import default_profiles
 from phasekpi.workspace import Config, YamlImportError, export_yaml, import_yaml
 
@@ -75,7 +76,7 @@ outcome, problems = st.session_state.get("workspace_import", (None, []))
 if outcome == "done":
     st.success(tr("workspace.import_done"))
 elif outcome == "error":
-    st.error(tr("workspace.import_errors", count=len(problems)) + "\n\n" + "\n".join(f"- `{p}`" for p in problems))
+    st.error(tr("workspace.import_errors", count=len(problems)) + "\n\n" + "\n".join(f"- {plain(p)}" for p in problems))
 
 st.subheader(tr("workspace.reset_title"))
 st.caption(tr("workspace.reset_caption"))

@@ -7,7 +7,7 @@ from typing import Any
 import streamlit as st
 
 from pages import session
-from pages.widgets import analysis_page
+from pages.widgets import analysis_page, plain
 from phasekpi.charts.trends import pacing_chart, pacing_table, trend_chart
 from phasekpi.display import format_number, kpi_value_text
 from phasekpi.pacing import Alert, alert_threshold_pct, alerts, kpi_series, parse_dates, phase_pacing, phase_target
@@ -74,7 +74,7 @@ with st.expander(tr("trends.holidays_title")):
                         key="company_holidays_text", on_change=remember_holidays, placeholder="2026-08-13")
     invalid = parse_dates(text)[1]
     if invalid:
-        st.warning(tr("trends.holidays_invalid", entries=", ".join(invalid)))
+        st.warning(tr("trends.holidays_invalid", entries=plain(", ".join(invalid))))
     if company_holidays:
         st.caption(tr("trends.holidays_count", count=len(company_holidays)))
 pacings = session.cached("pacing", lambda: phase_pacing(session.store(), catalogue, phase.id, session.filters(), targets,

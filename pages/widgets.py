@@ -56,13 +56,15 @@ UPLOADER_CSS = """
 """
 
 
-MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&])")
+SHORTCODE = re.compile(r":(?=[A-Za-z_/])")  # :smile:, :material/x:, :red[…]: read after markdown's escapes
 
 
 def plain(text: str) -> str:
     """Text that may hold the user's data (file, rep, column names) for st.markdown and its kin:
-    every markdown character escaped, so a name like `![x](http://…)` is shown, never fetched."""
-    return MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    every markdown character escaped, so a name like `![x](http://…)` is shown, never fetched, and a
+    zero-width space after a colon, so `:smile:` or `:red[x]` stays text."""
+    return SHORTCODE.sub(":\u200b", MARKDOWN_SPECIAL.sub(r"\\\1", text))
 
 
 def sourcing_basis() -> str:

@@ -9,7 +9,7 @@ TEXT_KINDS = ["title", "header", "subheader", "markdown", "caption", "info", "wa
 
 def unescaped(markdown: str) -> str:
     """Markdown as it reads on screen: the backslash escapes of pages.widgets.plain taken out."""
-    return re.sub(r"\\(.)", r"\1", markdown)
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u200b", "")
 
 
 def texts(at: AppTest) -> list[str]:
