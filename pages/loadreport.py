@@ -9,6 +9,7 @@ from pages import session
 from pages.widgets import plain
 from phasekpi.display import finding_text, report_notes
 from phasekpi.health import Finding, health_findings
+from phasekpi.ingest import REJECTION_DETAILS
 from phasekpi.messages import problem_text
 from phasekpi.metrics import Filters
 from phasekpi.problems import FileReport, LoadReport, rejections_csv
@@ -42,10 +43,12 @@ def rejections(file: FileReport) -> None:
     st.dataframe(pd.DataFrame([{tr("data.reasons"): problem_text(problem, lang), tr("data.col.count"): count}
                                for problem, count in file.reason_counts()]), hide_index=True, width="stretch")
     with st.expander(tr("data.rejections", count=file.rows_rejected)):
+        if len({r.row for r in file.rejections}) < file.rows_rejected:
+            st.caption(tr("data.rejections_capped", count=f"{REJECTION_DETAILS:,}"))
         st.dataframe(pd.DataFrame([{
             tr("data.col.row"): r.row, tr("data.col.column"): r.column, tr("data.col.value"): r.value,
             tr("data.col.reason"): problem_text(r.problem, lang),
-        } for r in file.rejections[:1000]]), hide_index=True, width="stretch")
+        } for r in file.rejections]), hide_index=True, width="stretch")
 
 
 def findings() -> list[Finding]:

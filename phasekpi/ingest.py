@@ -12,6 +12,7 @@ rows: the header is row 1.
 from __future__ import annotations
 
 import csv
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,12 +26,14 @@ from phasekpi.mapping import Mapping, ProfileStore, Synonyms, default_synonyms, 
 from phasekpi.mapping import fingerprint as header_fingerprint
 from phasekpi.problems import FileReport, LoadReport, Problem, Rejection, TimeChoice
 from phasekpi.schema import TABLES, Store, TableSpec, refresh_activities
-from phasekpi.sources import CHUNK, SourceFile, normalised, read_source
+from phasekpi.sources import CHUNK, SourceFile, broken_records, normalised, read_source
 from phasekpi.timestamps import choose_time, time_columns_sql
 
 YEARS = (1990, 2100)  # a CRM date outside these is a placeholder (1900-01-00) or a typo
 NON_NEGATIVE = ("amount", "duration_sec")
 MAX_VALUE_CHARS = 10_000  # a longer cell is a broken export (a quote never closed, a pasted document), not a value
+REJECTION_DETAILS = 1_000  # rejected rows shown (and downloadable) per reason; the counts stay exact
+MAX_BROKEN_ROWS = 50_000  # DuckDB keeps kilobytes per broken row: a file with more is refused, not read
 
 
 def load_files(store: Store, paths: list[tuple[Path, str]], profiles: ProfileStore | None = None) -> LoadReport:
@@ -56,6 +59,9 @@ def load_source(store: Store, source: SourceFile, mapping: Mapping, synonyms: Sy
     if report.error:
         return report
     spec = TABLES[mapping.kind]
+    if source.delimiter_mismatch > MAX_BROKEN_ROWS and broken_records(source, MAX_BROKEN_ROWS) > MAX_BROKEN_ROWS:
+        report.error = Problem("too_many_broken_rows", {"file": source.name, "limit": f"{MAX_BROKEN_ROWS:,}"})
+        return report
     with store.lock:
         try:
             try:
@@ -80,7 +86,12 @@ def load_source(store: Store, source: SourceFile, mapping: Mapping, synonyms: Sy
             typed = _typed_columns(store, source, mapping, synonyms, report.time_choice)
             long_values = bool(source.longest_line)
             _build_typed(store, spec, typed, source.header, long_values)
-            report.rejections = malformed + _value_rejections(store, spec, typed, long_values)
+            broken, broken_reasons, broken_rows = _capped(malformed)
+            values, value_reasons, value_rows = _value_rejections(store, spec, typed, long_values)
+            report.rejections = broken + values
+            report.reasons = [(Problem(key, dict(params)), count)
+                              for (key, params), count in (broken_reasons + value_reasons).most_common()]
+            report.rejected = broken_rows + value_rows
             _apply(store, spec, source, typed, report)
         finally:
             _drop_staging(store)
@@ -488,13 +499,40 @@ def _build_typed(store: Store, spec: TableSpec, typed: dict[str, TypedColumn], h
 
 
 def _value_rejections(store: Store, spec: TableSpec, typed: dict[str, TypedColumn],
-                      long_values: bool = False) -> list[Rejection]:
+                      long_values: bool = False) -> tuple[list[Rejection], Counter, int]:
+    """The first REJECTION_DETAILS rejected values of each rule (row, column, value, why), the exact
+    count of each rule's, and the number of rejected rows."""
     checks = _checks(spec, typed, long_values)
-    if not checks or not store.con.execute("SELECT bool_or(row_rejected) FROM typed").fetchone()[0]:
-        return []
+    if not checks:
+        return [], Counter(), 0
+    conditions = [f"coalesce({condition}, false)" for condition, _, _, _ in checks]
+    counts = store.con.execute("SELECT count(*), " + ", ".join(f"count(*) FILTER (WHERE {c})" for c in conditions)
+                               + " FROM typed WHERE row_rejected").fetchone()
+    if not counts[0]:
+        return [], Counter(), 0
     union = " UNION ALL ".join(
-        f"SELECT source_row, ? AS label, coalesce({raw}, ''), ? AS key FROM typed JOIN staging USING (source_row) "
-        f"WHERE row_rejected AND coalesce({condition}, false)" for condition, raw, _, _ in checks)
+        f"(SELECT source_row, ? AS label, coalesce({raw}, ''), ? AS key FROM typed JOIN staging USING (source_row) "
+        f"WHERE row_rejected AND {condition} ORDER BY source_row LIMIT {REJECTION_DETAILS})"
+        for condition, (_, raw, _, _) in zip(conditions, checks, strict=True))
     params = [p for _, _, label, key in checks for p in (label, key)]
     rows = store.con.execute(union + " ORDER BY 1, 2", params).fetchall()
-    return [Rejection(int(row), label, value[:200], Problem(key, {"column": label})) for row, label, value, key in rows]
+    details = [Rejection(int(row), label, value[:200], Problem(key, {"column": label})) for row, label, value, key in rows]
+    reasons = Counter({_reason(Problem(key, {"column": label})): count
+                       for (_, _, label, key), count in zip(checks, counts[1:], strict=True) if count})
+    return details, reasons, int(counts[0])
+
+
+def _reason(problem: Problem) -> tuple[str, tuple]:
+    return problem.key, tuple(sorted(problem.params.items()))
+
+
+def _capped(rejections: list[Rejection]) -> tuple[list[Rejection], Counter, int]:
+    """Details of the first REJECTION_DETAILS rejections of each reason, exact counts, rejected rows."""
+    reasons = Counter(_reason(r.problem) for r in rejections)
+    seen: Counter = Counter()
+    details = []
+    for rejection in rejections:
+        seen[_reason(rejection.problem)] += 1
+        if seen[_reason(rejection.problem)] <= REJECTION_DETAILS:
+            details.append(rejection)
+    return details, reasons, len({r.row for r in rejections})

@@ -79,11 +79,13 @@ class FileReport:
     updates: tuple[RecordChange, ...] = field(default=(), compare=False)  # a few examples
     time_choice: TimeChoice | None = field(default=None, compare=False)
     given: tuple[str, ...] = field(default=(), compare=False)  # fields with a value in some loaded row
+    rejected: int = 0  # rejected rows, exactly (the details above are capped per reason)
+    reasons: list[tuple[Problem, int]] = field(default_factory=list, compare=False)  # exact counts per reason
     reader: str = field(default="", compare=False)  # duckdb, or python when DuckDB refused the file (mixed line endings)
 
     @property
     def rows_rejected(self) -> int:
-        return len({r.row for r in self.rejections})
+        return self.rejected or len({r.row for r in self.rejections})
 
     @property
     def balanced(self) -> bool:
@@ -95,7 +97,9 @@ class FileReport:
         return self.rows_loaded + self.rows_updated
 
     def reason_counts(self) -> list[tuple[Problem, int]]:
-        """Rejections grouped by reason and column, most frequent first."""
+        """Rejections grouped by reason and column, most frequent first (exact, however many)."""
+        if self.reasons:
+            return self.reasons
         counts = Counter((r.problem.key, tuple(sorted(r.problem.params.items()))) for r in self.rejections)
         return [(Problem(key, dict(params)), count) for (key, params), count in counts.most_common()]
 

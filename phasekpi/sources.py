@@ -79,6 +79,7 @@ class SourceFile:
     line_ending: str | None = None  # "\r\n", or None for DuckDB to detect
     longest_line: int = 0  # bytes, when some line is longer than CHUNK (DuckDB must be told, see ingest)
     blank_runs: tuple[tuple[int, int], ...] = ()  # (first line, count) of empty lines (header = 1), to number rows past them
+    delimiter_mismatch: int = 0  # delimiters off a rectangular file's count (LineFacts): many means many broken rows
 
     def discard(self) -> None:
         if self.temporary:
@@ -127,11 +128,11 @@ def _read_source(path: Path, name: str, sheet: str | None) -> tuple[SourceFile |
         delimiter, header = sniff_dialect(sample)
     except csv.Error:  # a field beyond any CRM's
         return _refused(copy, Problem("unreadable", {"file": name}))
-    longest, blank_runs = (scan.facts(path, compressed) if readable == path  # seen while checking UTF-8
-                           else line_facts(readable))
+    facts = scan.facts(path, compressed) if readable == path else line_facts(readable)  # UTF-8: seen while checking
     return SourceFile(name, readable, encoding, delimiter, tuple(header), temporary=readable != path,
                       compression="gzip" if compressed and readable == path else "none",
-                      line_ending=line_ending(sample), longest_line=longest, blank_runs=blank_runs), None
+                      line_ending=line_ending(sample), longest_line=facts.longest, blank_runs=facts.blank_runs,
+                      delimiter_mismatch=facts.delimiter_mismatch(delimiter, len(header))), None
 
 
 def _refused(copy: Path | None, problem: Problem) -> tuple[None, Problem]:
@@ -272,8 +273,16 @@ class LineScan:
     def __init__(self) -> None:
         self.longest = self.current = self.breaks = 0
         self.blank, self.tail = False, b""
+        self.newlines = self.quotes = 0
+        self.delimiters = dict.fromkeys(DELIMITERS, 0)
+        self.ends_with_newline = True
 
     def feed(self, chunk: bytes) -> None:
+        self.newlines += chunk.count(b"\n")
+        self.quotes += chunk.count(b'"')
+        for delimiter in self.delimiters:
+            self.delimiters[delimiter] += chunk.count(delimiter.encode())
+        self.ends_with_newline = chunk.endswith(b"\n")
         if not self.blank:
             self.blank = bool(BLANK_LINE.search(chunk) or BLANK_LINE.search(self.tail + chunk[:2]))
             self.tail = chunk[-2:]
@@ -297,10 +306,10 @@ class LineScan:
             self.longest = max([self.longest, *(len(m[0]) for m in LONG_BREAKS.finditer(chunk))])
         self.breaks = len(chunk) - len(chunk.rstrip(LINE_BREAKS))
 
-    def facts(self, path: Path, compressed: bool) -> tuple[int, tuple[tuple[int, int], ...]]:
-        """(longest line or run of blank lines, or 0; the runs of blank lines as (first line, count));
-        a second pass, line by line, only for a file that has blank lines. (A blank line inside a
-        quoted value is counted too.)"""
+    def facts(self, path: Path, compressed: bool) -> LineFacts:
+        """The longest line or run of blank lines (or 0), the runs of blank lines as (first line,
+        count), and the counts of lines, quotes and delimiters; a second pass, line by line, only for a
+        file that has blank lines. (A blank line inside a quoted value is counted too.)"""
         longest = max(self.longest, self.current)
         runs: list[list[int]] = []
         if self.blank:
@@ -312,13 +321,32 @@ class LineScan:
                         runs[-1][1] += 1
                     else:
                         runs.append([number, 1])
-        return (longest if longest > CHUNK else 0), tuple((first, count) for first, count in runs)
+        lines = self.newlines + (0 if self.ends_with_newline else 1)
+        return LineFacts(longest if longest > CHUNK else 0, tuple((first, count) for first, count in runs), lines,
+                         self.quotes, dict(self.delimiters))
+
+
+@dataclass(frozen=True)
+class LineFacts:
+    longest: int
+    blank_runs: tuple[tuple[int, int], ...]
+    lines: int
+    quotes: int
+    delimiters: dict[str, int]
+
+    def delimiter_mismatch(self, delimiter: str, columns: int) -> int:
+        """How far the file's delimiters are from a rectangular file's, where every non-blank line
+        holds columns − 1 of them: the shortfall, or in a file without quotes (which could hide
+        delimiters or line breaks) the difference either way. Many means many broken rows."""
+        blank = sum(count for _, count in self.blank_runs)
+        shortfall = (columns - 1) * (self.lines - blank) - self.delimiters.get(delimiter, 0)
+        return abs(shortfall) if self.quotes == 0 else shortfall
 
 
 LONG_BREAKS = re.compile(rb"[\r\n]{65536,}")
 
 
-def line_facts(path: Path, compressed: bool = False) -> tuple[int, tuple[tuple[int, int], ...]]:
+def line_facts(path: Path, compressed: bool = False) -> LineFacts:
     scan = LineScan()
     for chunk in _chunks(path, compressed):
         scan.feed(chunk)
@@ -353,6 +381,23 @@ def sniff_dialect(sample: str) -> tuple[str, list[str]]:
     delimiter = max(DELIMITERS, key=score)
     header = next(csv.reader(io.StringIO(complete, newline=""), delimiter=delimiter), [])
     return delimiter, [h.strip().lstrip("\ufeff") for h in header]
+
+
+def broken_records(source: SourceFile, limit: int) -> int:
+    """Records whose number of fields is not the header's, counted by Python's csv module (which
+    knows quotes) up to one more than `limit`: called when a file's delimiter count says it may hold
+    many, since DuckDB spends kilobytes of memory on each one it rejects."""
+    broken = 0
+    with _open(source.path, source.compression == "gzip") as raw, \
+            io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="") as text:
+        rows = csv.reader(text, delimiter=source.delimiter)
+        next(rows, None)
+        for row in rows:
+            if row and len(row) != len(source.header):
+                broken += 1
+                if broken > limit:
+                    break
+    return broken
 
 
 def normalised(source: SourceFile, limit: int | None = None) -> SourceFile:
