@@ -29,6 +29,8 @@ from phasekpi import PROJECT_ROOT
 from phasekpi.problems import Problem
 
 CHUNK = 1 << 20
+MAX_TEXT_BYTES = 4 << 30  # a file's text, once unpacked: 10 M activity rows are about 1 GB
+MAX_LINE_BYTES = 128 << 20  # one line or run of blank lines: DuckDB's buffer is twice this
 # Python's csv module refuses fields over 128 KB; a pasted e-mail body is a value, not an error
 # (ingest rejects values over MAX_VALUE_CHARS with their row and column instead).
 csv.field_size_limit(1 << 30)
@@ -114,6 +116,8 @@ def _read_source(path: Path, name: str, sheet: str | None) -> tuple[SourceFile |
         return None, Problem("mixed_encoding", {"file": name, "row": mixed.line})
     except Undecodable as broken:
         return None, Problem("undecodable", {"file": name, "row": broken.line, "encoding": broken.encoding})
+    except TooBig as big:
+        return None, Problem(f"too_big_{big.what}", {"file": name, "limit": f"{big.limit >> 20:,}"})
     if encoding is None:
         return None, Problem("unknown_encoding", {"file": name})
     if encoding == "binary":
@@ -128,7 +132,12 @@ def _read_source(path: Path, name: str, sheet: str | None) -> tuple[SourceFile |
         delimiter, header = sniff_dialect(sample)
     except csv.Error:  # a field beyond any CRM's
         return _refused(copy, Problem("unreadable", {"file": name}))
-    facts = scan.facts(path, compressed) if readable == path else line_facts(readable)  # UTF-8: seen while checking
+    try:
+        facts = scan.facts() if readable == path else line_facts(readable)  # UTF-8: seen while checking
+    except TooBig as big:
+        return _refused(copy, Problem(f"too_big_{big.what}", {"file": name, "limit": f"{big.limit >> 20:,}"}))
+    if facts.longest > MAX_LINE_BYTES:
+        return _refused(copy, Problem("too_big_line", {"file": name, "limit": f"{MAX_LINE_BYTES >> 20:,}"}))
     return SourceFile(name, readable, encoding, delimiter, tuple(header), temporary=readable != path,
                       compression="gzip" if compressed and readable == path else "none",
                       line_ending=line_ending(sample), longest_line=facts.longest, blank_runs=facts.blank_runs,
@@ -146,9 +155,23 @@ def _open(path: Path, compressed: bool) -> BinaryIO:
     return gzip.open(path, "rb") if compressed else path.open("rb")
 
 
+class TooBig(ValueError):
+    """A file whose text (once unpacked) or one of whose lines is beyond what one load may take."""
+
+    def __init__(self, what: str, limit: int) -> None:
+        super().__init__(f"{what} over {limit} bytes")
+        self.what, self.limit = what, limit
+
+
 def _chunks(path: Path, compressed: bool) -> Iterator[bytes]:
+    """The file's bytes (unpacked when gzip) a CHUNK at a time, never more than MAX_TEXT_BYTES: a few
+    kilobytes of gzip can unpack to gigabytes."""
+    read = 0
     with _open(path, compressed) as stream:
         while chunk := stream.read(CHUNK):
+            read += len(chunk)
+            if read > MAX_TEXT_BYTES:
+                raise TooBig("text", MAX_TEXT_BYTES)
             yield chunk
 
 
@@ -276,8 +299,11 @@ class LineScan:
         self.newlines = self.quotes = 0
         self.delimiters = dict.fromkeys(DELIMITERS, 0)
         self.ends_with_newline = True
+        self.runs: list[list[int]] = []  # [first line, count] of blank lines
+        self.last = b""
 
     def feed(self, chunk: bytes) -> None:
+        self._blank_runs(chunk)
         self.newlines += chunk.count(b"\n")
         self.quotes += chunk.count(b'"')
         for delimiter in self.delimiters:
@@ -287,12 +313,36 @@ class LineScan:
             self.blank = bool(BLANK_LINE.search(chunk) or BLANK_LINE.search(self.tail + chunk[:2]))
             self.tail = chunk[-2:]
         self._breaks(chunk)
+        if self.longest > MAX_LINE_BYTES:  # say so now, not after unpacking gigabytes of it
+            raise TooBig("line", MAX_LINE_BYTES)
         first = chunk.find(b"\n")
         if first < 0:
             self.current += len(chunk)
             return
         self.longest = max(self.longest, self.current + first)
         self.current = len(chunk) - chunk.rfind(b"\n") - 1
+
+    def _blank_runs(self, chunk: bytes) -> None:
+        """Runs of blank lines, one regex match a run (a million blank lines are one match), numbered
+        by the line breaks before them; the previous chunk's last two bytes join a run across chunks."""
+        if self.runs and not chunk.strip(LINE_BREAKS) and self.last.endswith(b"\n") \
+                and sum(self.runs[-1]) == self.newlines + 1:  # a whole chunk inside a run of blank lines
+            self.runs[-1][1] += chunk.count(b"\n")
+            self.last = (self.last + chunk)[-2:]
+            return
+        data, offset = self.last + chunk, len(self.last)
+        carried = data.count(b"\n", 0, offset)  # breaks of the previous chunk, counted there already
+        for match in BLANK_RUN.finditer(data):
+            start = max(match.start(1), offset)
+            count = data.count(b"\n", start, match.end(1))
+            if not count:
+                continue
+            first = self.newlines - carried + data.count(b"\n", 0, start) + 1
+            if self.runs and sum(self.runs[-1]) == first:
+                self.runs[-1][1] += count
+            else:
+                self.runs.append([first, count])
+        self.last = data[-2:]
 
     def _breaks(self, chunk: bytes) -> None:
         """The longest run of line-break bytes, across chunk boundaries (only long runs are searched)."""
@@ -306,21 +356,12 @@ class LineScan:
             self.longest = max([self.longest, *(len(m[0]) for m in LONG_BREAKS.finditer(chunk))])
         self.breaks = len(chunk) - len(chunk.rstrip(LINE_BREAKS))
 
-    def facts(self, path: Path, compressed: bool) -> LineFacts:
+    def facts(self) -> LineFacts:
         """The longest line or run of blank lines (or 0), the runs of blank lines as (first line,
-        count), and the counts of lines, quotes and delimiters; a second pass, line by line, only for a
-        file that has blank lines. (A blank line inside a quoted value is counted too.)"""
+        count), and the counts of lines, quotes and delimiters. (A blank line inside a quoted value
+        is counted too.)"""
         longest = max(self.longest, self.current)
-        runs: list[list[int]] = []
-        if self.blank:
-            with _open(path, compressed) as stream:
-                for number, line in enumerate(stream, start=1):
-                    if line.strip(LINE_BREAKS):
-                        continue
-                    if runs and runs[-1][0] + runs[-1][1] == number:
-                        runs[-1][1] += 1
-                    else:
-                        runs.append([number, 1])
+        runs = self.runs
         lines = self.newlines + (0 if self.ends_with_newline else 1)
         return LineFacts(longest if longest > CHUNK else 0, tuple((first, count) for first, count in runs), lines,
                          self.quotes, dict(self.delimiters))
@@ -344,13 +385,14 @@ class LineFacts:
 
 
 LONG_BREAKS = re.compile(rb"[\r\n]{65536,}")
+BLANK_RUN = re.compile(rb"\n([\r\n]+)")  # a line break, then the breaks of the blank lines after it
 
 
 def line_facts(path: Path, compressed: bool = False) -> LineFacts:
     scan = LineScan()
     for chunk in _chunks(path, compressed):
         scan.feed(chunk)
-    return scan.facts(path, compressed)
+    return scan.facts()
 
 
 def line_ending(sample: str, quote: str = '"') -> str | None:

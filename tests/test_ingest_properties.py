@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import tempfile
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from phasekpi.catalogue import default_catalogue
 from phasekpi.ingest import load_file
 from phasekpi.schema import open_store
+from phasekpi.sources import LineScan
 
 HEADERS = ["occurred_at", "rep", "channel", "outcome", "duration_sec", "activity_id", "日付", "任命先", "通話時間",
            "通話結果", "lead_id", "created_at", "status", "opportunity_id", "amount", "Stage", "Close Date", "謎の列",
@@ -65,3 +67,33 @@ def test_loading_accounts_for_every_row(case: tuple[bytes, int, bool]) -> None:
     assert report.balanced  # read = new + updated + duplicates + rejected + footer
     if rectangular and records:
         assert report.rows_read == records
+
+
+def blank_runs_line_by_line(data: bytes) -> list[tuple[int, int]]:
+    runs: list[list[int]] = []
+    for number, line in enumerate(data.split(b"\n")[:-1] if data.endswith(b"\n") else data.split(b"\n"), start=1):
+        if line.strip(b"\r"):
+            continue
+        if runs and sum(runs[-1]) == number:
+            runs[-1][1] += 1
+        else:
+            runs.append([number, 1])
+    return [(first, count) for first, count in runs]
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines=st.lists(st.sampled_from(["a,b", "", "x"]), min_size=1, max_size=40),
+       crlf=st.booleans(), cuts=st.lists(st.integers(min_value=1, max_value=7), min_size=1, max_size=60))
+def test_blank_line_runs_do_not_depend_on_where_chunks_end(lines: list[str], crlf: bool, cuts: list[int]) -> None:
+    """LineScan numbers runs of blank lines from chunks (a million blank lines are one run); chunks
+    may end anywhere, even between CR and LF."""
+
+
+    data = ("h,h\n" + "\n".join(lines) + "\n").encode().replace(b"\n", b"\r\n" if crlf else b"\n")
+    scan, position = LineScan(), 0
+    for size in itertools.cycle(cuts):
+        if position >= len(data):
+            break
+        scan.feed(data[position:position + size])
+        position += size
+    assert list(scan.facts().blank_runs) == blank_runs_line_by_line(data)
