@@ -64,6 +64,7 @@ def mapping_editor(index: int) -> None:
         if file.sheets:
             sheet_key = _key(index, "sheet")
             right.selectbox(tr("mapping.sheet"), file.sheets, index=file.sheets.index(source.sheet), key=sheet_key,
+                            format_func=lambda s: tr("mapping.sheet_hidden", sheet=s) if s in file.hidden_sheets else s,
                             on_change=uploads.change_sheet, args=(index, sheet_key))
         if mapping is None:
             return

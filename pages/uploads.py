@@ -13,7 +13,8 @@ from pages import session
 from phasekpi.ingest import load_source, mapping_problem
 from phasekpi.mapping import Mapping, default_profiles, mapping_for
 from phasekpi.problems import FileReport, LoadReport, Problem
-from phasekpi.sources import SourceFile, importable_files, read_source, sheet_names
+from phasekpi.sources import SourceFile, importable_files, read_source
+from phasekpi.workbook import sheet_states
 
 
 @dataclass
@@ -24,18 +25,20 @@ class PendingFile:
     problem: Problem | None
     mapping: Mapping | None
     sheets: list[str]
+    hidden_sheets: tuple[str, ...] = ()  # hidden in the workbook: often stale, read only when chosen
 
 
 def inspect(path: Path, name: str, sheet: str | None = None) -> PendingFile:
     source, problem = read_source(path, name, sheet)
     if source is None:
         return PendingFile(name, path, None, problem, None, [])
-    sheets = sheet_names(path) if source.encoding == "xlsx" else []
+    states = sheet_states(path) if source.encoding == "xlsx" else []
+    sheets, hidden = [n for n, _ in states], tuple(n for n, state in states if state != "visible")
     mapping = mapping_for(source.header, default_profiles())
     if not mapping.columns:  # nothing in it we know: not an export of ours, so no mapping to confirm
         source.discard()
-        return PendingFile(name, path, None, mapping_problem(source, mapping), None, sheets)
-    return PendingFile(name, path, source, None, mapping, sheets)
+        return PendingFile(name, path, None, mapping_problem(source, mapping), None, sheets, hidden)
+    return PendingFile(name, path, source, None, mapping, sheets, hidden)
 
 
 def pending() -> list[PendingFile]:

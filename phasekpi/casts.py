@@ -24,6 +24,9 @@ EXCEL_EPOCH = "1899-12-30"  # Excel's day 0 (it counts the non-existent 29 Feb 1
 EXCEL_SERIALS = (20000, 80000)  # 1954-10-03 .. 2119-01-10: a bare number here is a date
 
 
+BLANKS = "' \t\r\n\u00a0\u3000'"  # trimmed from both ends: a tab or full-width space around a word is not part of it
+
+
 def literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
@@ -32,11 +35,11 @@ def cleaned(column: str) -> str:
     """Trimmed, full-width digits and signs folded to ASCII, empty as NULL (ASCII text skips the fold)."""
     folded = f"CASE WHEN strlen({column}) = length({column}) THEN {column} " \
              f"ELSE translate({column}, '{FULL_WIDTH}', '{HALF_WIDTH}') END"
-    return f"nullif(trim({folded}), '')"
+    return f"nullif(trim({folded}, {BLANKS}), '')"
 
 
 def text(column: str) -> str:
-    return f"nullif(trim({column}), '')"
+    return f"nullif(trim({column}, {BLANKS}), '')"
 
 
 def number(column: str) -> str:
@@ -138,7 +141,7 @@ def vocabulary(column: str, words: Mapping[str, str]) -> str:
     if not words:
         return "CAST(NULL AS VARCHAR)"
     branches = " ".join(f"WHEN {literal(word)} THEN {literal(value)}" for word, value in words.items())
-    return f"(CASE lower(trim({column})) {branches} END)"
+    return f"(CASE lower(trim({column}, {BLANKS})) {branches} END)"
 
 
 def boolean(column: str, words: Mapping[str, str]) -> str:

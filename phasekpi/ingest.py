@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -32,6 +32,10 @@ from phasekpi.timestamps import choose_time, time_columns_sql
 YEARS = (1990, 2100)  # a CRM date outside these is a placeholder (1900-01-00) or a typo
 NON_NEGATIVE = ("amount", "duration_sec")
 MAX_VALUE_CHARS = 10_000  # a longer cell is a broken export (a quote never closed, a pasted document), not a value
+TEXT_RULES: dict[str, tuple[Callable[[SourceFile], bool], str]] = {  # key → (file that may break it, SQL over {value})
+    "value_too_long": (lambda source: bool(source.longest_line), f"length({{value}}) > {MAX_VALUE_CHARS}"),
+    "nul_character": (lambda source: source.nul_bytes, "contains({value}, chr(0))"),
+}
 REJECTION_DETAILS = 1_000  # rejected rows shown (and downloadable) per reason; the counts stay exact
 MAX_BROKEN_ROWS = 50_000  # DuckDB keeps kilobytes per broken row: a file with more is refused, not read
 
@@ -84,10 +88,10 @@ def load_source(store: Store, source: SourceFile, mapping: Mapping, synonyms: Sy
             report.footer_lines = len(footer)
             report.time_choice = choose_time(store, source.header, mapping, synonyms)
             typed = _typed_columns(store, source, mapping, synonyms, report.time_choice)
-            long_values = bool(source.longest_line)
-            _build_typed(store, spec, typed, source.header, long_values)
+            text_rules = [key for key, (applies, _) in TEXT_RULES.items() if applies(source)]
+            _build_typed(store, spec, typed, source.header, text_rules)
             broken, broken_reasons, broken_rows = _capped(malformed)
-            values, value_reasons, value_rows = _value_rejections(store, spec, typed, long_values)
+            values, value_reasons, value_rows = _value_rejections(store, spec, typed, text_rules)
             report.rejections = broken + values
             report.reasons = [(Problem(key, dict(params)), count)
                               for (key, params), count in (broken_reasons + value_reasons).most_common()]
@@ -129,8 +133,8 @@ def _apply(store: Store, spec: TableSpec, source: SourceFile, typed: dict[str, T
 
 
 def mapping_problem(source: SourceFile, mapping: Mapping) -> Problem | None:
-    """Why a file cannot load under this mapping: another kind of export, nothing recognised, or
-    required fields missing."""
+    """Why a file cannot load under this mapping: another kind of export, nothing recognised,
+    required fields missing, or a mapped column of formulas Excel never calculated."""
     if mapping.refused_as:
         return Problem("other_kind", {"file": source.name, "other": mapping.refused_as})
     if not mapping.columns:
@@ -144,6 +148,12 @@ def mapping_problem(source: SourceFile, mapping: Mapping) -> Problem | None:
     unknown = sorted(set(mapping.columns.values()) - set(source.header))
     if unknown:
         return Problem("missing_columns", {"file": source.name, "kind": mapping.kind, "columns": ", ".join(unknown)})
+    used = [*mapping.columns.values(), *(h for h in mapping.time_from.values() if h)]
+    uncalculated = next((header for header in used if header in source.uncalculated), None)
+    if uncalculated:  # the cells would read as empty: a value Excel never computed is not a missing one
+        count, cell = source.uncalculated[uncalculated]
+        return Problem("uncalculated_formulas", {"file": source.name, "column": uncalculated, "count": f"{count:,}",
+                                                 "cell": cell})
     return None
 
 
@@ -207,8 +217,7 @@ def _stage(store: Store, source: SourceFile, limit: int | None = None) -> None:
     if source.line_ending:  # in DuckDB's escaped spelling: it refuses the CR LF characters themselves
         params["new_line"] = source.line_ending.replace("\r", "\\r").replace("\n", "\\n")
         options = ", new_line = $new_line"
-    if len(source.header) > 1 and not source.header[-1].strip():
-        # a header ending in a delimiter (`a,b,c,`) over rows that do not: the nameless last column is empty
+    if source.pads_short_rows:
         options += ", null_padding = true"
     if source.longest_line:  # DuckDB drops a line longer than its buffer without a reject entry
         params["max_line"], params["buffer"] = source.longest_line + CHUNK, 2 * source.longest_line + 4 * CHUNK
@@ -449,12 +458,12 @@ def _derive(columns: dict[str, TypedColumn], mapping: Mapping, raw_of: dict[str,
                                    f"WHEN {closed} THEN 'lost' END, {stage}, 'open')")
 
 
-def _checks(spec: TableSpec, typed: dict[str, TypedColumn], long_values: bool = False) -> list[tuple[str, str, str, str]]:
+def _checks(spec: TableSpec, typed: dict[str, TypedColumn], text_rules: Sequence[str] = ()) -> list[tuple[str, str, str, str]]:
     """Every rule a row must pass: (condition over the typed row, raw SQL, label in the file, problem key);
-    `long_values` adds a length limit on text (only files with lines over a megabyte can break it)."""
-    checks = [(f'length("{column.name}") > {MAX_VALUE_CHARS}', typed[column.name].raw, typed[column.name].label,
-               "value_too_long") for column in spec.columns
-              if long_values and column.sql_type == "VARCHAR" and typed[column.name].source is not None]
+    `text_rules` (keys of TEXT_RULES) add rules on text that only some files can break."""
+    checks = [(TEXT_RULES[key][1].format(value=f'"{column.name}"'), typed[column.name].raw, typed[column.name].label,
+               key) for key in text_rules for column in spec.columns
+              if column.sql_type == "VARCHAR" and typed[column.name].source is not None]
     low, high = YEARS
     for column in spec.columns:
         entry = typed[column.name]
@@ -472,7 +481,7 @@ def _checks(spec: TableSpec, typed: dict[str, TypedColumn], long_values: bool = 
 
 
 def _build_typed(store: Store, spec: TableSpec, typed: dict[str, TypedColumn], header: tuple[str, ...],
-                 long_values: bool = False) -> None:
+                 text_rules: Sequence[str] = ()) -> None:
     """The typed rows, a flag per failed parse, one `row_rejected` flag and the `row_hash` of the
     whole raw row (every column, in the order of their names, so a reordered export hashes alike);
     raw text stays in staging.
@@ -488,7 +497,7 @@ def _build_typed(store: Store, spec: TableSpec, typed: dict[str, TypedColumn], h
     cast += "".join(f', {c.parsed} AS "parsed_{c.name}", {c.raw} IS NOT NULL AS "given_{c.name}"' for c in failing)
     flags = "".join(f', "given_{c.name}" AND "parsed_{c.name}" IS NULL AS "bad_{c.name}"' for c in failing)
     conditions = " OR ".join(f"coalesce({condition}, false)"
-                             for condition, _, _, _ in _checks(spec, typed, long_values)) or "false"
+                             for condition, _, _, _ in _checks(spec, typed, text_rules)) or "false"
     names = ", ".join(f'{c.combined or f"{chr(34)}{c.name}{chr(34)}"} AS "{c.name}"' for c in typed.values())
     store.con.execute(f"""
         CREATE OR REPLACE TEMP TABLE typed AS
@@ -499,10 +508,10 @@ def _build_typed(store: Store, spec: TableSpec, typed: dict[str, TypedColumn], h
 
 
 def _value_rejections(store: Store, spec: TableSpec, typed: dict[str, TypedColumn],
-                      long_values: bool = False) -> tuple[list[Rejection], Counter, int]:
+                      text_rules: Sequence[str] = ()) -> tuple[list[Rejection], Counter, int]:
     """The first REJECTION_DETAILS rejected values of each rule (row, column, value, why), the exact
     count of each rule's, and the number of rejected rows."""
-    checks = _checks(spec, typed, long_values)
+    checks = _checks(spec, typed, text_rules)
     if not checks:
         return [], Counter(), 0
     conditions = [f"coalesce({condition}, false)" for condition, _, _, _ in checks]
@@ -516,7 +525,8 @@ def _value_rejections(store: Store, spec: TableSpec, typed: dict[str, TypedColum
         for condition, (_, raw, _, _) in zip(conditions, checks, strict=True))
     params = [p for _, _, label, key in checks for p in (label, key)]
     rows = store.con.execute(union + " ORDER BY 1, 2", params).fetchall()
-    details = [Rejection(int(row), label, value[:200], Problem(key, {"column": label})) for row, label, value, key in rows]
+    details = [Rejection(int(row), label, value[:200].replace("\x00", "\u2400"), Problem(key, {"column": label}))
+               for row, label, value, key in rows]
     reasons = Counter({_reason(Problem(key, {"column": label})): count
                        for (_, _, label, key), count in zip(checks, counts[1:], strict=True) if count})
     return details, reasons, int(counts[0])

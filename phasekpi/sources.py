@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import datetime
 import gzip
 import io
 import itertools
@@ -21,11 +20,11 @@ import stat
 import tempfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from phasekpi import PROJECT_ROOT
+from phasekpi import PROJECT_ROOT, workbook
 from phasekpi.problems import Problem
 
 CHUNK = 1 << 20
@@ -82,6 +81,14 @@ class SourceFile:
     longest_line: int = 0  # bytes, when some line is longer than CHUNK (DuckDB must be told, see ingest)
     blank_runs: tuple[tuple[int, int], ...] = ()  # (first line, count) of empty lines (header = 1), to number rows past them
     delimiter_mismatch: int = 0  # delimiters off a rectangular file's count (LineFacts): many means many broken rows
+    uncalculated: dict[str, tuple[int, str]] = field(default_factory=dict)  # header → formulas without value: count, cell
+    nul_bytes: bool = False  # a NUL past the first megabyte (before it, the file is binary): rows holding one are rejected
+
+    @property
+    def pads_short_rows(self) -> bool:
+        """A header ending in a delimiter (`a,b,c,`) over rows that do not: DuckDB pads short rows
+        (null_padding), the nameless last column empty."""
+        return len(self.header) > 1 and not self.header[-1].strip()
 
     def discard(self) -> None:
         if self.temporary:
@@ -101,7 +108,7 @@ def _read_source(path: Path, name: str, sheet: str | None) -> tuple[SourceFile |
         head = stream.read(8)
     if not head:
         return None, Problem("empty_file", {"file": name})
-    if head.startswith(b"PK\x03\x04") and _is_xlsx(path):
+    if head.startswith(b"PK\x03\x04") and workbook.is_workbook(path):
         return _from_workbook(path, name, sheet)
     if head.startswith(b"PK") and name.lower().endswith((".xlsx", ".xlsm")):  # a zip, but not a whole workbook
         return None, Problem("damaged_workbook", {"file": name})
@@ -140,8 +147,13 @@ def _read_source(path: Path, name: str, sheet: str | None) -> tuple[SourceFile |
         return _refused(copy, Problem("too_big_line", {"file": name, "limit": f"{MAX_LINE_BYTES >> 20:,}"}))
     return SourceFile(name, readable, encoding, delimiter, tuple(header), temporary=readable != path,
                       compression="gzip" if compressed and readable == path else "none",
-                      line_ending=line_ending(sample), longest_line=facts.longest, blank_runs=facts.blank_runs,
-                      delimiter_mismatch=facts.delimiter_mismatch(delimiter, len(header))), None
+                      **_line_shape(facts, sample, delimiter, len(header))), None
+
+
+def _line_shape(facts: LineFacts, sample: str, delimiter: str, columns: int) -> dict[str, object]:
+    """What the loader must know of a file's lines (the SourceFile fields from its LineFacts)."""
+    return {"line_ending": line_ending(sample), "longest_line": facts.longest, "blank_runs": facts.blank_runs,
+            "delimiter_mismatch": facts.delimiter_mismatch(delimiter, columns), "nul_bytes": facts.nul_bytes > 0}
 
 
 def _refused(copy: Path | None, problem: Problem) -> tuple[None, Problem]:
@@ -296,7 +308,7 @@ class LineScan:
     def __init__(self) -> None:
         self.longest = self.current = self.breaks = 0
         self.blank, self.tail = False, b""
-        self.newlines = self.quotes = 0
+        self.newlines = self.quotes = self.nuls = 0
         self.delimiters = dict.fromkeys(DELIMITERS, 0)
         self.ends_with_newline = True
         self.runs: list[list[int]] = []  # [first line, count] of blank lines
@@ -306,6 +318,7 @@ class LineScan:
         self._blank_runs(chunk)
         self.newlines += chunk.count(b"\n")
         self.quotes += chunk.count(b'"')
+        self.nuls += chunk.count(b"\x00")
         for delimiter in self.delimiters:
             self.delimiters[delimiter] += chunk.count(delimiter.encode())
         self.ends_with_newline = chunk.endswith(b"\n")
@@ -364,7 +377,7 @@ class LineScan:
         runs = self.runs
         lines = self.newlines + (0 if self.ends_with_newline else 1)
         return LineFacts(longest if longest > CHUNK else 0, tuple((first, count) for first, count in runs), lines,
-                         self.quotes, dict(self.delimiters))
+                         self.quotes, dict(self.delimiters), self.nuls)
 
 
 @dataclass(frozen=True)
@@ -374,6 +387,7 @@ class LineFacts:
     lines: int
     quotes: int
     delimiters: dict[str, int]
+    nul_bytes: int = 0
 
     def delimiter_mismatch(self, delimiter: str, columns: int) -> int:
         """How far the file's delimiters are from a rectangular file's, where every non-blank line
@@ -426,16 +440,17 @@ def sniff_dialect(sample: str) -> tuple[str, list[str]]:
 
 
 def broken_records(source: SourceFile, limit: int) -> int:
-    """Records whose number of fields is not the header's, counted by Python's csv module (which
-    knows quotes) up to one more than `limit`: called when a file's delimiter count says it may hold
-    many, since DuckDB spends kilobytes of memory on each one it rejects."""
+    """Records DuckDB would reject for their number of fields (not the header's; only too many when it
+    pads short rows), counted by Python's csv module (which knows quotes) up to one more than `limit`:
+    called when a file's delimiter count says it may hold many, since DuckDB spends kilobytes of
+    memory on each one it rejects."""
     broken = 0
     with _open(source.path, source.compression == "gzip") as raw, \
             io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="") as text:
         rows = csv.reader(text, delimiter=source.delimiter)
         next(rows, None)
         for row in rows:
-            if row and len(row) != len(source.header):
+            if row and (len(row) > len(source.header) if source.pads_short_rows else len(row) != len(source.header)):
                 broken += 1
                 if broken > limit:
                     break
@@ -454,75 +469,24 @@ def normalised(source: SourceFile, limit: int | None = None) -> SourceFile:
             os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
         rows = csv.reader(text, delimiter=source.delimiter)
         csv.writer(out, lineterminator="\n").writerows(rows if limit is None else itertools.islice(rows, limit + 1))
-    return SourceFile(source.name, Path(target), source.encoding, ",", source.header, source.sheet, temporary=True)
-
-
-def _is_xlsx(path: Path) -> bool:
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(path) as archive:
-            return "xl/workbook.xml" in archive.namelist()
-    except zipfile.BadZipFile:
-        return False
-
-
-def sheet_names(path: Path) -> list[str]:
-    from openpyxl import load_workbook
-
-    book = load_workbook(path, read_only=True)
-    try:
-        return list(book.sheetnames)
-    finally:
-        book.close()
-
-
-def _cell_text(value: object) -> object:
-    """A workbook cell as CSV text: date-times as ISO, times and durations as written."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, datetime.date | datetime.time | datetime.timedelta):
-        return value.isoformat() if hasattr(value, "isoformat") else str(value)
-    return value
-
-
-def _first_sheet_with_cells(book: object, probe_rows: int = 50) -> str:
-    """The first sheet with a value in its first rows (a cover sheet left empty is skipped)."""
-    for name in book.sheetnames:
-        rows = book[name].iter_rows(max_row=probe_rows, values_only=True)
-        if any(value not in (None, "") for row in rows for value in row):
-            return name
-    return book.sheetnames[0]
+    longest = line_facts(Path(target)).longest if limit is None else 0  # a long blank run stays one: tell DuckDB
+    return SourceFile(source.name, Path(target), source.encoding, ",", source.header, source.sheet, temporary=True,
+                      longest_line=longest)
 
 
 def _from_workbook(path: Path, name: str, sheet: str | None) -> tuple[SourceFile | None, Problem | None]:
-    """The chosen (or first) sheet as a UTF-8 CSV; dates as ISO text, numbers as written."""
-    from openpyxl import load_workbook
-
+    """The chosen (or active visible) sheet as a UTF-8 CSV; dates as ISO text, numbers as written."""
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a damaged workbook; all mean "cannot read"
-        return None, Problem("damaged_workbook", {"file": name})
-    target = None
-    try:
-        chosen = sheet if sheet in book.sheetnames else _first_sheet_with_cells(book)
-        handle, target = tempfile.mkstemp(prefix="phasekpi-", suffix=".csv")
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            writer = csv.writer(out)
-            for row in book[chosen].iter_rows(values_only=True):
-                writer.writerow([_cell_text(v) for v in row])
-    except Exception:  # a sheet damaged inside a readable zip: openpyxl raises many kinds
-        if target:
-            Path(target).unlink(missing_ok=True)
-        return None, Problem("damaged_workbook", {"file": name})
-    finally:
-        book.close()
-    csv_path = Path(target)
-    sample = _sample(csv_path)
+        copy = workbook.copy_sheet(path, sheet, MAX_TEXT_BYTES)
+    except workbook.WorkbookProblem as problem:
+        params = {"limit": f"{MAX_TEXT_BYTES >> 20:,}"} if problem.key == "too_big_text" else {}
+        return None, Problem(problem.key, {"file": name, **params})
+    sample = _sample(copy.path)
     if not sample.strip():
-        csv_path.unlink(missing_ok=True)
+        copy.path.unlink(missing_ok=True)
         return None, Problem("empty_file", {"file": name})
     _, header = sniff_dialect(sample)
-    return SourceFile(name, csv_path, "xlsx", ",", tuple(header), sheet=chosen, temporary=True), None
+    facts = line_facts(copy.path)
+    uncalculated = {header[column]: found for column, found in copy.uncalculated.items() if column < len(header)}
+    return SourceFile(name, copy.path, "xlsx", ",", tuple(header), sheet=copy.sheet, temporary=True,
+                      uncalculated=uncalculated, **_line_shape(facts, sample, ",", len(header))), None

@@ -50,6 +50,7 @@ class Case:
     records: int | None = None
     must_load: tuple[str, ...] = ()
     bug: str = ""  # what the loader does today where it is wrong (an xfail test says more)
+    memory: bool = False  # run alone in a subprocess under an address-space limit, its peak measured
 
     @property
     def big(self) -> bool:
@@ -466,6 +467,290 @@ CASES: list[Case] = [
 ]
 
 
+# ---------------------------------------------------------------------------------------------
+# issue 13: what an attacker and a careless exporter send (small files)
+
+CT_XML = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+          '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+          '<Default Extension="xml" ContentType="application/xml"/>'
+          '<Override PartName="/xl/workbook.xml" '
+          'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>{sheets}</Types>')
+SHEET_CT = ('<Override PartName="/xl/worksheets/sheet{i}.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>')
+ROOT_RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+             'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+             'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+SHEET_REL = ('<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+             'Target="worksheets/sheet{i}.xml"/>')
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def xml_text(value: str) -> str:
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def inline_row(number: int, values: list[str], prefix: str = "") -> str:
+    """A row of inline-string cells (no shared strings part needed)."""
+    cells = "".join(f'<{prefix}c r="{chr(65 + i)}{number}" t="inlineStr"><{prefix}is><{prefix}t>{xml_text(v)}'
+                    f'</{prefix}t></{prefix}is></{prefix}c>' for i, v in enumerate(values) if v != "")
+    return f'<{prefix}row r="{number}">{cells}</{prefix}row>'
+
+
+def raw_workbook(sheets: list[tuple[str, str, str]], active: int = 0) -> bytes:
+    """A workbook written by hand: (name, state, sheetData inner XML) per sheet, Excel opening on `active`."""
+    names = "".join(f'<sheet name="{name}" sheetId="{i}" {"" if state == "visible" else f"state={chr(34)}{state}{chr(34)} "}'
+                    f'r:id="rId{i}"/>' for i, (name, state, _) in enumerate(sheets, 1))
+    book = (f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{MAIN_NS}" xmlns:r="http://schemas.openxmlformats.org/'
+            f'officeDocument/2006/relationships"><bookViews><workbookView activeTab="{active}"/></bookViews>'
+            f'<sheets>{names}</sheets></workbook>')
+    rels = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'relationships">' + "".join(SHEET_REL.format(i=i) for i in range(1, len(sheets) + 1)) + "</Relationships>")
+    entries = {"[Content_Types].xml": CT_XML.format(sheets="".join(SHEET_CT.format(i=i) for i in range(1, len(sheets) + 1))),
+               "_rels/.rels": ROOT_RELS, "xl/workbook.xml": book, "xl/_rels/workbook.xml.rels": rels}
+    for i, (_, _, data) in enumerate(sheets, 1):
+        entries[f"xl/worksheets/sheet{i}.xml"] = data if data.startswith("<?xml") else (
+            f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN_NS}"><sheetData>{data}</sheetData></worksheet>')
+    return stable_zip({name: text.encode("utf-8") for name, text in entries.items()})
+
+
+JA_HEADER = ["活動ID", "日付", "任命先", "種別", "通話結果"]
+
+
+def ja_rows(prefix: str, count: int = 3, start: int = 2) -> str:
+    return "".join(inline_row(start + i, [f"{prefix}{i + 1}", f"2025-04-0{i + 1} 09:00", "佐藤 健", "電話", "接続"])
+                   for i in range(count))
+
+
+def hidden_stale_sheet_xlsx() -> bytes:
+    """The first sheet is hidden and holds last quarter's rows; Excel opens on the visible second one."""
+    return raw_workbook([("旧データ", "hidden", inline_row(1, JA_HEADER) + ja_rows("old")),
+                         ("架電履歴", "visible", inline_row(1, JA_HEADER) + ja_rows("x"))], active=1)
+
+
+def very_hidden_first_sheet_xlsx() -> bytes:
+    """A veryHidden sheet first, a visible one second, activeTab left at 0 (the hidden one)."""
+    return raw_workbook([("calc", "veryHidden", inline_row(1, JA_HEADER) + ja_rows("old")),
+                         ("架電履歴", "visible", inline_row(1, JA_HEADER) + ja_rows("x"))], active=0)
+
+
+def active_second_sheet_xlsx() -> bytes:
+    """Two visible sheets with rows; the workbook was saved while the second was open."""
+    return raw_workbook([("先月", "visible", inline_row(1, JA_HEADER) + ja_rows("old")),
+                         ("今月", "visible", inline_row(1, JA_HEADER) + ja_rows("x"))], active=1)
+
+
+def uncalculated_formulas_xlsx() -> bytes:
+    """Written by a script: the date column is =DATE(…) formulas that Excel never calculated (no cached value)."""
+    cells = "".join(f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>u{r - 1}</t></is></c><c r="B{r}"><f>DATE(2025,4,{r})</f>'
+                    f'</c><c r="C{r}" t="inlineStr"><is><t>佐藤 健</t></is></c><c r="D{r}" t="inlineStr"><is><t>電話</t></is>'
+                    f'</c></row>' for r in range(2, 5))
+    return raw_workbook([("Sheet1", "visible", inline_row(1, JA_HEADER[:4]) + cells)])
+
+
+def uncalculated_unused_column_xlsx() -> bytes:
+    """Formulas without a cached value only in a memo column no KPI reads: the rows load."""
+    cells = "".join(f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>x{r - 1}</t></is></c><c r="B{r}" t="inlineStr"><is>'
+                    f'<t>2025-04-0{r - 1} 09:00</t></is></c><c r="C{r}" t="inlineStr"><is><t>佐藤 健</t></is></c>'
+                    f'<c r="D{r}" t="inlineStr"><is><t>電話</t></is></c><c r="E{r}"><f>LEN(A{r})</f></c></row>'
+                    for r in range(2, 5))
+    return raw_workbook([("Sheet1", "visible", inline_row(1, [*JA_HEADER[:4], "社内メモ"]) + cells)])
+
+
+def styled_empty_rows_xlsx() -> bytes:
+    """2,000 rows holding only a style (a fill dragged down the sheet) between the data rows."""
+    styled = "".join(f'<row r="{r}"><c r="A{r}" s="1"/><c r="B{r}" s="1"/></row>' for r in range(4, 2004))
+    last = inline_row(2004, ["x3", "2025-04-03 09:00", "佐藤 健", "電話", "接続"])
+    return raw_workbook([("Sheet1", "visible", inline_row(1, JA_HEADER) + ja_rows("x", 2) + styled + last)])
+
+
+def dimension_lies_xlsx() -> bytes:
+    """Three rows under a declared dimension of the whole sheet (A1:XFD1048576)."""
+    data = inline_row(1, JA_HEADER) + ja_rows("x")
+    return raw_workbook([("Sheet1", "visible", f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN_NS}">'
+                                               f'<dimension ref="A1:XFD1048576"/><sheetData>{data}</sheetData></worksheet>')])
+
+
+def sparse_far_cell_xlsx() -> bytes:
+    """Three rows and one stray value at ZZ1048576: a reader holding the sheet in memory would
+    allocate 1,048,576 × 702 cells."""
+    far = '<row r="1048576"><c r="ZZ1048576" t="inlineStr"><is><t>stray</t></is></c></row>'
+    return raw_workbook([("Sheet1", "visible", inline_row(1, JA_HEADER) + ja_rows("x") + far)])
+
+
+def prefixed_namespace_xlsx() -> bytes:
+    """Cells written with a namespace prefix (`<x:c>`), as some .NET libraries do."""
+    rows = inline_row(1, JA_HEADER, "x:") + "".join(
+        inline_row(2 + i, [f"x{i + 1}", f"2025-04-0{i + 1} 09:00", "佐藤 健", "電話", "接続"], "x:") for i in range(3))
+    return raw_workbook([("Sheet1", "visible", f'<?xml version="1.0" encoding="UTF-8"?><x:worksheet xmlns:x="{MAIN_NS}">'
+                                               f'<x:sheetData>{rows}</x:sheetData></x:worksheet>')])
+
+
+def cells_without_references_xlsx() -> bytes:
+    """Rows and cells without `r` attributes (allowed by the format: positions are implicit)."""
+    def row(values: list[str]) -> str:
+        return "<row>" + "".join(f'<c t="inlineStr"><is><t>{xml_text(v)}</t></is></c>' for v in values) + "</row>"
+    rows = row(JA_HEADER) + "".join(row([f"x{i + 1}", f"2025-04-0{i + 1} 09:00", "佐藤 健", "電話", "接続"]) for i in range(3))
+    return raw_workbook([("Sheet1", "visible", rows)])
+
+
+def error_cells_xlsx() -> bytes:
+    """Excel error values (#N/A, #VALUE!, #DIV/0!) in the date and duration cells of two rows."""
+    def error(ref: str, code: str) -> str:
+        return f'<c r="{ref}" t="e"><v>{code}</v></c>'
+    header = inline_row(1, ["活動ID", "日付", "任命先", "種別", "通話時間"])
+    good = inline_row(2, ["x1", "2025-04-01 09:00", "佐藤 健", "電話", "60"])
+    bad = (f'<row r="3"><c r="A3" t="inlineStr"><is><t>x2</t></is></c>{error("B3", "#N/A")}<c r="C3" t="inlineStr"><is>'
+           f'<t>佐藤 健</t></is></c><c r="D3" t="inlineStr"><is><t>電話</t></is></c>{error("E3", "#DIV/0!")}</row>')
+    worse = (f'<row r="4"><c r="A4" t="inlineStr"><is><t>x3</t></is></c><c r="B4" t="inlineStr"><is><t>2025-04-02 10:00</t>'
+             f'</is></c><c r="C4" t="inlineStr"><is><t>佐藤 健</t></is></c><c r="D4" t="inlineStr"><is><t>電話</t></is></c>'
+             f'{error("E4", "#VALUE!")}</row>')
+    return raw_workbook([("Sheet1", "visible", header + good + bad + worse)])
+
+
+def merged_title_row_xlsx() -> bytes:
+    """A report title merged across row 1, a blank row, then the header on row 3 (as a report saved to Excel)."""
+    book = workbook({"レポート": [["架電レポート 2025年4月"], [], JA_HEADER,
+                                  ["x1", datetime(2025, 4, 1, 9, 0), "佐藤 健", "電話", "接続"],
+                                  ["x2", datetime(2025, 4, 1, 9, 30), "佐藤 健", "電話", "不在"]]})
+    book["レポート"].merge_cells("A1:E1")
+    return stable_workbook(book)
+
+
+def utf16_unpaired_surrogate() -> bytes:
+    """UTF-16LE with a BOM whose third row holds a lone high surrogate (a name cut in half)."""
+    head = codecs.BOM_UTF16_LE + lines(ACTIVITY_HEADER, GOOD_ACTIVITY_ROWS[0]).encode("utf-16-le")
+    broken = "b2,2025-04-01 09:30,".encode("utf-16-le") + b"\x3d\xd8" + ",call,不在,0\n".encode("utf-16-le")
+    return head + broken + (GOOD_ACTIVITY_ROWS[2] + "\n").encode("utf-16-le")
+
+
+TZ_ROWS = ["z1,2025-04-01 00:00 UTC", "z2,2025-04-01T00:00:00Z", "z3,2025-04-01 00:00 GMT", "z4,2025-04-01 09:00 JST",
+           "z5,2025-03-31 16:00 PST", "z6,2025-03-31 20:00 America/New_York", "z7,2025-04-01 00:00:00+00:00",
+           "z8,2025-04-01 09:00 +15:00", "z9,2025-04-01 09:00 +09:60", "z10,2025-04-01 09:00 XYZ",
+           "z11,2025-04-01 09:00 Mars/Olympus"]
+
+
+X123 = ("x1", "x2", "x3")
+ACT = ACTIVITY_HEADER
+
+CASES += [
+    # --- issue 13: workbooks
+    Case("hidden_stale_sheet.xlsx", "the first sheet hidden (last quarter's rows), Excel opens on the visible second",
+         "loads", build=hidden_stale_sheet_xlsx, records=3, must_load=X123, bug="the hidden first sheet was read"),
+    Case("very_hidden_first_sheet.xlsx", "a veryHidden first sheet that activeTab still points at", "loads",
+         build=very_hidden_first_sheet_xlsx, records=3, must_load=X123),
+    Case("active_second_sheet.xlsx", "two visible sheets with rows, saved while the second was open", "loads",
+         build=active_second_sheet_xlsx, records=3, must_load=X123, bug="the first sheet was read"),
+    Case("uncalculated_formulas.xlsx", "the date column is formulas a script wrote and Excel never calculated",
+         "error:uncalculated_formulas", build=uncalculated_formulas_xlsx,
+         bug="every row rejected as “date missing”, as if the cells were empty"),
+    Case("uncalculated_unused_column.xlsx", "uncalculated formulas only in a memo column no KPI reads", "loads",
+         build=uncalculated_unused_column_xlsx, records=3, must_load=X123),
+    Case("styled_empty_rows.xlsx", "2,000 rows holding only a style between the data rows", "loads",
+         build=styled_empty_rows_xlsx, records=3, must_load=X123, bug="2,000 rows rejected as “date missing”"),
+    Case("dimension_lies.xlsx", "three rows under a declared dimension of A1:XFD1048576", "loads", build=dimension_lies_xlsx,
+         records=3, must_load=X123, bug="every row padded to 16,384 cells"),
+    Case("sparse_far_cell.xlsx", "three rows and one stray value at ZZ1048576 (a dense reader's 700 M cells)", "loads",
+         build=sparse_far_cell_xlsx, records=4, must_load=X123),
+    Case("prefixed_namespace.xlsx", "cells written as <x:c> with a namespace prefix", "loads", build=prefixed_namespace_xlsx,
+         records=3, must_load=X123),
+    Case("cells_without_references.xlsx", "rows and cells without r attributes (positions implicit)", "loads",
+         build=cells_without_references_xlsx, records=3, must_load=X123),
+    Case("error_cells.xlsx", "Excel error cells #N/A, #DIV/0!, #VALUE! in a date and durations", "loads",
+         build=error_cells_xlsx, records=3, must_load=("x1",)),
+    Case("merged_title_row.xlsx", "a merged report title on row 1, a blank row, the header on row 3", "error:unknown_kind",
+         build=merged_title_row_xlsx),
+    # --- issue 13: text that must stay text
+    Case("markdown_rep_names.csv", "rep names ![x](http://host/px.png), [click](…), :red[x], $x$, `code`, <b>", "loads",
+         build=lambda: lines(ACT, "k1,2025-04-01 09:00,![x](http://host.example/px.png),call,接続,60",
+                             "k2,2025-04-01 09:30,[click](http://evil.example/),call,不在,0",
+                             "k3,2025-04-01 10:00,:red[赤字] :smile:,call,接続,60",
+                             "k4,2025-04-01 10:30,$x^2$ `code`,call,接続,60",
+                             "k5,2025-04-01 11:00,**太字** _斜体_ # 見出し,call,接続,60").encode(),
+         records=5, must_load=("k1", "k2", "k3", "k4", "k5"), bug="drawn as an image, a link and red text on the Reps page"),
+    Case("markdown_header_names.csv", "an unknown file whose headers are [click](http://…) and ![x](…)",
+         "error:unknown_kind", build=lambda: lines("[click](http://evil.example/),![x](http://host.example/px.png),`a`",
+                                                   "1,2,3").encode(), bug="the refusal message drew a link and an image"),
+    Case("formula_header_names.csv", "headers =HYPERLINK(…), +cmd, -2+3, @SUM next to the known ones", "loads",
+         build=lambda: lines(ACT + ',"=HYPERLINK(""http://evil.example/"")",+cmd,-2+3,@SUM(A1)',
+                             GOOD_ACTIVITY_ROWS[0] + ",a,b,c,d", "b2,not a date,佐藤 健,call,不在,0,a,b,c,d").encode(),
+         records=2, must_load=("b1",)),
+    Case("nul_in_name_first_mb.csv", "a NUL inside a rep name near the top (the file reads as binary)", "error:not_a_table",
+         build=lambda: lines(ACT, "b1,2025-04-01 09:00,佐\x00藤,call,接続,60").encode()),
+    # --- issue 13: encodings and line endings
+    Case("utf16_unpaired_surrogate.csv", "UTF-16LE whose row 3 holds a lone high surrogate", "error:undecodable",
+         build=utf16_unpaired_surrogate, bug="UnicodeDecodeError raised past the loader, in the check step and the CLI"),
+    Case("utf16le_no_bom.csv", "UTF-16LE without a BOM", "error",
+         build=lambda: lines(ACT, *GOOD_ACTIVITY_ROWS).encode("utf-16-le")),
+    Case("only_bom.csv", "a UTF-8 BOM and nothing else", "error:empty_file", build=lambda: b"\xef\xbb\xbf"),
+    Case("cp932_halfwidth_kana.csv", "CP932 half-width katakana names (ｻﾄｳ ｹﾝ) and outcomes", "loads",
+         build=lambda: lines("活動ID,日付,任命先,種別,通話結果", "h1,2025/04/01 9:00,ｻﾄｳ ｹﾝ,電話,接続",
+                             "h2,2025/04/01 9:30,ｽｽﾞｷ ﾐｻｷ,電話,不在").encode("cp932"), records=2, must_load=("h1", "h2")),
+    Case("cp932_extensions.csv", "CP932's NEC and IBM extension characters: ①, ㈱, 髙, 﨑, ≒", "loads",
+         build=lambda: lines("活動ID,日付,任命先,種別,会社名", "e1,2025/04/01 9:00,髙橋 ①,電話,㈱山﨑",
+                             "e2,2025/04/01 9:30,山﨑 ≒,電話,㈲テスト").encode("cp932"), records=2, must_load=("e1", "e2")),
+    Case("crlf_with_one_lf_row.csv", "a CRLF export with one LF-ended row in the middle", "loads",
+         build=lambda: ((ACT + "\r\n" + GOOD_ACTIVITY_ROWS[0] + "\r\n" + GOOD_ACTIVITY_ROWS[1] + "\n"
+                         + GOOD_ACTIVITY_ROWS[2] + "\r\n").encode()), records=3, must_load=B123),
+    Case("cr_only_line_endings.csv", "old Mac line endings (CR only)", "loads",
+         build=lambda: lines(ACT, *GOOD_ACTIVITY_ROWS, end="\r").encode(), records=3, must_load=B123),
+    Case("trailing_comma_header.csv", "a header ending in a comma over rows without it", "loads",
+         build=lambda: lines(ACT + ",", *GOOD_ACTIVITY_ROWS).encode(), records=3, must_load=B123),
+    Case("gzip_two_members.csv.gz", "two gzip members concatenated (a header file and a rows file)", "loads",
+         build=lambda: zlib_gzip(lines(ACT, GOOD_ACTIVITY_ROWS[0]).encode()) + zlib_gzip(lines(*GOOD_ACTIVITY_ROWS[1:]).encode()),
+         records=3, must_load=B123),
+    # --- issue 13: layout
+    Case("header_repeated_mid_file.csv", "two exports pasted together: the header line again mid-file (no BOM)", "loads",
+         build=lambda: lines(ACT, *GOOD_ACTIVITY_ROWS[:2], ACT, GOOD_ACTIVITY_ROWS[2]).encode(), records=4, must_load=B123),
+    Case("title_line_before_header.csv", "a report title line, then the header", "error:unknown_kind",
+         build=lambda: lines("架電レポート 2025年4月", "活動ID,日付,任命先,種別", "t1,2025/04/01,佐藤 健,電話").encode("cp932")),
+    Case("sep_hint_first_line.csv", "Excel's `sep=;` hint on the first line, then a ;-separated export", "error",
+         build=lambda: lines("sep=;", ACT.replace(",", ";"), *(r.replace(",", ";") for r in GOOD_ACTIVITY_ROWS)).encode()),
+    Case("delimiter_only_rows.csv", "rows of nothing but commas between data rows (Excel's saved empty rows)", "loads",
+         build=lambda: lines(ACT, GOOD_ACTIVITY_ROWS[0], ",,,,,", ",,,,,", *GOOD_ACTIVITY_ROWS[1:]).encode(), records=5,
+         must_load=B123),
+    Case("quoted_header_with_line_break.csv", "a header name with a line break inside its quotes", "loads",
+         build=lambda: lines('activity_id,occurred_at,rep,channel,"outcome\n(result)",duration_sec',
+                             *GOOD_ACTIVITY_ROWS).encode(), records=3, must_load=B123),
+    Case("very_long_header_name.csv", "a 10,000-character header name beside the known ones", "loads",
+         build=lambda: lines(ACT + "," + "長" * 10_000, *(r + ",x" for r in GOOD_ACTIVITY_ROWS)).encode(), records=3,
+         must_load=B123),
+    Case("identical_rows_without_id.csv", "the same call twice in a file without an id column (both real)", "loads",
+         build=lambda: lines("occurred_at,rep,channel,outcome", "2025-04-01 09:00,佐藤 健,call,不在",
+                             "2025-04-01 09:00,佐藤 健,call,不在", "2025-04-01 09:05,佐藤 健,call,接続").encode(), records=3),
+    # --- issue 13: values
+    Case("named_time_zones.csv", "UTC, Z, GMT, JST, PST, America/New_York, +00:00; +15:00, +09:60, XYZ, Mars/Olympus",
+         "loads", build=lambda: lines("activity_id,occurred_at,rep,channel", *(r + ",佐藤 健,call" for r in TZ_ROWS)).encode(),
+         records=11, must_load=tuple(f"z{i}" for i in range(1, 8)),
+         bug="every zone dropped (loaded as Tokyo time); +15:00 and +09:60 accepted"),
+    Case("japanese_era_dates.csv", "dates in the Japanese era (令和7年4月1日, R7.4.1)", "loads",
+         build=lambda: lines(ACT, "j1,令和7年4月1日 9:00,佐藤 健,call,接続,60", "j2,R7.4.1,佐藤 健,call,接続,60",
+                             GOOD_ACTIVITY_ROWS[2]).encode(), records=3, must_load=("b3",)),
+    Case("ampm_times.csv", "times with 午前/午後 and AM/PM", "loads",
+         build=lambda: lines(ACT, "p1,2025/04/01 午後 3:05:00,佐藤 健,call,接続,60", "p2,4/1/2025 3:05 PM,佐藤 健,call,接続,60",
+                             GOOD_ACTIVITY_ROWS[2]).encode(), records=3, must_load=("b3",)),
+    Case("impossible_calendar_dates.csv", "2025-02-30, 2025-13-01, 2025-04-01 24:61", "loads",
+         build=lambda: lines(ACT, "c1,2025-02-30 09:00,佐藤 健,call,接続,60", "c2,2025-13-01 09:00,佐藤 健,call,接続,60",
+                             "c3,2025-04-01 24:61,佐藤 健,call,接続,60", GOOD_ACTIVITY_ROWS[2]).encode(), records=4,
+         must_load=("b3",)),
+    Case("fullwidth_values.csv", "full-width digits and separators: ２０２５／０４／０１ ０９：００, durations １２０", "loads",
+         build=lambda: lines(ACT, "w1,２０２５／０４／０１ ０９：００,佐藤 健,call,接続,１２０",
+                             "w2,2025-04-01 09:30,佐藤 健,call,接続,－５").encode(), records=2, must_load=("w1",)),
+    Case("excel_error_values.csv", "#N/A, #VALUE!, #DIV/0! and #REF! as values in a CSV", "loads",
+         build=lambda: lines(ACT, "v1,#N/A,佐藤 健,call,接続,60", "v2,2025-04-01 09:00,佐藤 健,call,接続,#DIV/0!",
+                             "v3,2025-04-01 09:30,#REF!,call,#VALUE!,60", GOOD_ACTIVITY_ROWS[2]).encode(), records=4,
+         must_load=("v3", "b3")),
+    Case("padded_values.csv", "values padded with ASCII and full-width spaces and tabs", "loads",
+         build=lambda: lines(ACT, "s1 ,  2025-04-01 09:00 ,\u3000佐藤 健\u3000, call ,接続\t, 60 ").encode(), records=1,
+         must_load=("s1",)),
+    Case("zero_width_ids.csv", "two ids that differ only by a zero-width space", "loads",
+         build=lambda: lines(ACT, "a1,2025-04-01 09:00,佐藤 健,call,接続,60",
+                             "a1\u200b,2025-04-01 09:30,佐藤 健,call,不在,0").encode(), records=2),
+    Case("exponent_durations.csv", "durations as 1.5e2, 1E3 and 0x10 (rejected: no call log writes them)", "loads",
+         build=lambda: lines(ACT, "x1,2025-04-01 09:00,佐藤 健,call,接続,1.5e2", "x2,2025-04-01 09:30,佐藤 健,call,接続,1E3",
+                             "x3,2025-04-01 10:00,佐藤 健,call,接続,0x10").encode(), records=3),
+]
+
+
 def gzip_rows() -> bytes:
     """300 rows of varied values, gzip-compressed (about 4 KB: cutting it loses real data)."""
     rng = random.Random(5)
@@ -532,6 +817,86 @@ def write_long_cell_1mb(path: Path) -> None:
         out.write(GOOD_ACTIVITY_ROWS[2] + "\n")
 
 
+
+def write_broken_lines_2m(path: Path) -> None:
+    """A header and 2,000,000 short lines of one field each (4 MB): DuckDB spends kilobytes on each."""
+    with path.open("wb") as out:
+        out.write(lines(ACTIVITY_HEADER, GOOD_ACTIVITY_ROWS[0]).encode())
+        block = b"x\n" * 100_000
+        for _ in range(20):
+            out.write(block)
+
+
+def write_blank_lines_gzip(path: Path) -> None:
+    """A gzip (about 1 MB) of a header, a row and a gigabyte of blank lines, then a row."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+    with path.open("wb") as out:
+        out.write(compressor.compress(lines(ACTIVITY_HEADER, GOOD_ACTIVITY_ROWS[0]).encode()))
+        block = b"\n" * (1 << 24)
+        for _ in range(64):
+            out.write(compressor.compress(block))
+        out.write(compressor.compress((GOOD_ACTIVITY_ROWS[2] + "\n").encode()) + compressor.flush())
+
+
+def write_styled_empty_rows_1m(path: Path) -> None:
+    """Two data rows, 1,000,000 rows holding only a style, then a data row (about 5 MB)."""
+    styled = "".join(f'<row r="{r}"><c r="A{r}" s="1"/><c r="B{r}" s="1"/><c r="C{r}" s="1"/></row>'
+                     for r in range(4, 1_000_004))
+    last = inline_row(1_000_004, ["x3", "2025-04-03 09:00", "佐藤 健", "電話", "接続"])
+    path.write_bytes(raw_workbook([("Sheet1", "visible", inline_row(1, JA_HEADER) + ja_rows("x", 2) + styled + last)]))
+
+
+def write_shared_strings_bomb(path: Path) -> None:
+    """A 1 MB workbook whose shared-strings part inflates to 1 GB."""
+    small = raw_workbook([("Sheet1", "visible", inline_row(1, JA_HEADER) + ja_rows("x"))])
+    with zipfile.ZipFile(io.BytesIO(small)) as archive:
+        entries = {name: archive.read(name) for name in archive.namelist()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+        with archive.open("xl/sharedStrings.xml", "w", force_zip64=True) as strings:
+            strings.write(f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{MAIN_NS}"><si><t>'.encode())
+            block = b"A" * (1 << 24)
+            for _ in range(64):
+                strings.write(block)
+            strings.write(b"</t></si></sst>")
+
+
+def write_trailing_comma_300k(path: Path) -> None:
+    """A header with a trailing comma, then 300,000 rows without it (as a CRM report writes them)."""
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write(ACTIVITY_HEADER + ",\n")
+        out.writelines(f"t{i},2025-04-{1 + i % 28:02d} {9 + i % 9:02d}:{i % 60:02d},rep{i % 20},call,不在,{i % 300}\n"
+                       for i in range(300_000))
+
+
+def write_nul_after_first_mb(path: Path) -> None:
+    """A megabyte of good rows, then a row whose rep name holds a NUL, then a good row."""
+    with path.open("wb") as out:
+        out.write((ACTIVITY_HEADER + "\n").encode())
+        for i in range(30_000):
+            out.write(f"n{i},2025-04-01 09:00,佐藤 健,call,不在,0\n".encode())
+        out.write("nul,2025-04-01 09:00,佐\x00藤,call,接続,60\nlast,2025-04-01 09:30,佐藤 健,call,接続,60\n".encode())
+
+
+def write_crlf_long_email(path: Path) -> None:
+    """A CRLF export with one LF-ended row and a 190 KB quoted e-mail body (lines and commas inside)."""
+    body = ("お世話になっております。\r\n件名, 日程, ご提案\r\n" * 4_000)[: 190_000]
+    with path.open("wb") as out:
+        out.write((ACTIVITY_HEADER + ",body\r\n" + GOOD_ACTIVITY_ROWS[0] + ",short\r\n").encode())
+        out.write((GOOD_ACTIVITY_ROWS[1] + ",lf row\n").encode())
+        out.write(f'e1,2025-04-01 11:00,佐藤 健,email,,0,"{body}"\r\n'.encode())
+        out.write((GOOD_ACTIVITY_ROWS[2] + ",end\r\n").encode())
+
+
+def write_blank_lines_11mib(path: Path) -> None:
+    """A row, 11 MiB of blank lines (beyond DuckDB's buffer), then the last row."""
+    with path.open("wb") as out:
+        out.write(lines(ACTIVITY_HEADER, GOOD_ACTIVITY_ROWS[0]).encode())
+        out.write(b"\r\n" * (11 << 19))
+        out.write((GOOD_ACTIVITY_ROWS[2] + "\n").encode())
+
+
 BIG_CASES: list[Case] = [
     Case("line_100mb.csv", "a 100 MB data line (one 100 MB cell) between good rows", "loads", write=write_line_100mb,
          records=3, must_load=("b1", "b3"),
@@ -546,6 +911,26 @@ BIG_CASES: list[Case] = [
          bug="the bad row is reported as row 3 instead of row 1,000,003"),
     Case("long_cell_1mb.csv", "a 1 MB quoted cell with commas and line breaks", "loads", write=write_long_cell_1mb,
          records=3, must_load=B123),
+    # --- issue 13: memory (each also run alone in a subprocess, its peak measured)
+    Case("broken_lines_2m.csv", "2,000,000 one-field lines in 4 MB", "error:too_many_broken_rows",
+         write=write_broken_lines_2m, memory=True, bug="8 GB peak (about 4 KB per rejected row)"),
+    Case("blank_lines_1gb.csv.gz", "a 1 MB gzip of a gigabyte of blank lines", "error:too_big_line",
+         write=write_blank_lines_gzip, memory=True, bug="2–6 GB and 10 minutes"),
+    Case("styled_empty_rows_1m.xlsx", "1,000,000 styled empty rows between data rows (5 MB)", "loads",
+         write=write_styled_empty_rows_1m, records=3, must_load=X123, memory=True,
+         bug="4 GB, and the empty rows counted as 100,000s of rejections"),
+    Case("shared_strings_bomb.xlsx", "a 1 MB workbook whose shared strings inflate to 1 GB", "error:too_big_text",
+         write=write_shared_strings_bomb, memory=True, bug="6 GB peak for a 3 GB part"),
+    Case("trailing_comma_300k.csv", "a header with a trailing comma over 300,000 rows without it", "loads",
+         write=write_trailing_comma_300k, records=300_000, must_load=("t0", "t299999"), memory=True,
+         bug="193,121 rows read: 106,879 never counted"),
+    Case("nul_after_first_mb.csv", "a NUL inside a rep name after the first megabyte", "loads",
+         write=write_nul_after_first_mb, records=30_002, must_load=("n0", "last"), bug="the NUL loaded into the name"),
+    Case("crlf_long_email.csv", "CRLF, one LF-ended row and a 190 KB quoted e-mail body", "loads",
+         write=write_crlf_long_email, records=4, must_load=(*B123, "e1"),
+         bug="_csv.Error: field larger than field limit; DuckDB: not accepted as a newline"),
+    Case("blank_lines_11mib.csv", "11 MiB of blank lines before the last row", "loads", write=write_blank_lines_11mib,
+         records=2, must_load=("b1", "b3"), bug="the last row vanished"),
 ]
 
 

@@ -25,6 +25,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -62,10 +63,11 @@ WRONG_OUTCOME = RAISES | set()  # loads without raising, but not what a correct 
 
 
 def params(names: set[str], cases: list[Case] | None = None) -> list:
-    """One pytest param per case, xfail(strict) with the case's bug when it is in `names`."""
+    """One pytest param per case (the memory cases run in test_one_load_stays_under_the_memory_budget),
+    xfail(strict) with the case's bug when it is in `names`."""
     return [pytest.param(case.name, id=case.name,
                          marks=[pytest.mark.xfail(strict=True, reason=case.bug)] if case.name in names else [])
-            for case in (cases if cases is not None else all_cases())]
+            for case in (cases if cases is not None else all_cases()) if not case.memory]
 
 
 @pytest.fixture(scope="module")
@@ -122,7 +124,7 @@ def assert_sound(report: FileReport, name: str) -> None:
         assert report.rows_loaded == 0
         assert_readable(report.error, name)
         return
-    assert report.rows_read == report.rows_loaded + report.rows_rejected + report.duplicates, report
+    assert report.balanced, report
     for rejection in report.rejections:
         assert isinstance(rejection.row, int) and rejection.row >= 2, rejection
         # a malformed row may name no column (a swallowed line that split wrong); the reason says what broke
@@ -473,3 +475,110 @@ def test_the_import_folder_lists_only_regular_files_really_in_it(tmp_path: Path)
     os.mkfifo(folder / "pipe.csv")
     (folder / "sub.csv").mkdir()
     assert [p.name for p in importable_files(folder)] == ["calls.csv"]
+
+
+# ---------------------------------------------------------------------------------------------
+# memory: each case loaded alone in a subprocess whose address space is capped
+
+ADDRESS_SPACE = 3 << 30  # a regression fails the test here instead of taking the machine's memory
+PEAK_BUDGET_MB = 1536  # issue 13: one load of any corpus file stays under 1.5 GB
+MEMORY_PROBE = """
+import json, resource, sys
+from pathlib import Path
+from phasekpi.catalogue import default_catalogue
+from phasekpi.ingest import load_file
+from phasekpi.schema import TABLES, open_store
+store = open_store(default_catalogue())
+report = load_file(store, Path(sys.argv[1]), Path(sys.argv[1]).name)
+ids = set()
+for spec in TABLES.values():
+    ids |= {r[0] for r in store.con.execute(f'SELECT "{spec.id_column}" FROM "{spec.rows_table}"').fetchall()}
+print(json.dumps({"error": report.error.key if report.error else None, "read": report.rows_read,
+                  "balanced": report.balanced, "ids": sorted(set(sys.argv[2:]) & ids),
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def capped_address_space() -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
+
+
+@pytest.mark.parametrize("name", [case.name for case in BIG_CASES if case.memory])
+def test_one_load_stays_under_the_memory_budget(name: str, big_folder: Path) -> None:
+    case = BY_NAME[name]
+    path = write_big(name, big_folder)
+    try:
+        run = subprocess.run([sys.executable, "-c", MEMORY_PROBE, str(path), *case.must_load], capture_output=True,
+                             text=True, cwd=ROOT, timeout=300, preexec_fn=capped_address_space,
+                             env={**os.environ, "PYTHONPATH": str(ROOT)})
+    finally:
+        path.unlink(missing_ok=True)
+    assert run.returncode == 0, run.stderr[-2000:]
+    outcome = json.loads(run.stdout.strip().splitlines()[-1])
+    print(f"{name}: peak {outcome['peak_mb']:.0f} MB")  # the numbers of the issue's note (pytest -s)
+    assert outcome["peak_mb"] <= PEAK_BUDGET_MB, outcome
+    if case.expect.startswith("error:"):
+        assert outcome["error"] == case.expect.split(":", 1)[1], outcome
+        return
+    assert outcome["error"] is None and outcome["balanced"], outcome
+    assert outcome["read"] == case.records and outcome["ids"] == sorted(case.must_load), outcome
+
+
+# ---------------------------------------------------------------------------------------------
+# values read as written (counted by hand from the builders in make_bad_corpus.py)
+
+TOKYO_0900 = datetime(2025, 4, 1, 9, 0)
+
+
+@pytest.mark.parametrize(("name", "record", "column", "expected"), [
+    *(("named_time_zones.csv", f"z{i}", "occurred_at", TOKYO_0900) for i in range(1, 8)),  # one instant, 7 spellings
+    ("fullwidth_values.csv", "w1", "occurred_at", TOKYO_0900),
+    ("fullwidth_values.csv", "w1", "duration_sec", 120.0),
+    ("padded_values.csv", "s1", "rep", "佐藤 健"),
+    ("padded_values.csv", "s1", "outcome", "接続"),
+    ("cp932_extensions.csv", "e1", "rep", "髙橋 ①"),
+    ("cp932_halfwidth_kana.csv", "h1", "rep", "ｻﾄｳ ｹﾝ"),
+    ("error_cells.xlsx", "x1", "duration_sec", 60.0),
+    ("hidden_stale_sheet.xlsx", "x2", "occurred_at", datetime(2025, 4, 2, 9, 0)),
+    ("markdown_rep_names.csv", "k1", "rep", "![x](http://host.example/px.png)"),
+    ("markdown_rep_names.csv", "k3", "rep", ":red[赤字] :smile:"),
+])
+def test_corpus_values_are_read_as_written(name: str, record: str, column: str, expected: object) -> None:
+    store = open_store(default_catalogue())
+    report = load_file(store, FOLDER / name, name)
+    assert report.error is None
+    spec = TABLES[report.kind]
+    rows = store.con.execute(f'SELECT "{column}" FROM "{spec.rows_table}" WHERE "{spec.id_column}" = ?', [record]).fetchall()
+    assert rows == [(expected,)]
+
+
+@pytest.mark.parametrize(("name", "rejected"), [
+    ("named_time_zones.csv", [(9, "occurred_at", "bad_date"), (10, "occurred_at", "bad_date"),
+                              (11, "occurred_at", "bad_date"), (12, "occurred_at", "bad_date")]),
+    ("error_cells.xlsx", [(3, "日付", "bad_date"), (3, "通話時間", "bad_duration"), (4, "通話時間", "bad_duration")]),
+    ("fullwidth_values.csv", [(3, "duration_sec", "negative_value")]),
+    ("sparse_far_cell.xlsx", [(1048576, None, "malformed_row")]),
+])
+def test_corpus_rejections_name_row_column_and_reason(name: str, rejected: list[tuple]) -> None:
+    report = load_file(open_store(default_catalogue()), FOLDER / name, name)
+    assert [(r.row, r.column if r.problem.key != "malformed_row" else None, r.problem.key)
+            for r in report.rejections] == rejected
+
+
+def test_a_hidden_sheet_is_never_read_unless_chosen() -> None:
+    store = open_store(default_catalogue())
+    load_file(store, FOLDER / "hidden_stale_sheet.xlsx", "hidden_stale_sheet.xlsx")
+    ids = {r[0] for r in store.con.execute("SELECT activity_id FROM activities").fetchall()}
+    assert ids == {"x1", "x2", "x3"}
+    source, _ = read_source(FOLDER / "hidden_stale_sheet.xlsx", "hidden_stale_sheet.xlsx", sheet="旧データ")
+    assert source.sheet == "旧データ"
+    source.discard()
+
+
+def test_uncalculated_formulas_say_which_column_and_cell() -> None:
+    report = load_file(open_store(default_catalogue()), FOLDER / "uncalculated_formulas.xlsx", "u.xlsx")
+    assert (report.error.key, report.error.params) == (
+        "uncalculated_formulas", {"file": "u.xlsx", "column": "日付", "count": "3", "cell": "B2"})
+    assert "B2" in problem_text(report.error, "ja") and "Excel" in problem_text(report.error, "en")

@@ -10,7 +10,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from rendering import texts
+from rendering import texts, unescaped
 from streamlit.testing.v1 import AppTest
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
@@ -92,7 +92,7 @@ def test_yaml_import_lists_every_problem_then_applies_a_good_file() -> None:
     at.file_uploader(key="workspace_yaml").set_value(("bad.yaml", bad, "application/x-yaml")).run()
     next(b for b in at.button if b.label == "取り込む").click().run()
     assert not at.exception
-    shown = at.error[0].value
+    shown = unescaped(at.error[0].value)
     for field in ("targets.growth.opportunity_rate", "targets.winter", "surprise"):
         assert field in shown
     good = b"version: 1\ntargets:\n  growth:\n    opportunity_rate: 41\nholidays: [2026-08-13]\n"
