@@ -251,7 +251,7 @@ def test_duplicates_inside_one_file_keep_the_first_row() -> None:
 
 
 @pytest.mark.parametrize("name", ["formula_injection.csv", "html_script.csv", "emoji_and_odd_text.csv",
-                                  "control_characters.csv"])
+                                  "control_characters.csv", "formula_header_names.csv", "markdown_rep_names.csv"])
 def test_hostile_text_is_kept_verbatim_as_data_and_never_becomes_a_formula(name: str) -> None:
     """Formulas, markup, emoji and control characters are data: stored exactly as written, and the
     Excel sheet (which lists reps and rejected values) never turns them into formulas."""
