@@ -74,6 +74,10 @@ def mapping_editor(index: int) -> None:
             st.warning(tr("problem.missing_columns", file=plain(file.name), kind=tr(f"table.{kind}"),
                           columns="、".join(tr(f"field.{c}") for c in mapping.missing)))
             return
+        blocking = mapping_problem(source, mapping)  # e.g. a mapped column of formulas Excel never calculated
+        if blocking:
+            st.warning(plain(problem_text(blocking, session.lang())))
+            return
         _time_of_day(index, mapping, list(source.header))
         rows = preview(source, mapping)
         st.caption(tr("mapping.preview"))
