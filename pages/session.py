@@ -1,7 +1,8 @@
 """What one browser session holds: its language, its own DuckDB store, its answers and targets.
 
 Every session gets its own in-memory DuckDB connection in `st.session_state` (never a shared
-cache: that would show one manager's upload to another), loaded with the demo data at start.
+cache: that would show one manager's upload to another), loaded with the demo data at start (the
+demo is parsed once per server process and copied into each session's store: phasekpi.snapshot).
 Settings, targets, call-result words, holidays and checklist answers start from the workspace file
 (`phasekpi.workspace`) and are saved back whenever they change; uploaded rows never are.
 """
@@ -9,8 +10,10 @@ Settings, targets, call-result words, holidays and checklist answers start from 
 from __future__ import annotations
 
 import copy
+import tempfile
 from collections.abc import Callable
 from datetime import date, datetime
+from pathlib import Path
 from typing import TypeVar
 
 import streamlit as st
@@ -26,6 +29,7 @@ from phasekpi.messages import DEFAULT_LANGUAGE, t
 from phasekpi.metrics import Filters, Grouping, KpiResults, compute_grouped, compute_kpis, data_range, rep_names
 from phasekpi.problems import LoadReport
 from phasekpi.schema import Store, install_vocabularies, open_store
+from phasekpi.snapshot import load_rows, save_rows
 from phasekpi.workspace import Config, HistoryEntry, Workspace
 
 T = TypeVar("T")
@@ -105,9 +109,24 @@ def store() -> Store:
 
 
 def load_demo() -> None:
+    """The bundled demo in a store of this session's own, copied from the server's parsed copy."""
     st.session_state.pop("upload_report", None)
+    saved, report = _parsed_demo()
     demo = new_store()
-    use_store(demo, load_files(demo, [(path, path.name) for path in sorted(DEMO_DIR.glob("*.csv.gz"))]), is_demo=True)
+    load_rows(demo, saved)
+    use_store(demo, copy.deepcopy(report), is_demo=True)
+
+
+@st.cache_resource(show_spinner=False)
+def _parsed_demo() -> tuple[Path, LoadReport]:
+    """The demo files parsed once per server process and saved to a DuckDB file (bundled, read-only
+    data: no session's rows are in it); each session copies the rows into its own store."""
+    parsed = open_store(catalogue())
+    report = load_files(parsed, [(path, path.name) for path in sorted(DEMO_DIR.glob("*.csv.gz"))])
+    saved = Path(tempfile.mkdtemp(prefix="phasekpi-demo-")) / "demo.duckdb"
+    save_rows(parsed, saved)
+    parsed.con.close()
+    return saved, report
 
 
 def new_store() -> Store:

@@ -15,7 +15,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from phasekpi import CATALOGUE_PATH
+from phasekpi import CATALOGUE_PATH, yamltext
 from phasekpi.tables import TABLES
 
 TierId = Literal["strategic", "tactical", "action"]
@@ -390,7 +390,7 @@ class CatalogueError(ValueError):
 def load_catalogue(path: Path = CATALOGUE_PATH) -> Catalogue:
     """Read and validate a catalogue; raise CatalogueError listing every problem."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yamltext.parse(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise CatalogueError(path, [f"not valid YAML: {exc}"]) from exc
     if not isinstance(raw, dict):

@@ -25,10 +25,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-from phasekpi import PROJECT_ROOT
+from phasekpi import PROJECT_ROOT, yamltext
 from phasekpi.schema import TABLES
 
 SYNONYMS_PATH = PROJECT_ROOT / "column_synonyms.yaml"
@@ -120,7 +119,7 @@ class SynonymsError(ValueError):
 
 
 def load_synonyms(path: Path = SYNONYMS_PATH) -> Synonyms:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = yamltext.parse(path.read_text(encoding="utf-8"))
     problems: list[str] = []
     try:
         synonyms = Synonyms.model_validate(raw)

@@ -11,8 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
+from phasekpi import yamltext
 from phasekpi.problems import Problem
 
 LOCALES = Path(__file__).with_name("locales")
@@ -24,7 +23,7 @@ DEFAULT_LANGUAGE = "ja"
 def messages() -> dict[str, dict[str, str]]:
     merged: dict[str, dict[str, str]] = {}
     for path in sorted(LOCALES.glob("*.yaml")):
-        part = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        part = yamltext.parse(path.read_text(encoding="utf-8")) or {}
         repeated = sorted(set(part) & set(merged))
         if repeated:
             raise ValueError(f"{path.name}: keys already defined in another locales file: {', '.join(repeated)}")

@@ -40,7 +40,7 @@ import duckdb
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from phasekpi import PROJECT_ROOT
+from phasekpi import PROJECT_ROOT, yamltext
 from phasekpi.catalogue import Catalogue, OutcomeLevel
 from phasekpi.messages import t
 
@@ -400,7 +400,7 @@ def export_yaml(config: Config) -> bytes:
 def import_yaml(data: bytes, catalogue: Catalogue) -> Config:
     """The configuration in a YAML file; YamlImportError lists every problem (fields, unknown names)."""
     try:
-        raw = yaml.safe_load(data.decode("utf-8"))
+        raw = yamltext.parse(data.decode("utf-8"))
     except (UnicodeDecodeError, yaml.YAMLError) as error:
         raise YamlImportError([f"(file): not valid UTF-8 YAML ({_short(error)})"]) from error
     if not isinstance(raw, dict):
