@@ -7,7 +7,7 @@ import streamlit as st
 
 from pages import session
 from pages.widgets import plain
-from phasekpi.display import finding_text, report_notes
+from phasekpi.display import finding_text, report_notes, technical_text
 from phasekpi.health import Finding, health_findings
 from phasekpi.ingest import REJECTION_DETAILS
 from phasekpi.messages import problem_text
@@ -32,6 +32,10 @@ def show_report(report: LoadReport) -> None:
             line + "".join(f"\n- {plain(note)}" for note in notes))
         if file.rejections:
             rejections(file)
+    with st.expander(tr("tech.title")):
+        for file in report.files:
+            if not file.error:
+                st.caption(plain(technical_text(file, lang)))
     if report.rejections:
         headers = [tr(f"data.col.{c}") for c in ("file", "row", "column", "value", "reason")]
         st.download_button(tr("data.download_rejections"), icon=":material/download:", file_name="rejected_rows.csv",

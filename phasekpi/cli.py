@@ -17,7 +17,7 @@ from pathlib import Path
 
 from phasekpi.catalogue import default_catalogue
 from phasekpi.diagnosis import Diagnosis, diagnose
-from phasekpi.display import finding_text, gap_text, gaps_text, kpi_value_text, report_notes
+from phasekpi.display import finding_text, gap_text, gaps_text, kpi_value_text, report_notes, technical_text
 from phasekpi.health import health_findings
 from phasekpi.ingest import load_files
 from phasekpi.mapping import default_profiles
@@ -86,6 +86,8 @@ def _print_load_report(report: LoadReport, lang: str) -> None:
             print(f"  {count:>7,}  {problem_text(problem, lang)}", file=sys.stderr)
         for note in report_notes(file, lang):
             print(f"  - {note}", file=sys.stderr)
+        if file.reader == "python":  # the slow fallback reader must never run unseen
+            print(f"  - {technical_text(file, lang)}", file=sys.stderr)
 
 
 def _kpis(args: argparse.Namespace) -> int:

@@ -155,6 +155,13 @@ def report_notes(file: FileReport, lang: str) -> list[str]:
     return notes
 
 
+def technical_text(file: FileReport, lang: str) -> str:
+    """How a file was read: its encoding, the sheet reader for a workbook, and DuckDB or the slower
+    Python reader (used when DuckDB refuses the file, e.g. mixed line endings: it must never hide)."""
+    steps = [t(f"tech.reader.{name}", lang) for name in (file.workbook_reader, file.reader) if name]
+    return t("tech.line", lang, file=file.file, encoding=file.encoding or "—", readers=" → ".join(steps) or "—")
+
+
 def time_choice_text(choice: TimeChoice, lang: str) -> str:
     share = format_number(None if choice.agreement is None else choice.agreement * 100, "percent", lang)
     return t(f"note.time.{choice.reason}", lang, day=choice.day_column, time=choice.time_column or "",

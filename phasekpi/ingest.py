@@ -74,6 +74,7 @@ def load_source(store: Store, source: SourceFile, mapping: Mapping, synonyms: Sy
                 report.error = Problem("unreadable", {"file": source.name})
                 return report
             report.reader = "duckdb" if staged is source else "python"
+            report.workbook_reader = source.workbook_reader
             report.rows_read = store.con.execute("SELECT count(*) FROM staging").fetchone()[0]
             malformed, recovered = _malformed_rows(store, staged)
             report.rows_read += len(malformed) + len(recovered)

@@ -82,6 +82,7 @@ class FileReport:
     rejected: int = 0  # rejected rows, exactly (the details above are capped per reason)
     reasons: list[tuple[Problem, int]] = field(default_factory=list, compare=False)  # exact counts per reason
     reader: str = field(default="", compare=False)  # duckdb, or python when DuckDB refused the file (mixed line endings)
+    workbook_reader: str = field(default="", compare=False)  # calamine or openpyxl for an xlsx sheet
 
     @property
     def rows_rejected(self) -> int:

@@ -82,6 +82,7 @@ class SourceFile:
     blank_runs: tuple[tuple[int, int], ...] = ()  # (first line, count) of empty lines (header = 1), to number rows past them
     delimiter_mismatch: int = 0  # delimiters off a rectangular file's count (LineFacts): many means many broken rows
     uncalculated: dict[str, tuple[int, str]] = field(default_factory=dict)  # header → formulas without value: count, cell
+    workbook_reader: str = ""  # calamine or openpyxl: what copied an xlsx sheet to `path`
     nul_bytes: bool = False  # a NUL past the first megabyte (before it, the file is binary): rows holding one are rejected
 
     @property
@@ -489,4 +490,5 @@ def _from_workbook(path: Path, name: str, sheet: str | None) -> tuple[SourceFile
     facts = line_facts(copy.path)
     uncalculated = {header[column]: found for column, found in copy.uncalculated.items() if column < len(header)}
     return SourceFile(name, copy.path, "xlsx", ",", tuple(header), sheet=copy.sheet, temporary=True,
-                      uncalculated=uncalculated, **_line_shape(facts, sample, ",", len(header))), None
+                      uncalculated=uncalculated, workbook_reader=copy.reader,
+                      **_line_shape(facts, sample, ",", len(header))), None

@@ -582,3 +582,21 @@ def test_uncalculated_formulas_say_which_column_and_cell() -> None:
     assert (report.error.key, report.error.params) == (
         "uncalculated_formulas", {"file": "u.xlsx", "column": "日付", "count": "3", "cell": "B2"})
     assert "B2" in problem_text(report.error, "ja") and "Excel" in problem_text(report.error, "en")
+
+
+@pytest.mark.parametrize(("name", "readers"), [
+    ("mixed_line_endings.csv", ("", "python")), ("crlf_with_one_lf_row.csv", ("", "python")),
+    ("utf16_be.csv", ("", "duckdb")), ("hidden_stale_sheet.xlsx", ("calamine", "duckdb")),
+    ("error_cells.xlsx", ("openpyxl", "duckdb")), ("sparse_far_cell.xlsx", ("openpyxl", "duckdb")),
+])
+def test_the_report_says_which_readers_read_the_file(name: str, readers: tuple[str, str]) -> None:
+    from phasekpi.display import technical_text
+
+    report = load_file(open_store(default_catalogue()), FOLDER / name, name)
+    assert (report.workbook_reader, report.reader) == readers
+    assert ("Python" in technical_text(report, "en")) == (readers[1] == "python")
+
+
+def test_the_cli_says_when_the_slow_reader_ran() -> None:
+    run = run_cli(FOLDER / "mixed_line_endings.csv")
+    assert "Python" in run.stderr and "改行の混在" in run.stderr
