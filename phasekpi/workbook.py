@@ -172,7 +172,9 @@ def _calamine_rows(path: Path, sheet: str) -> Iterator[Iterator[list]]:
 
     book = CalamineWorkbook.from_path(str(path))
     try:
-        yield book.get_sheet_by_name(sheet).iter_rows()
+        found = book.get_sheet_by_name(sheet)
+        left = [""] * (found.start[1] if found.start else 0)  # calamine drops empty columns at the left
+        yield (left + row for row in found.iter_rows())
     finally:
         book.close()
 

@@ -616,6 +616,19 @@ def merged_title_row_xlsx() -> bytes:
     return stable_workbook(book)
 
 
+def offset_table_xlsx() -> bytes:
+    """A table placed at B3 (column A and rows 1–2 empty), one data row below a blank row."""
+    book = workbook({"Sheet1": []})
+    sheet = book["Sheet1"]
+    for row, values in ((3, JA_HEADER), (4, ["x1", datetime(2025, 4, 1, 9, 0), "佐藤 健", "電話", "接続"]),
+                        (6, ["x2", datetime(2025, 4, 2, 9, 0), "佐藤 健", "電話", "日付なし"])):
+        for column, value in enumerate(values, 2):
+            sheet.cell(row=row, column=column, value=value)
+    sheet.cell(row=7, column=2, value="x3")
+    sheet.cell(row=7, column=4, value="佐藤 健")
+    return stable_workbook(book)
+
+
 def utf16_unpaired_surrogate() -> bytes:
     """UTF-16LE with a BOM whose third row holds a lone high surrogate (a name cut in half)."""
     head = codecs.BOM_UTF16_LE + lines(ACTIVITY_HEADER, GOOD_ACTIVITY_ROWS[0]).encode("utf-16-le")
@@ -655,6 +668,8 @@ CASES += [
          records=3, must_load=X123),
     Case("cells_without_references.xlsx", "rows and cells without r attributes (positions implicit)", "loads",
          build=cells_without_references_xlsx, records=3, must_load=X123),
+    Case("offset_table.xlsx", "a table placed at B3 (rows 1–2 empty): the message says row 1 holds no names",
+         "error:no_header_names", build=offset_table_xlsx),
     Case("error_cells.xlsx", "Excel error cells #N/A, #DIV/0!, #VALUE! in a date and durations", "loads",
          build=error_cells_xlsx, records=3, must_load=("x1",)),
     Case("merged_title_row.xlsx", "a merged report title on row 1, a blank row, the header on row 3", "error:unknown_kind",
