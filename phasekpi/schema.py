@@ -52,6 +52,7 @@ def open_store(catalogue: Catalogue, outcome_overrides: Mapping[str, str] | None
     con = duckdb.connect(":memory:")
     con.execute(f"SET threads = {int(threads)}")
     con.execute("SET memory_limit = ?", [memory_limit])
+    con.execute("SET enable_progress_bar = false")  # a long load would draw DuckDB's bar into the CLI's output
     for spec in TABLES.values():
         columns = ", ".join(f'"{c.name}" {c.sql_type}' for c in spec.columns)
         con.execute(f'CREATE TABLE "{spec.rows_table}" ({columns}, {BOOKKEEPING})')
