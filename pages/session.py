@@ -10,7 +10,6 @@ Settings, targets, call-result words, holidays and checklist answers start from 
 from __future__ import annotations
 
 import copy
-import tempfile
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -20,16 +19,14 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
-from phasekpi import DEMO_DIR
 from phasekpi.catalogue import Catalogue, default_catalogue
 from phasekpi.diagnosis import Diagnosis, diagnose
-from phasekpi.ingest import load_files
 from phasekpi.memo import Memo
 from phasekpi.messages import DEFAULT_LANGUAGE, t
 from phasekpi.metrics import Filters, Grouping, KpiResults, compute_grouped, compute_kpis, data_range, rep_names
 from phasekpi.problems import LoadReport
 from phasekpi.schema import Store, install_vocabularies, open_store
-from phasekpi.snapshot import load_rows, save_rows
+from phasekpi.snapshot import load_rows, saved_demo
 from phasekpi.workspace import Config, HistoryEntry, Workspace
 
 T = TypeVar("T")
@@ -119,14 +116,8 @@ def load_demo() -> None:
 
 @st.cache_resource(show_spinner=False)
 def _parsed_demo() -> tuple[Path, LoadReport]:
-    """The demo files parsed once per server process and saved to a DuckDB file (bundled, read-only
-    data: no session's rows are in it); each session copies the rows into its own store."""
-    parsed = open_store(catalogue())
-    report = load_files(parsed, [(path, path.name) for path in sorted(DEMO_DIR.glob("*.csv.gz"))])
-    saved = Path(tempfile.mkdtemp(prefix="phasekpi-demo-")) / "demo.duckdb"
-    save_rows(parsed, saved)
-    parsed.con.close()
-    return saved, report
+    """The demo parsed once per server process (bundled, read-only data: no session's rows)."""
+    return saved_demo(catalogue())
 
 
 def new_store() -> Store:
@@ -195,8 +186,7 @@ def remember_answers() -> None:
     """Form callback: keep the ticks under a key of our own (widget state dies with its page)."""
     st.session_state["answers"] = {i.id: bool(st.session_state.get(f"item_{i.id}")) for i in catalogue().checklist.items}
     result = diagnosis()
-    persist(None if result is None else HistoryEntry(datetime.now().replace(microsecond=0), result.phase,
-                                                     result.outcome, dict(result.ticked), override()))
+    persist(None if result is None else HistoryEntry.of(result, override(), datetime.now()))
 
 
 def remember_override(key: str) -> None:

@@ -7,38 +7,58 @@ sessions stay independent while none of them re-parses the CSV files.
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from phasekpi.schema import TABLES, Store, refresh_activities
+from phasekpi import DEMO_DIR
+from phasekpi.catalogue import Catalogue
+from phasekpi.ingest import load_files
+from phasekpi.problems import LoadReport
+from phasekpi.schema import TABLES, Store, open_store, refresh_activities
 
 SAVED_TABLES = (*(spec.rows_table for spec in TABLES.values()), "loaded_files")
 
 
-def _attach(store: Store, path: Path, read_only: bool) -> None:
+@contextmanager
+def _attached(store: Store, path: Path, read_only: bool) -> Iterator[None]:
+    """The file at `path` attached to the store as `snapshot` while the block runs."""
     location = "'" + str(path).replace("'", "''") + "'"  # our own file: ATTACH takes no bound parameter
-    store.con.execute(f"ATTACH {location} AS snapshot{' (READ_ONLY)' if read_only else ''}")
+    with store.lock:
+        store.con.execute(f"ATTACH {location} AS snapshot{' (READ_ONLY)' if read_only else ''}")
+        try:
+            yield
+        finally:
+            store.con.execute("DETACH snapshot")
 
 
 def save_rows(store: Store, path: Path) -> None:
     """The store's rows and loaded-file records, written to a new DuckDB file at `path`."""
-    with store.lock:
-        _attach(store, path, read_only=False)
-        try:
-            for table in SAVED_TABLES:
-                store.con.execute(f'CREATE TABLE snapshot."{table}" AS SELECT * FROM main."{table}"')
-        finally:
-            store.con.execute("DETACH snapshot")
+    with _attached(store, path, read_only=False):
+        for table in SAVED_TABLES:
+            store.con.execute(f'CREATE TABLE snapshot."{table}" AS SELECT * FROM main."{table}"')
 
 
 def load_rows(store: Store, path: Path) -> None:
     """Rows saved by save_rows added to an (empty) store, the flagged activities rebuilt with the
     store's own call-result words."""
     with store.lock:
-        _attach(store, path, read_only=True)
-        try:
+        with _attached(store, path, read_only=True):
             for table in SAVED_TABLES:
                 store.con.execute(f'INSERT INTO main."{table}" SELECT * FROM snapshot."{table}"')
-        finally:
-            store.con.execute("DETACH snapshot")
         refresh_activities(store.con)
         store.changed()
+
+
+def saved_demo(catalogue: Catalogue) -> tuple[Path, LoadReport]:
+    """The bundled demo files parsed and saved to a DuckDB file in a new temporary folder, with their
+    load report (for a server to do once and every session to copy with load_rows)."""
+    parsed = open_store(catalogue)
+    try:
+        report = load_files(parsed, [(path, path.name) for path in sorted(DEMO_DIR.glob("*.csv.gz"))])
+        saved = Path(tempfile.mkdtemp(prefix="phasekpi-demo-")) / "demo.duckdb"
+        save_rows(parsed, saved)
+    finally:
+        parsed.con.close()
+    return saved, report

@@ -42,6 +42,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from phasekpi import PROJECT_ROOT, yamltext
 from phasekpi.catalogue import Catalogue, OutcomeLevel
+from phasekpi.diagnosis import Diagnosis
 from phasekpi.messages import t
 
 SCHEMA_VERSION = 1
@@ -102,6 +103,11 @@ class HistoryEntry:
     outcome: str
     ticked: dict[str, int]
     override: str | None = None
+
+    @classmethod
+    def of(cls, result: Diagnosis, override: str | None, at: datetime) -> HistoryEntry:
+        """The record of a diagnosis made at `at` (to the second)."""
+        return cls(at.replace(microsecond=0), result.phase, result.outcome, dict(result.ticked), override)
 
 
 @dataclass(frozen=True)
