@@ -55,16 +55,17 @@ def _probe(store: Store, header: tuple[str, ...], columns: list[str], synonyms: 
     its day equals the first header's; over the first `sample` rows, or all."""
     position = {h: i for i, h in reversed(list(enumerate(header)))}
     zone, zones = synonyms.parsing.timezone, synonyms.parsing.zones
-    parsed = [casts.timestamp(casts.cleaned(f'"c{position[c]}"'), zone, zones=zones) for c in columns]
-    first = parsed[0]
+    # Nested so each value is cleaned and parsed once, not once per aggregate that reads it.
+    cleaned = ", ".join(f'{casts.cleaned(f"c{position[c]}")} AS "v{k}"' for k, c in enumerate(columns))
+    parsed = ", ".join(f'{casts.timestamp(f"v{k}", zone, zones=zones)} AS "t{k}"' for k in range(len(columns)))
     parts = []
-    for value in parsed:
-        both = f"{first} IS NOT NULL AND {value} IS NOT NULL"
+    for k in range(len(columns)):
+        value, both = f'"t{k}"', f'"t0" IS NOT NULL AND "t{k}" IS NOT NULL'
         parts += [f"coalesce(bool_or({value} <> date_trunc('day', {value})), false)",
                   f"count(*) FILTER (WHERE {both})",
-                  f"count(*) FILTER (WHERE {both} AND CAST({value} AS DATE) = CAST({first} AS DATE))"]
+                  f'count(*) FILTER (WHERE {both} AND CAST({value} AS DATE) = CAST("t0" AS DATE))']
     rows = f"(SELECT * FROM staging LIMIT {int(sample)})" if sample else "staging"
-    row = store.con.execute(f"SELECT {', '.join(parts)} FROM {rows}").fetchone()
+    row = store.con.execute(f"SELECT {', '.join(parts)} FROM (SELECT {parsed} FROM (SELECT {cleaned} FROM {rows}))").fetchone()
     found = {}
     for index, column in enumerate(columns):
         timed, compared, agreeing = row[3 * index: 3 * index + 3]
