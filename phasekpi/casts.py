@@ -18,8 +18,12 @@ TIMESTAMP_FORMATS = (
     "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日", "%Y年%m月%d日%H時%M分",
     "%d %b, %Y %H:%M:%S", "%d %b, %Y %H:%M", "%d %b, %Y", "%d %b %Y", "%b %d, %Y", "%Y.%m.%d",
 )
-MONTH_FIRST = ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y", "%m/%d/%y")
-DAY_FIRST = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d/%m/%y")
+# An English-locale Salesforce report writes `11/16/2026 9:05 PM`; HubSpot `Nov 16, 2026 9:05 PM`.
+CLOCK_12 = ("%b %d, %Y %I:%M %p", "%Y-%m-%d %I:%M %p", "%Y/%m/%d %I:%M %p")
+MONTH_FIRST = ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%m/%d/%Y",
+               "%m/%d/%y")
+DAY_FIRST = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y %I:%M:%S %p", "%d/%m/%Y %I:%M %p", "%d/%m/%Y",
+             "%d/%m/%y")
 EXCEL_EPOCH = "1899-12-30"  # Excel's day 0 (it counts the non-existent 29 Feb 1900)
 EXCEL_SERIALS = (20000, 80000)  # 1954-10-03 .. 2119-01-10: a bare number here is a date
 
@@ -69,24 +73,36 @@ def decimal_comma(column: str) -> str:
             f"ELSE {value} END)")
 
 
-def timestamp(column: str, timezone: str, day_first: bool = False, zones: Mapping[str, str] | None = None) -> str:
+def formats_tried(day_first: bool = False) -> tuple[str, ...]:
+    """The strptime formats `timestamp` tries, in its order."""
+    return (*TIMESTAMP_FORMATS, *CLOCK_12, *(DAY_FIRST if day_first else MONTH_FIRST))
+
+
+def timestamp(column: str, timezone: str, day_first: bool = False, zones: Mapping[str, str] | None = None,
+              known_format: str | None = None) -> str:
     """Dates and times in the forms CRMs export; Excel serials; a time followed by a zone (an offset
     `+09:00` `-0500` `Z`, a name `America/New_York`, or an abbreviation of `zones` such as `PST`)
     converted to `timezone`. A zone that is no zone (`+15:00`, `+09:60`, an unknown abbreviation)
     makes the value unreadable: a time in an unknown zone is not a time.
 
     Tried cheapest first (coalesce stops at the first hit): plain ISO, the listed formats, then a
-    bare five-digit Excel serial number; a value whose time is followed by a zone only as zoned."""
+    bare five-digit Excel serial number; a value whose time is followed by a zone only as zoned.
+    `known_format` (the column's own, phasekpi/timestamps.py `known_formats`) is tried before all
+    of it: walking the list costs 50–150× one format (7 s against 0.04 s a million US dates)."""
     value = column
-    formats = ", ".join(literal(f) for f in (*TIMESTAMP_FORMATS, *(DAY_FIRST if day_first else MONTH_FIRST)))
+    if known_format:
+        return f"coalesce(try_strptime({value}, {literal(known_format)}), {timestamp(value, timezone, day_first, zones)})"
+    formats = ", ".join(literal(f) for f in formats_tried(day_first))
     low, high = EXCEL_SERIALS
     time_part = f"substr({value}, 11)"  # an offset follows the time: '+09:00', '-0500', 'Z'
-    zoned = (f"length({value}) >= 17 AND contains({time_part}, ':') AND (ascii(right({value}, 1)) BETWEEN 65 AND 122 "
+    clock_12 = f"upper(right({value}, 2)) IN ('AM', 'PM')"  # DuckDB's cast would drop the PM: 9:05 PM read as 9:05
+    letter_end = f"ascii(right({value}, 1)) BETWEEN 65 AND 122 AND NOT {clock_12}"
+    zoned = (f"length({value}) >= 17 AND contains({time_part}, ':') AND ({letter_end} "
              f"OR contains({time_part}, '+') OR contains(substr({value}, 17), '-'))")
     serial = f"try_cast({value} AS DOUBLE)"
     return f"""(CASE WHEN {zoned} THEN timezone({literal(timezone)}, try_cast({_zone_spelled(value, zones or {})} AS TIMESTAMPTZ))
         ELSE coalesce(
-        try_cast({value} AS TIMESTAMP),
+        CASE WHEN NOT {clock_12} THEN try_cast({value} AS TIMESTAMP) END,
         try_strptime({value}, [{formats}]),
         CASE WHEN {serial} BETWEEN {low} AND {high} THEN
             CAST('{EXCEL_EPOCH}' AS TIMESTAMP) + to_microseconds(CAST(round({serial} * 86400000000) AS BIGINT))

@@ -27,7 +27,7 @@ from phasekpi.mapping import fingerprint as header_fingerprint
 from phasekpi.problems import FileReport, LoadReport, Problem, Rejection, TimeChoice
 from phasekpi.schema import TABLES, Store, TableSpec, refresh_activities
 from phasekpi.sources import CHUNK, SourceFile, broken_records, normalised, read_source
-from phasekpi.timestamps import choose_time, time_columns_sql
+from phasekpi.timestamps import choose_time, known_formats, time_columns_sql
 
 YEARS = (1990, 2100)  # a CRM date outside these is a placeholder (1900-01-00) or a typo
 NON_NEGATIVE = ("amount", "duration_sec")
@@ -378,8 +378,11 @@ def _typed_columns(store: Store, source: SourceFile, mapping: Mapping, synonyms:
     position = {h: i for i, h in reversed(list(enumerate(source.header)))}
     raw_of = {name: f'"c{position[header]}"' for name, header in mapping.columns.items()}
     clean_of = {name: f'"v{position[header]}"' for name, header in mapping.columns.items()}
-    day_first = _day_first_columns(store, [raw_of[c.name] for c in TABLES[mapping.kind].columns
-                                           if c.sql_type == "TIMESTAMP" and c.name in raw_of])
+    dated = [raw_of[c.name] for c in TABLES[mapping.kind].columns if c.sql_type == "TIMESTAMP" and c.name in raw_of]
+    day_first = _day_first_columns(store, dated)
+    time_raw = f'"c{position[time_choice.time_column]}"' if time_choice and time_choice.time_column else None
+    own_format = known_formats(store, {raw: (casts.cleaned(raw), raw in day_first) for raw in dated}
+                               | ({TIME_COLUMN: (casts.cleaned(time_raw), False)} if time_raw else {}), synonyms)
     columns: dict[str, TypedColumn] = {}
     for column in TABLES[mapping.kind].columns:
         raw = raw_of.get(column.name)
@@ -391,15 +394,15 @@ def _typed_columns(store: Store, source: SourceFile, mapping: Mapping, synonyms:
         header = mapping.columns[column.name]
         cast, failure = _cast(f"{mapping.kind}.{column.name}", column.sql_type, raw, clean_of[column.name], synonyms,
                               day_first=raw in day_first, scale=synonyms.factor(column.name, header),
-                              decimal_comma=source.delimiter == ";")
+                              decimal_comma=source.delimiter == ";", known_format=own_format.get(raw))
         columns[column.name] = TypedColumn(column.name, casts.text(raw), cast, header, failure, position[header])
     _derive(columns, mapping, raw_of, synonyms)
-    _time_of_day(columns, mapping, position, synonyms, time_choice)
+    _time_of_day(columns, mapping, position, synonyms, time_choice, own_format.get(TIME_COLUMN))
     return columns
 
 
 def _time_of_day(columns: dict[str, TypedColumn], mapping: Mapping, position: dict[str, int], synonyms: Synonyms,
-                 choice: TimeChoice | None) -> None:
+                 choice: TimeChoice | None, known_format: str | None = None) -> None:
     """The date field and its `has_time` flag as phasekpi/timestamps.py chose (the day column, or the
     time column's date-time where the two agree on the day)."""
     spec = TABLES[mapping.kind]
@@ -410,7 +413,7 @@ def _time_of_day(columns: dict[str, TypedColumn], mapping: Mapping, position: di
         index = position[choice.time_column]
         columns[TIME_COLUMN] = TypedColumn(TIME_COLUMN, casts.text(f'"c{index}"'),
                                            casts.timestamp(f'"v{index}"', synonyms.parsing.timezone,
-                                                           zones=synonyms.parsing.zones),
+                                                           zones=synonyms.parsing.zones, known_format=known_format),
                                            choice.time_column, None, index)
         time_sql = f'"{TIME_COLUMN}"'
     day, has_time = time_columns_sql(choice, f'"{spec.date_column}"', time_sql)
@@ -426,7 +429,7 @@ def _day_first_columns(store: Store, raws: list[str]) -> set[str]:
 
 
 def _cast(name: str, sql_type: str, raw: str, clean: str, synonyms: Synonyms, day_first: bool,
-          scale: float, decimal_comma: bool = False) -> tuple[str, str | None]:
+          scale: float, decimal_comma: bool = False, known_format: str | None = None) -> tuple[str, str | None]:
     """The typed SQL of a mapped column (`table.field`) and the rejection key when a non-empty value
     fails it; `clean` is the column already trimmed and folded to half-width (see `_build_typed`)."""
     amount = casts.decimal_comma(clean) if decimal_comma else clean  # a `;` file is continental: 1.234,56
@@ -439,7 +442,7 @@ def _cast(name: str, sql_type: str, raw: str, clean: str, synonyms: Synonyms, da
     if name in special:
         return special[name]()
     if sql_type == "TIMESTAMP":
-        return casts.timestamp(clean, synonyms.parsing.timezone, day_first, synonyms.parsing.zones), "bad_date"
+        return casts.timestamp(clean, synonyms.parsing.timezone, day_first, synonyms.parsing.zones, known_format), "bad_date"
     if sql_type == "BOOLEAN":
         return casts.boolean(raw, synonyms.word_map("boolean")), "bad_flag"
     if sql_type.startswith(("DOUBLE", "DECIMAL")):

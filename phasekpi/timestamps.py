@@ -31,9 +31,12 @@ def choose_time(store: Store, header: tuple[str, ...], mapping: Mapping, synonym
     chosen = mapping.time_from.get(spec.date_column)
     candidates = [chosen] if chosen else [] if chosen == "" else [
         h for h in date_candidates(mapping.kind, header, synonyms) if h != day]
-    if _probe(store, header, [day], synonyms, sample=SAMPLE)[day][0]:  # times in the first rows: no need to look further
+    position = {h: i for i, h in reversed(list(enumerate(header)))}
+    cleaned = {c: casts.cleaned(f'"c{position[c]}"') for c in [day, *candidates]}
+    own = known_formats(store, {c: (sql, False) for c, sql in cleaned.items()}, synonyms)
+    if _probe(store, cleaned, [day], own, synonyms, sample=SAMPLE)[day][0]:  # times in the first rows: look no further
         return TimeChoice(day, None, "own_time")
-    probes = _probe(store, header, [day, *candidates], synonyms)
+    probes = _probe(store, cleaned, [day, *candidates], own, synonyms)
     if probes[day][0]:
         return TimeChoice(day, None, "own_time")
     timed = [(c, *probes[c][1:]) for c in candidates if probes[c][0]]
@@ -49,15 +52,49 @@ def choose_time(store: Store, header: tuple[str, ...], mapping: Mapping, synonym
     return TimeChoice(day, None, "date_only")
 
 
-def _probe(store: Store, header: tuple[str, ...], columns: list[str], synonyms: Synonyms,
+FORMAT_SAMPLE = 500  # rows a column's own date format is learnt from (a failing strptime costs ~1 µs)
+
+
+def known_formats(store: Store, columns: dict[str, tuple[str, bool]], synonyms: Synonyms) -> dict[str, str | None]:
+    """Per key of `columns` (the SQL of a cleaned text column over `staging`, and whether it reads
+    day-first): the one strptime format that reads most of its first FORMAT_SAMPLE values exactly
+    as the whole list of `casts.timestamp` does, and none differently; None when no format does
+    (ISO dates, which the list reads first and cheaply, or mixed forms). Rows the format does not
+    read still go through the whole list, so the format only makes reading faster, never different."""
+    if not columns:
+        return {}
+    zone, zones = synonyms.parsing.timezone, synonyms.parsing.zones
+    keys = list(columns)
+    tried = {key: casts.formats_tried(columns[key][1]) for key in keys}
+    cleaned = ", ".join(f'{columns[key][0]} AS "v{k}"' for k, key in enumerate(keys))
+    parsed = ", ".join(f'{casts.timestamp(f"v{k}", zone, columns[key][1], zones)} AS "t{k}"'
+                       + "".join(f', try_strptime("v{k}", {casts.literal(f)}) AS "s{k}_{j}"'
+                                 for j, f in enumerate(tried[key])) for k, key in enumerate(keys))
+    counts = ", ".join(f'count("s{k}_{j}") FILTER (WHERE "s{k}_{j}" = "t{k}"), '
+                       f'count("s{k}_{j}") FILTER (WHERE "s{k}_{j}" IS DISTINCT FROM "t{k}")'
+                       for k, key in enumerate(keys) for j in range(len(tried[key])))
+    row = iter(store.con.execute(f"SELECT {counts} FROM (SELECT {parsed} FROM (SELECT {cleaned} FROM "
+                                 f"(SELECT * FROM staging LIMIT {FORMAT_SAMPLE})))").fetchone())
+    found: dict[str, str | None] = {}
+    for key in keys:
+        found[key], most = None, 0
+        for candidate in tried[key]:
+            agree, differ = next(row), next(row)
+            if agree > most and not differ:  # a tie keeps the earlier format, as the list would
+                found[key], most = candidate, agree
+    return found
+
+
+def _probe(store: Store, cleaned: dict[str, str], columns: list[str], own: dict[str, str | None], synonyms: Synonyms,
            sample: int | None = None) -> dict[str, tuple[bool, float | None, int]]:
     """Per header: does some value carry a time of day, and the share of rows (and how many) where
-    its day equals the first header's; over the first `sample` rows, or all."""
-    position = {h: i for i, h in reversed(list(enumerate(header)))}
+    its day equals the first header's; over the first `sample` rows, or all. `cleaned` is each
+    header's cleaned SQL over staging, `own` its known format."""
     zone, zones = synonyms.parsing.timezone, synonyms.parsing.zones
     # Nested so each value is cleaned and parsed once, not once per aggregate that reads it.
-    cleaned = ", ".join(f'{casts.cleaned(f"c{position[c]}")} AS "v{k}"' for k, c in enumerate(columns))
-    parsed = ", ".join(f'{casts.timestamp(f"v{k}", zone, zones=zones)} AS "t{k}"' for k in range(len(columns)))
+    values = ", ".join(f'{cleaned[c]} AS "v{k}"' for k, c in enumerate(columns))
+    parsed = ", ".join(f'{casts.timestamp(f"v{k}", zone, zones=zones, known_format=own[c])} AS "t{k}"'
+                       for k, c in enumerate(columns))
     parts = []
     for k in range(len(columns)):
         value, both = f'"t{k}"', f'"t0" IS NOT NULL AND "t{k}" IS NOT NULL'
@@ -65,7 +102,7 @@ def _probe(store: Store, header: tuple[str, ...], columns: list[str], synonyms: 
                   f"count(*) FILTER (WHERE {both})",
                   f'count(*) FILTER (WHERE {both} AND CAST({value} AS DATE) = CAST("t0" AS DATE))']
     rows = f"(SELECT * FROM staging LIMIT {int(sample)})" if sample else "staging"
-    row = store.con.execute(f"SELECT {', '.join(parts)} FROM (SELECT {parsed} FROM (SELECT {cleaned} FROM {rows}))").fetchone()
+    row = store.con.execute(f"SELECT {', '.join(parts)} FROM (SELECT {parsed} FROM (SELECT {values} FROM {rows}))").fetchone()
     found = {}
     for index, column in enumerate(columns):
         timed, compared, agreeing = row[3 * index: 3 * index + 3]

@@ -35,6 +35,13 @@ ZONED = [
     ("2025-04-01 10:00", datetime(2025, 4, 1, 10, 0)),
     ("15 Apr, 2021 00:02:00", datetime(2021, 4, 15, 0, 2)),
     ("2025/04/01", datetime(2025, 4, 1)),
+    # a 12-hour clock (English-locale Salesforce and HubSpot): PM is 12 hours on, 12 AM is midnight
+    ("4/1/2025 9:05 PM", datetime(2025, 4, 1, 21, 5)),
+    ("04/01/2025 12:05 AM", datetime(2025, 4, 1, 0, 5)),
+    ("04/01/2025 12:05 PM", datetime(2025, 4, 1, 12, 5)),
+    ("4/1/2025 9:05:07 pm", datetime(2025, 4, 1, 21, 5, 7)),
+    ("Apr 1, 2025 9:05 PM", datetime(2025, 4, 1, 21, 5)),
+    ("2025-04-01 9:05 PM", datetime(2025, 4, 1, 21, 5)),  # DuckDB's own cast would read 9:05
 ]
 
 

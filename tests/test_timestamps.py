@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from phasekpi import casts
 from phasekpi.catalogue import default_catalogue
 from phasekpi.ingest import load_source, sample_time_choice
-from phasekpi.mapping import propose_mapping
+from phasekpi.mapping import default_synonyms, propose_mapping
 from phasekpi.schema import open_store
 from phasekpi.sources import read_source
+from phasekpi.timestamps import known_formats
 
 HEADER = ["期日", "作成日", "任命先", "種別"]
 
@@ -68,3 +70,40 @@ def test_a_single_date_column(tmp_path: Path, values: list[str], reason: str, ti
     source.discard()
     assert report.time_choice.reason == reason
     assert store.con.execute("SELECT count(*) FILTER (WHERE has_time) FROM activities_rows").fetchone()[0] == timed
+
+
+# values of one column → the format it is read with first (None: the whole list, as before)
+FORMAT_CASES = [
+    (["11/16/2026 9:05", "12/01/2026 17:40"], "%m/%d/%Y %H:%M"),  # HubSpot / Salesforce US
+    (["16 Nov, 2026 09:05:00", "01 Dec, 2026 17:40:00"], "%d %b, %Y %H:%M:%S"),  # Zoho
+    (["2026年11月16日", "2026年12月1日"], "%Y年%m月%d日"),
+    (["2026/11/16 9:05", "2026/12/01 17:40"], "%Y/%m/%d %H:%M"),  # Salesforce Japan
+    (["2026-11-16 09:05:00", "2026-12-01T17:40:00"], None),  # ISO: the list reads it first, cheaply
+    (["2026-11-16T09:05:00+09:00", "2026-12-01 17:40 JST"], None),  # zoned: never a plain format
+    # A two-digit year: the list itself reads 12/01/26 as the year 12 (then rejected as out of
+    # range); the own format repeats exactly that, and %m/%d/%y, which reads it differently, is never chosen.
+    (["11/16/26", "12/01/26"], "%Y/%m/%d"),
+    (["", "  "], None),
+]
+
+
+@pytest.mark.parametrize(("values", "expected"), FORMAT_CASES)
+def test_a_columns_own_date_format(values: list[str], expected: str | None) -> None:
+    store = open_store(default_catalogue())
+    store.con.execute("CREATE TEMP TABLE staging AS SELECT unnest(?) AS c0", [values])
+    found = known_formats(store, {"c0": (casts.cleaned("c0"), False)}, default_synonyms())
+    assert found == {"c0": expected}
+
+
+@pytest.mark.parametrize(("values", "expected"), FORMAT_CASES)
+def test_the_own_format_reads_every_value_as_the_whole_list_does(values: list[str], expected: str | None) -> None:
+    """Mixed with values of other forms, a column reads the same with or without its own format."""
+    mixed = [*values, "2026/11/16", "16 Nov 2026", "46000", "2026-11-16T09:05:00Z", "11/16/2026", "not a date"]
+    store = open_store(default_catalogue())
+    store.con.execute("CREATE TEMP TABLE staging AS SELECT unnest(?) AS c0", [mixed])
+    zone, zones = "Asia/Tokyo", default_synonyms().parsing.zones
+    listed = casts.timestamp(casts.cleaned("c0"), zone, zones=zones)
+    own = casts.timestamp(casts.cleaned("c0"), zone, zones=zones, known_format=expected or "%m/%d/%Y %H:%M")
+    pairs = store.con.execute(f"SELECT {listed}, {own} FROM staging").fetchall()
+    assert [a for a, _ in pairs] == [b for _, b in pairs]
+    assert sum(a is not None for a, _ in pairs) >= len(mixed) - 1 - sum(not v.strip() for v in values)
