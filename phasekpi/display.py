@@ -159,7 +159,11 @@ def technical_text(file: FileReport, lang: str) -> str:
     """How a file was read: its encoding, the sheet reader for a workbook, and DuckDB or the slower
     Python reader (used when DuckDB refuses the file, e.g. mixed line endings: it must never hide)."""
     steps = [t(f"tech.reader.{name}", lang) for name in (file.workbook_reader, file.reader) if name]
-    return t("tech.line", lang, file=file.file, encoding=file.encoding or "—", readers=" → ".join(steps) or "—")
+    line = t("tech.line", lang, file=file.file, encoding=file.encoding or "—", readers=" → ".join(steps) or "—")
+    if not file.stages:
+        return line
+    seconds = " · ".join(f"{t(f'tech.stage.{stage}', lang)} {spent:.2f} s" for stage, spent in file.stages)
+    return f"{line} · {t('tech.seconds', lang, stages=seconds)}"
 
 
 def time_choice_text(choice: TimeChoice, lang: str) -> str:

@@ -12,6 +12,7 @@ rows: the header is row 1.
 from __future__ import annotations
 
 import csv
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -46,13 +47,30 @@ def load_files(store: Store, paths: list[tuple[Path, str]], profiles: ProfileSto
 
 
 def load_file(store: Store, path: Path, name: str, profiles: ProfileStore | None = None) -> FileReport:
+    started = time.perf_counter()
     source, problem = read_source(path, name)
     if problem:
         return FileReport(file=name, error=problem)
+    read = time.perf_counter() - started
     try:
-        return load_source(store, source, mapping_for(source.header, profiles))
+        report = load_source(store, source, mapping_for(source.header, profiles))
     finally:
         source.discard()
+    report.stages = (("read", read), *report.stages)
+    return report
+
+
+class Stopwatch:
+    """Wall seconds per stage of one load, for the technical details and the bench."""
+
+    def __init__(self) -> None:
+        self.stages: list[tuple[str, float]] = []
+        self._since = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.stages.append((stage, now - self._since))
+        self._since = now
 
 
 def load_source(store: Store, source: SourceFile, mapping: Mapping, synonyms: Synonyms | None = None) -> FileReport:
@@ -66,6 +84,7 @@ def load_source(store: Store, source: SourceFile, mapping: Mapping, synonyms: Sy
     if source.delimiter_mismatch > MAX_BROKEN_ROWS and broken_records(source, MAX_BROKEN_ROWS) > MAX_BROKEN_ROWS:
         report.error = Problem("too_many_broken_rows", {"file": source.name, "limit": f"{MAX_BROKEN_ROWS:,}"})
         return report
+    clock = Stopwatch()
     with store.lock:
         try:
             try:
@@ -87,19 +106,25 @@ def load_source(store: Store, source: SourceFile, mapping: Mapping, synonyms: Sy
             footer = _drop_footer(store, staged, source.blank_runs, malformed, synonyms)
             malformed = [r for r in malformed if r.row not in footer]
             report.footer_lines = len(footer)
+            clock.lap("stage")
             report.time_choice = choose_time(store, source.header, mapping, synonyms)
+            clock.lap("time_of_day")
             typed = _typed_columns(store, source, mapping, synonyms, report.time_choice)
             text_rules = [key for key, (applies, _) in TEXT_RULES.items() if applies(source)]
             _build_typed(store, spec, typed, source.header, text_rules)
+            clock.lap("typing")
             broken, broken_reasons, broken_rows = _capped(malformed)
             values, value_reasons, value_rows = _value_rejections(store, spec, typed, text_rules)
             report.rejections = broken + values
             report.reasons = [(Problem(key, dict(params)), count)
                               for (key, params), count in (broken_reasons + value_reasons).most_common()]
             report.rejected = broken_rows + value_rows
+            clock.lap("rejections")
             _apply(store, spec, source, typed, report)
+            clock.lap("apply")
         finally:
             _drop_staging(store)
+    report.stages = tuple(clock.stages)
     return report
 
 

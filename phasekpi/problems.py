@@ -83,6 +83,7 @@ class FileReport:
     reasons: list[tuple[Problem, int]] = field(default_factory=list, compare=False)  # exact counts per reason
     reader: str = field(default="", compare=False)  # duckdb, or python when DuckDB refused the file (mixed line endings)
     workbook_reader: str = field(default="", compare=False)  # calamine or openpyxl for an xlsx sheet
+    stages: tuple[tuple[str, float], ...] = field(default=(), compare=False)  # (stage, wall seconds) of the load
 
     @property
     def rows_rejected(self) -> int:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from phasekpi.catalogue import default_catalogue
+from phasekpi.display import technical_text
 from phasekpi.ingest import load_file, load_files
 from phasekpi.mapping import propose_mapping
 from phasekpi.problems import FileReport, Problem, Rejection
@@ -80,6 +81,13 @@ def test_good_file(store: Store):
                                 rows_read=7, rows_loaded=7)
     assert rows_of(store, "activities", GOOD_COLUMNS) == GOOD_ROWS
     assert {r[0] for r in rows_of(store, "activities", "source_file")} == {"activities_good.csv"}
+
+
+def test_a_load_says_how_long_each_stage_took(store: Store):
+    report = load(store, DATA / "activities_good.csv")
+    assert [stage for stage, _ in report.stages] == ["read", "stage", "time_of_day", "typing", "rejections", "apply"]
+    assert all(seconds >= 0 for _, seconds in report.stages)
+    assert "DuckDBで読み取り" in technical_text(report, "ja") and "typing and checks" in technical_text(report, "en")
 
 
 def test_gzip_csv_loads_like_the_plain_file(store: Store, tmp_path: Path):
