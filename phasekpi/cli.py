@@ -1,11 +1,15 @@
 """Command line on the same core as the app.
 
     python -m phasekpi demo --out DIR --seed N
-    python -m phasekpi kpis FILE... [--phase auto|startup|growth|mature] [--json] [--lang ja|en]
-    python -m phasekpi report FILE... -o sheet.xlsx [--phase ...] [--lang ja|en]
+    python -m phasekpi add FILE... [--lang ja|en]          add exports to the team's history
+    python -m phasekpi uploads [--json] [--lang ja|en]     list the history's uploads
+    python -m phasekpi undo ID [--lang ja|en]              take one upload back out
+    python -m phasekpi kpis [FILE...] [--phase auto|startup|growth|mature] [--json] [--lang ja|en]
+    python -m phasekpi report [FILE...] -o sheet.xlsx [--phase ...] [--lang ja|en]
 
-With --phase auto there are no checklist answers, so the phase is taken from the data's age
-(first to last date loaded) and the output says so.
+`kpis` and `report` work on the files given, or on the team's history (phasekpi/history.py, beside
+the workspace file) when none is. With --phase auto there are no checklist answers, so the phase
+is taken from the data's age (first to last date loaded) and the output says so.
 """
 
 from __future__ import annotations
@@ -13,18 +17,22 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 from phasekpi.catalogue import default_catalogue
 from phasekpi.diagnosis import Diagnosis, diagnose
 from phasekpi.display import finding_text, gap_text, gaps_text, kpi_value_text, report_notes, technical_text
 from phasekpi.health import health_findings
+from phasekpi.history import History, UnknownUpload, history_folder
 from phasekpi.ingest import load_files
-from phasekpi.mapping import default_profiles
+from phasekpi.mapping import default_profiles, mapping_for
 from phasekpi.messages import problem_text, t
 from phasekpi.metrics import Filters, KpiResults, compute_grouped, compute_kpis, data_range, scorecard
-from phasekpi.problems import LoadReport
+from phasekpi.problems import FileReport, LoadReport
 from phasekpi.schema import Store, open_store
+from phasekpi.sources import read_source
+from phasekpi.workspace import workspace_path
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,10 +49,17 @@ def _parser() -> argparse.ArgumentParser:
     demo.set_defaults(run=_demo)
     for name, run in (("kpis", _kpis), ("report", _report)):
         command = commands.add_parser(name)
-        command.add_argument("files", nargs="+", type=Path)
+        command.add_argument("files", nargs="*", type=Path)
         command.add_argument("--phase", default="auto", choices=["auto", *default_catalogue().phase_ids])
         command.add_argument("--lang", default="ja", choices=["ja", "en"])
         command.set_defaults(run=run)
+    for name, run in (("add", _add), ("uploads", _uploads), ("undo", _undo)):
+        command = commands.add_parser(name)
+        command.add_argument("--lang", default="ja", choices=["ja", "en"])
+        command.set_defaults(run=run)
+    commands.choices["add"].add_argument("files", nargs="+", type=Path)
+    commands.choices["uploads"].add_argument("--json", action="store_true")
+    commands.choices["undo"].add_argument("id")
     commands.choices["kpis"].add_argument("--json", action="store_true")
     commands.choices["report"].add_argument("-o", "--output", type=Path, required=True)
     commands.choices["report"].add_argument("--organisation", default="")
@@ -59,10 +74,62 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _history() -> History:
+    return History(history_folder(workspace_path()))
+
+
+def _add(args: argparse.Namespace) -> int:
+    """Add files to the history; exit 1 when no row was new or updated."""
+    catalogue, profiles, items, reports = default_catalogue(), default_profiles(), [], []
+    for path in args.files:
+        source, problem = read_source(path, path.name)
+        if problem:
+            reports.append(FileReport(file=path.name, error=problem))
+        else:
+            items.append((source, mapping_for(source.header, profiles)))
+    try:
+        store, added, manifest = _history().add(lambda: open_store(catalogue), items)
+    finally:
+        for source, _ in items:
+            source.discard()
+    store.con.close()
+    _print_load_report(LoadReport(reports + added.files), args.lang)
+    changed = sum(f.changed_rows for f in added.files)
+    print(t("cli.added", args.lang, changed=changed, uploads=len(manifest.active)), file=sys.stderr)
+    return 0 if changed else 1
+
+
+def _uploads(args: argparse.Namespace) -> int:
+    uploads = _history().manifest().uploads
+    if args.json:
+        print(json.dumps([asdict(u) | {"active": u.active} for u in uploads], ensure_ascii=False, indent=2))
+        return 0
+    header = [t(f"cli.upload.{c}", args.lang) for c in ("id", "file", "added", "new", "updated", "duplicates",
+                                                        "rejected", "span", "state")]
+    _print_table(header, [[u.id, u.file, u.added_at.replace("T", " "), f"{u.new:,}", f"{u.updated:,}",
+                           f"{u.duplicates:,}", f"{u.rejected:,}", f"{u.first_day or '—'} – {u.last_day or '—'}",
+                           t("cli.upload.active" if u.active else "cli.upload.undone", args.lang)] for u in uploads])
+    return 0
+
+
+def _undo(args: argparse.Namespace) -> int:
+    try:
+        manifest = _history().undo(args.id)
+    except UnknownUpload:
+        print(t("cli.undo_unknown", args.lang, id=args.id), file=sys.stderr)
+        return 1
+    print(t("cli.undone", args.lang, id=args.id, uploads=len(manifest.active)))
+    return 0
+
+
 def _load(args: argparse.Namespace) -> tuple[Store, LoadReport, KpiResults | None, Diagnosis | None]:
     catalogue = default_catalogue()
-    store = open_store(catalogue)
-    report = load_files(store, [(path, path.name) for path in args.files], default_profiles())
+    if args.files:
+        store = open_store(catalogue)
+        report = load_files(store, [(path, path.name) for path in args.files], default_profiles())
+    else:  # the team's history: its files were reported when they were added
+        store, _ = _history().open(lambda: open_store(catalogue))
+        report = LoadReport([])
     _print_load_report(report, args.lang)
     results = compute_kpis(store, catalogue, Filters())
     args.health = health_findings(store, catalogue, results)

@@ -73,8 +73,13 @@ class Stopwatch:
         self._since = now
 
 
-def load_source(store: Store, source: SourceFile, mapping: Mapping, synonyms: Synonyms | None = None) -> FileReport:
-    """Load one recognised file under a mapping; a file-level problem loads nothing."""
+Keep = Callable[[Store, TableSpec, FileReport], None]  # sees the table `typed` of a loaded file (history batches)
+
+
+def load_source(store: Store, source: SourceFile, mapping: Mapping, synonyms: Synonyms | None = None,
+                keep: Keep | None = None) -> FileReport:
+    """Load one recognised file under a mapping; a file-level problem loads nothing. `keep`, when
+    given, is called with the typed rows still in the table `typed` once the file has loaded."""
     synonyms = synonyms or default_synonyms()
     report = FileReport(file=source.name, kind=mapping.kind if mapping.columns else None, encoding=source.encoding)
     report.error = mapping_problem(source, mapping)
@@ -121,6 +126,8 @@ def load_source(store: Store, source: SourceFile, mapping: Mapping, synonyms: Sy
             report.rejected = broken_rows + value_rows
             clock.lap("rejections")
             _apply(store, spec, source, typed, report)
+            if keep is not None:
+                keep(store, spec, report)
             clock.lap("apply")
         finally:
             _drop_staging(store)
@@ -129,31 +136,43 @@ def load_source(store: Store, source: SourceFile, mapping: Mapping, synonyms: Sy
 
 
 def _apply(store: Store, spec: TableSpec, source: SourceFile, typed: dict[str, TypedColumn], report: FileReport) -> None:
-    """The good rows into the table under the identity rules; the file remembered in `loaded_files`.
-    One pass gathers the file's fingerprint, which fields it gives, its latest date and the counts
-    the identity rules start from."""
-    con = store.con
+    """The good rows into the table under the identity rules. The file's fingerprint (kind, header,
+    row count, sum of row hashes over all its rows) and the fields it gives come from `typed`."""
     mapped = [c.name for c in spec.columns if typed[c.name].source is not None]
-    facts = con.execute("SELECT " + ", ".join([
-        "count(*)", "coalesce(sum(row_hash::HUGEINT), 0)", f'max(coalesce(modified_at, "{spec.date_column}")) FILTER (good)',
-        *file_counts_sql(spec), *(f'count("{n}") FILTER (good)' for n in mapped)])
-        + " FROM (SELECT *, NOT row_rejected AS good FROM typed)").fetchone()
-    print_ = f"{spec.name}:{header_fingerprint(source.header)}:{facts[0]}:{facts[1]}"
-    as_of, file_counts = facts[2], tuple(int(v) for v in facts[3:6])
-    report.given = tuple(n for n, count in zip(mapped, facts[6:], strict=True) if count)
-    earlier = earlier_copy(store, spec.name, print_)
+    facts = store.con.execute("SELECT " + ", ".join([
+        "count(*)", "coalesce(sum(row_hash::HUGEINT), 0)", *(f'count("{n}") FILTER (NOT row_rejected)' for n in mapped)])
+        + " FROM typed").fetchone()
+    fingerprint = f"{spec.name}:{header_fingerprint(source.header)}:{facts[0]}:{facts[1]}"
+    report.given = tuple(n for n, count in zip(mapped, facts[2:], strict=True) if count)
+    report.fingerprint = fingerprint
+    apply_typed(store, spec, source.name, fingerprint, report)
+
+
+def apply_typed(store: Store, spec: TableSpec, name: str, fingerprint: str, report: FileReport,
+                refresh: bool = True) -> None:
+    """The good rows of the table `typed` into the store under the identity rules, counted in
+    `report` (whose `given` names the fields the file gives); the file remembered in `loaded_files`.
+    A file of the team's history is replayed through here too (phasekpi/history.py), so a replay
+    places every row exactly as the first load did. `refresh` False leaves the flagged activities
+    for the caller to rebuild once after many files."""
+    con = store.con
+    facts = con.execute("SELECT " + ", ".join([f'max(coalesce(modified_at, "{spec.date_column}")) FILTER (good)',
+                                               *file_counts_sql(spec)])
+                        + " FROM (SELECT *, NOT row_rejected AS good FROM typed)").fetchone()
+    as_of, file_counts = facts[0], tuple(int(v) for v in facts[1:4])
+    earlier = earlier_copy(store, spec.name, fingerprint)
     if earlier is not None:
         report.already_loaded, report.duplicates = earlier, file_counts[0]
         return
     file_id = con.execute("SELECT coalesce(max(file_id), 0) + 1 FROM loaded_files").fetchone()[0]
-    applied = apply_rows(store, spec, source.name, file_id, as_of, file_counts)
+    applied = apply_rows(store, spec, name, file_id, as_of, file_counts)
     report.rows_loaded, report.rows_updated, report.duplicates = applied.loaded, applied.updated, applied.duplicates
     report.older, report.repeated_ids, report.identical_rows = applied.older, applied.repeated_ids, applied.identical_rows
     report.updated_files, report.newer_files, report.updates = applied.updated_files, applied.newer_files, applied.updates
     con.execute("INSERT INTO loaded_files VALUES (?, ?, ?, ?, ?, ?)",
-                [file_id, source.name, spec.name, print_, list(report.given), as_of])
+                [file_id, name, spec.name, fingerprint, list(report.given), as_of])
     if report.changed_rows:
-        if spec.name == "activities":
+        if refresh and spec.name == "activities":
             refresh_activities(con)
         store.changed()
 

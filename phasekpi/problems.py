@@ -12,6 +12,7 @@ import io
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 from phasekpi.injection import inert
 
@@ -84,6 +85,8 @@ class FileReport:
     reader: str = field(default="", compare=False)  # duckdb, or python when DuckDB refused the file (mixed line endings)
     workbook_reader: str = field(default="", compare=False)  # calamine or openpyxl for an xlsx sheet
     stages: tuple[tuple[str, float], ...] = field(default=(), compare=False)  # (stage, wall seconds) of the load
+    fingerprint: str = field(default="", compare=False)  # kind, header and rows: the same file loaded again is known
+    span: tuple[date | None, date | None] | None = field(default=None, compare=False)  # its good rows' first, last day
 
     @property
     def rows_rejected(self) -> int:

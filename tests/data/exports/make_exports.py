@@ -74,6 +74,13 @@ WEEK_2 = [
     ["2026/11/12 10:00", "鈴木花子", "電話", "接続", "200", ""],
     ["2026/11/13 11:00", "山田 太郎", "電話", "不在", "0", ""],  # the same rep, typed with a space
 ]
+WEEK_3 = [
+    ["2026/11/12 10:00", "鈴木花子", "電話", "接続", "200", ""],  # in week 2 too
+    ["2026/11/13 11:00", "山田 太郎", "電話", "不在", "0", ""],  # in week 2 too
+    ["2026/11/16 9:30", "鈴木花子", "電話", "接続", "180", ""],
+    ["2026/11/17 10:15", "山田太郎", "電話", "アポ獲得", "320", ""],
+    ["2026/11/18 15:00", "鈴木花子", "電話", "不在", "0", ""],
+]
 
 # A Salesforce (Japanese UI) opportunity report exported on 13 November and again on 20 November:
 # UTF-8 with BOM, CRLF, quoted. 商談 ID identifies a deal; 最終更新日 says which version is newer.
@@ -132,6 +139,7 @@ def main() -> None:
     write("sf_activity_report_cp932.csv", SF_REPORT_HEADER, SF_REPORT_ROWS, "cp932", "\r\n", True, SF_FOOTER)
     write("calls_week_1.csv", WEEK_HEADER, WEEK_1, "utf-8-sig", "\r\n")
     write("calls_week_2.csv", WEEK_HEADER, WEEK_2, "utf-8-sig", "\r\n")
+    write("calls_week_3.csv", WEEK_HEADER, WEEK_3, "utf-8-sig", "\r\n")
     write("deals_2026-11-13.csv", DEAL_HEADER, DEALS_1113, "utf-8-sig", "\r\n", True)
     write("deals_2026-11-20.csv", DEAL_HEADER, DEALS_1120, "utf-8-sig", "\r\n", True)
     write("hubspot_calls_hhmmss.csv", HUBSPOT_HEADER, HUBSPOT_ROWS, quote_all=True)
