@@ -34,6 +34,5 @@ with st.sidebar:
         phase = session.catalogue().phase(diagnosis.phase)
         st.caption(session.tr("sidebar.active_phase"))
         st.markdown(f"**{phase.label(session.lang())}** — {phase.focus(session.lang())}")
-    source = session.tr("sidebar.demo_data") if session.is_demo() else session.tr("sidebar.own_data")
-    st.caption(source)
+    st.caption(session.data_source_text())
 navigation.run()

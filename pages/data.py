@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from pages import session, uploads
+from pages import historylist, session, uploads
 from pages.editors import chosen_mapping, mapping_editor, problem_files, vocabulary_editor
 from pages.loadreport import health_section, show_report
 from pages.widgets import UPLOADER_CSS
@@ -24,6 +24,7 @@ tr, lang = session.tr, session.lang()
 st.markdown(UPLOADER_CSS.format(button=tr("data.uploader_button"), limit=tr("data.uploader_limit")), unsafe_allow_html=True)
 st.title(tr("data.title"))
 st.write(tr("data.intro"))
+historylist.privacy_note()
 
 with st.form("upload", border=True):
     st.file_uploader(tr("data.uploader"), type=["csv", "txt", "tsv", "gz", "xlsx"], accept_multiple_files=True,
@@ -58,7 +59,10 @@ if uploads.pending():
         left.button(tr("mapping.load_button"), type="primary", on_click=load_confirmed)
     right.button(tr("mapping.cancel"), on_click=uploads.discard)
 elif not session.is_demo():
-    st.button(tr("data.back_to_demo"), on_click=session.load_demo)
+    st.button(tr("data.view_demo"), on_click=session.load_demo)
+elif session.history().manifest().active:
+    st.info(tr("data.demo_by_request"))
+    st.button(tr("data.back_to_team"), on_click=session.leave_demo)
 else:
     st.info(tr("data.demo_in_use"))
 
@@ -66,7 +70,9 @@ else:
 report = st.session_state.get("upload_report")
 if report is not None:
     show_report(report)
+historylist.upload_list()
 health_section()
+historylist.weeks_covered()
 
 st.subheader(tr("data.tables_title"))
 summaries = table_summaries(session.store())
@@ -80,6 +86,7 @@ if missing:
     st.warning(tr("data.tables_missing", tables=("、" if lang == "ja" else ", ").join(missing)))
 
 vocabulary_editor()
+historylist.delete_all()
 
 with st.expander(tr("data.format_title")):
     st.write(tr("data.format_intro"))

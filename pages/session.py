@@ -1,15 +1,19 @@
 """What one browser session holds: its language, its own DuckDB store, its answers and targets.
 
-Every session gets its own in-memory DuckDB connection in `st.session_state` (never a shared
-cache: that would show one manager's upload to another), loaded with the demo data at start (the
-demo is parsed once per server process and copied into each session's store: phasekpi.snapshot).
+Every session gets its own in-memory DuckDB connection in `st.session_state`, loaded at start with
+the team's history (phasekpi.history: the uploads kept in the workspace folder) or, while the
+history is empty or on request, the bundled demo. Both are prepared once per server process (the
+history once per version of its manifest) and copied into each session's store
+(phasekpi.snapshot), so sessions stay independent. A session on the history follows it: when
+another session or a scheduled `add` changes the manifest, the next rerun opens the new version.
 Settings, targets, call-result words, holidays and checklist answers start from the workspace file
-(`phasekpi.workspace`) and are saved back whenever they change; uploaded rows never are.
+(`phasekpi.workspace`) and are saved back whenever they change.
 """
 
 from __future__ import annotations
 
 import copy
+import tempfile
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -21,13 +25,14 @@ from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_r
 
 from phasekpi.catalogue import Catalogue, default_catalogue
 from phasekpi.diagnosis import Diagnosis, diagnose
+from phasekpi.history import History, history_folder
 from phasekpi.memo import Memo
 from phasekpi.messages import DEFAULT_LANGUAGE, t
 from phasekpi.metrics import Filters, Grouping, KpiResults, compute_grouped, compute_kpis, data_range, rep_names
 from phasekpi.problems import LoadReport
 from phasekpi.schema import Store, install_vocabularies, open_store
-from phasekpi.snapshot import load_rows, saved_demo
-from phasekpi.workspace import Config, HistoryEntry, Workspace
+from phasekpi.snapshot import load_rows, save_rows, saved_demo
+from phasekpi.workspace import Config, HistoryEntry, Workspace, workspace_path
 
 T = TypeVar("T")
 
@@ -40,6 +45,7 @@ def route_through_app() -> None:
         PagesManager.uses_pages_directory = False
         st.rerun()
     persist()  # number inputs and holidays are copied by their pages' callbacks: save what changed
+    follow_history()
     if not workspace().status.writable and _page_is_running():
         st.warning(tr("workspace.banner_read_only"), icon=":material/lock:")
 
@@ -101,17 +107,81 @@ def tr(key: str, **params: object) -> str:
 
 def store() -> Store:
     if "store" not in st.session_state:
-        load_demo()
+        open_team_data()
     return st.session_state["store"]
 
 
-def load_demo() -> None:
-    """The bundled demo in a store of this session's own, copied from the server's parsed copy."""
+def history() -> History:
+    return History(history_folder(workspace_path()))
+
+
+def open_team_data() -> None:
+    """The team's history in this session's store, or the demo while the history is empty."""
+    manifest = history().manifest()
+    if not manifest.active:
+        load_demo(requested=False)
+        return
+    saved = _saved_history(str(history().folder), manifest.version, history().stamp())
+    team = new_store()
+    load_rows(team, saved)
+    use_store(team, manifest.load_report(), is_demo=False)
+    st.session_state["history_version"] = manifest.version
+
+
+def follow_history() -> None:
+    """Open the history's newer version when another session or the command line changed it (a
+    session that asked for the demo stays on it)."""
+    if st.session_state.get("demo_requested") or "store" not in st.session_state:
+        return
+    manifest = history().manifest()
+    on_demo_by_default = is_demo() and manifest.active
+    if on_demo_by_default or (not is_demo() and st.session_state.get("history_version") != manifest.version):
+        open_team_data()
+
+
+def data_source_text() -> str:
+    """Whose data the session shows, and up to when."""
+    if is_demo():
+        return tr("sidebar.demo_data")
+    manifest = history().manifest()
+    return tr("sidebar.team_data", uploads=len(manifest.active), last=manifest.last_day or "—")
+
+
+def use_history(replacement: Store, report: LoadReport, version: int) -> None:
+    """A store the history was just added to becomes the session's data."""
+    st.session_state["demo_requested"] = False
+    use_store(replacement, report, is_demo=False)
+    st.session_state["history_version"] = version
+
+
+def load_demo(requested: bool = True) -> None:
+    """The bundled demo in a store of this session's own, copied from the server's parsed copy;
+    `requested` (the user asked for it) keeps the session on it, the history untouched."""
     st.session_state.pop("upload_report", None)
+    st.session_state["demo_requested"] = requested
     saved, report = _parsed_demo()
     demo = new_store()
     load_rows(demo, saved)
     use_store(demo, copy.deepcopy(report), is_demo=True)
+
+
+def leave_demo() -> None:
+    """Button callback: back from the demo to the team's history."""
+    st.session_state["demo_requested"] = False
+    open_team_data()
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _saved_history(folder: str, version: int, stamp: int) -> Path:
+    """One version of the history replayed and saved once per server process (sessions copy it);
+    `stamp` tells a manifest written anew (a history folder deleted by hand restarts its versions)."""
+    replayed, _ = History(Path(folder)).open(lambda: open_store(catalogue()))
+    try:
+        saved = Path(tempfile.mkdtemp(prefix="phasekpi-history-")) / "history.duckdb"
+        save_rows(replayed, saved)
+    finally:
+        replayed.con.close()
+    return saved
 
 
 @st.cache_resource(show_spinner=False)

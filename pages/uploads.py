@@ -10,7 +10,8 @@ from pathlib import Path
 import streamlit as st
 
 from pages import session
-from phasekpi.ingest import load_source, mapping_problem
+from phasekpi.history import HistoryBusy
+from phasekpi.ingest import mapping_problem
 from phasekpi.mapping import Mapping, default_profiles, mapping_for
 from phasekpi.problems import FileReport, LoadReport, Problem
 from phasekpi.sources import SourceFile, importable_files, read_source
@@ -86,25 +87,32 @@ def change_sheet(index: int, key: str) -> None:
 
 
 def load(mappings: list[Mapping | None]) -> LoadReport:
-    """Load the pending files under the confirmed mappings into a fresh store, and make it the
-    session's data only if some rows loaded: a batch of unreadable files never wipes good data."""
-    profiles = default_profiles()
-    fresh = session.new_store()
-    reports = []
+    """Add the pending files under the confirmed mappings to the team's history (counted against
+    what it holds now, whoever added that) and show the history; files that cannot load are only
+    reported. While the history stays empty the session keeps what it showed."""
+    refused, confirmed = [], []
     for file, mapping in zip(pending(), mappings, strict=True):
         if file.problem or file.source is None:
-            reports.append(FileReport(file=file.name, error=file.problem))
+            refused.append(FileReport(file=file.name, error=file.problem))
         elif mapping is not None:
-            reports.append(load_source(fresh, file.source, mapping))
-            if reports[-1].error is None:
-                profiles.save(file.source.header, mapping)
+            confirmed.append((file.source, mapping))
         elif file.mapping is not None and file.mapping.refused_as:  # left unloaded: say why in the report
-            reports.append(FileReport(file=file.name, error=mapping_problem(file.source, file.mapping)))
-    report = LoadReport(reports)
-    if any(r.rows_loaded for r in reports):
-        session.use_store(fresh, report, is_demo=False)
+            refused.append(FileReport(file=file.name, error=mapping_problem(file.source, file.mapping)))
+    try:
+        team, added, manifest = session.history().add(session.new_store, confirmed)
+    except HistoryBusy:
+        report = LoadReport([*refused, *(FileReport(file=s.name, error=Problem("history_busy", {"file": s.name}))
+                                         for s, _ in confirmed)])
     else:
-        fresh.con.close()
+        profiles = default_profiles()
+        for (source, mapping), file in zip(confirmed, added.files, strict=True):
+            if file.error is None:
+                profiles.save(source.header, mapping)
+        report = LoadReport([*refused, *added.files])
+        if manifest.active:
+            session.use_history(team, report, manifest.version)
+        else:
+            team.con.close()
     st.session_state["upload_report"] = report
     discard()
     return report

@@ -88,6 +88,16 @@ class Manifest:
     def active(self) -> tuple[Upload, ...]:
         return tuple(u for u in self.uploads if u.active)
 
+    def load_report(self) -> LoadReport:
+        """The active uploads as a load report, with their counts as they were added."""
+        return LoadReport([FileReport(file=u.file, kind=u.kind, rows_read=u.rows_read, rows_loaded=u.new,
+                                      rows_updated=u.updated, duplicates=u.duplicates, rejected=u.rejected,
+                                      footer_lines=u.footer, given=u.given) for u in self.active])
+
+    @property
+    def last_day(self) -> str | None:
+        return max((u.last_day for u in self.active if u.last_day), default=None)
+
 
 class HistoryBusy(RuntimeError):
     """Another writer held the lock longer than LOCK_WAIT_SECONDS."""
@@ -116,6 +126,13 @@ class History:
         except FileNotFoundError:
             return Manifest()
         return Manifest(int(data["version"]), tuple(Upload.from_json(u) for u in data["uploads"]))
+
+    def stamp(self) -> int:
+        """When the manifest was last written (0: never), to tell two manifests of one version apart."""
+        try:
+            return self.manifest_path.stat().st_mtime_ns
+        except FileNotFoundError:
+            return 0
 
     def replay(self, store: Store, manifest: Manifest | None = None) -> Manifest:
         """The history's rows into an empty store; returns the manifest replayed."""

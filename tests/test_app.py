@@ -68,7 +68,7 @@ def upload(app: AppTest, files: list[tuple[str, bytes]]) -> None:
     assert not app.exception
 
 
-def test_upload_replaces_the_demo_and_reports_every_row(app: AppTest, tmp_path: Path) -> None:
+def test_an_upload_goes_into_the_teams_history_and_reports_every_row(app: AppTest, tmp_path: Path) -> None:
     upload(app, [("calls.csv", ACTIVITIES_CSV.encode())])
     assert "列の対応付けを確認" in [s.value for s in app.subheader]
     preview = app.dataframe[0].value
@@ -78,14 +78,16 @@ def test_upload_replaces_the_demo_and_reports_every_row(app: AppTest, tmp_path: 
     assert not app.exception
     page = " ".join(texts(app))
     assert REPORT_CALLS in page
-    reasons, rejected, tables = (app.dataframe[i].value for i in range(3))
+    reasons, rejected, uploaded, tables = (app.dataframe[i].value for i in range(4))
     assert list(reasons.iloc[0]) == ["duration_sec を通話時間として読めません(135、2:15、00:02:15、2分15秒 などの形式)", 1]
     assert list(rejected.iloc[0])[:3] == [7, "duration_sec", "bad-duration"]
+    assert list(uploaded.iloc[0][["ファイル", "新規", "更新", "重複", "除外", "状態"]]) == [
+        "calls.csv", "5", "0", "0", "1", "有効"]
     assert list(tables.iloc[0])[:2] == ["活動(架電・メール)", "5"]
     assert (tmp_path / "profiles.json").exists()  # the confirmed mapping is remembered
     app.switch_page("pages/dashboard.py").run()
     assert not app.exception
-    assert "アップロードしたデータを表示中" in [c.value for c in app.sidebar.caption]
+    assert "チームのデータ(アップロード1件、2025-04-02まで)" in [c.value for c in app.sidebar.caption]
 
 
 def test_a_cp932_salesforce_report_maps_and_loads(app: AppTest) -> None:

@@ -1,0 +1,99 @@
+"""The Data page's history sections: where the rows are kept, every upload with undo, weeks covered."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from pages import session
+from phasekpi.charts.weeks import week_chart, week_frame
+from phasekpi.history import HistoryBusy, UnknownUpload, Upload
+from phasekpi.weeks import week_coverage
+
+
+def privacy_note() -> None:
+    st.info(session.tr("history.privacy", folder=str(session.history().folder)), icon=":material/shield:")
+
+
+def upload_list() -> None:
+    """Every upload, newest first, with what it did; any active one can be undone."""
+    tr = session.tr
+    uploads = list(reversed(session.history().manifest().uploads))
+    st.subheader(tr("history.title"))
+    if not uploads:
+        st.caption(tr("history.empty"))
+        return
+    st.dataframe(pd.DataFrame([_row(u) for u in uploads]), hide_index=True, width="stretch")
+    active = [u for u in uploads if u.active]
+    if not active:
+        return
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    left.selectbox(tr("history.undo_pick"), [u.id for u in active], key="undo_pick",
+                   format_func=lambda upload_id: _label(next(u for u in active if u.id == upload_id)))
+    right.button(tr("history.undo_button"), icon=":material/undo:", on_click=_undo)
+    message = st.session_state.pop("history_message", None)
+    if message:
+        st.success(message)
+
+
+def delete_all() -> None:
+    tr = session.tr
+    if not session.history().manifest().uploads:
+        return
+    with st.expander(tr("history.delete_title"), icon=":material/delete_forever:"):
+        st.warning(tr("history.delete_warning"))
+        sure = st.checkbox(tr("history.delete_confirm"), key="delete_sure")
+        st.button(tr("history.delete_button"), type="primary", disabled=not sure, on_click=_delete_all)
+
+
+def weeks_covered() -> None:
+    """Weeks with activities between the first and the last, a gap named (a weekly upload missed)."""
+    tr, lang = session.tr, session.lang()
+    coverage = session.cached("week_coverage", lambda: week_coverage(session.store()))
+    if not coverage.weeks:
+        return
+    st.subheader(tr("data.weeks.title"))
+    st.altair_chart(week_chart(week_frame(coverage, lang), lang), width="stretch")
+    if coverage.gaps:
+        days = ("、" if lang == "ja" else ", ").join(tr("data.weeks.week_of", day=f"{m.month}/{m.day}")
+                                                   for m in coverage.gaps)
+        st.warning(tr("data.weeks.gaps", weeks=days, count=len(coverage.gaps)))
+    else:
+        st.caption(tr("data.weeks.no_gaps", count=len(coverage.weeks)))
+
+
+def _row(upload: Upload) -> dict[str, str]:
+    tr = session.tr
+    span = f"{upload.first_day or '—'} 〜 {upload.last_day or '—'}"
+    return {tr("history.col.file"): upload.file, tr("history.col.kind"): tr(f"table.{upload.kind}"),
+            tr("history.col.added"): upload.added_at.replace("T", " "), tr("history.col.new"): f"{upload.new:,}",
+            tr("history.col.updated"): f"{upload.updated:,}", tr("history.col.duplicates"): f"{upload.duplicates:,}",
+            tr("history.col.rejected"): f"{upload.rejected:,}", tr("history.col.span"): span,
+            tr("history.col.mapping"): ", ".join(f"{header} → {field}" for field, header in upload.mapping.items()),
+            tr("history.col.state"): tr("history.active") if upload.active
+            else tr("history.undone", at=(upload.undone_at or "").replace("T", " "))}
+
+
+def _label(upload: Upload) -> str:
+    return session.tr("history.undo_label", file=upload.file, added=upload.added_at.replace("T", " "),
+                      new=f"{upload.new:,}", updated=f"{upload.updated:,}")
+
+
+def _undo() -> None:
+    upload_id = st.session_state.get("undo_pick")
+    try:
+        session.history().undo(upload_id)
+    except (UnknownUpload, HistoryBusy):
+        st.session_state["history_message"] = session.tr("history.undo_failed")
+        return
+    undone = next(u for u in session.history().manifest().uploads if u.id == upload_id)
+    st.session_state.pop("upload_report", None)
+    session.open_team_data()
+    st.session_state["history_message"] = session.tr("history.undone_message", file=undone.file)
+
+
+def _delete_all() -> None:
+    session.history().clear()
+    st.session_state.pop("upload_report", None)
+    st.session_state["delete_sure"] = False
+    session.open_team_data()
