@@ -24,6 +24,9 @@ def upload_list() -> None:
         st.caption(tr("history.empty"))
         return
     st.dataframe(pd.DataFrame([_row(u) for u in uploads]), hide_index=True, width="stretch")
+    message = st.session_state.pop("history_message", None)
+    if message:
+        st.success(message)
     active = [u for u in uploads if u.active]
     if not active:
         return
@@ -31,9 +34,6 @@ def upload_list() -> None:
     left.selectbox(tr("history.undo_pick"), [u.id for u in active], key="undo_pick",
                    format_func=lambda upload_id: _label(next(u for u in active if u.id == upload_id)))
     right.button(tr("history.undo_button"), icon=":material/undo:", on_click=_undo)
-    message = st.session_state.pop("history_message", None)
-    if message:
-        st.success(message)
 
 
 def delete_all() -> None:

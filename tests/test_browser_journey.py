@@ -4,8 +4,9 @@
 Chromium through Playwright. The journey uploads a CP932 Japanese-header Salesforce activity report
 and an opportunity report, confirms the mapping, reads the load report, answers the phase checklist,
 reads the dashboard's KPI cards and checks every one against the command line on the same files,
-downloads the Excel sheet and opens it, then switches to English. The isolation test loads
-different data in two browser contexts at the same time; neither may see the other's reps or files.
+downloads the Excel sheet and opens it, then switches to English. Two managers add different files
+at the same time to the one team history: both land, and both sessions show the union. A manager
+undoes an upload from the Data page's list.
 
 Only explicit waits for text (no sleeps). A failing test leaves full-page screenshots in
 test-artifacts/.
@@ -29,6 +30,7 @@ from openpyxl import load_workbook
 from bench.served import streamlit_server
 from phasekpi.catalogue import default_catalogue
 from phasekpi.display import format_number, grain_text
+from phasekpi.history import History, history_folder
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -46,14 +48,24 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chro
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("journey")  # our own mapping profiles and workspace, never the project's
+def server_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("journey")  # our own mapping profiles and workspace, never the project's
+
+
+@pytest.fixture(scope="module")
+def app_url(server_folder: Path) -> Iterator[str]:
     try:
-        with streamlit_server({"PHASEKPI_PROFILES": str(folder / "profiles.json"),
-                               "PHASEKPI_WORKSPACE": str(folder / "workspace.duckdb")}) as server:
+        with streamlit_server({"PHASEKPI_PROFILES": str(server_folder / "profiles.json"),
+                               "PHASEKPI_WORKSPACE": str(server_folder / "workspace.duckdb")}) as server:
             yield server.url
     except RuntimeError as error:
         pytest.fail(str(error))
+
+
+@pytest.fixture(autouse=True)
+def _empty_history(server_folder: Path) -> None:
+    """Each test starts on an empty team history (the server keeps one across its sessions)."""
+    History(history_folder(server_folder / "workspace.duckdb")).clear()
 
 
 @pytest.fixture()
@@ -221,7 +233,9 @@ def team_file(folder: Path, team: str, reps: list[str], rows: int = 1500) -> Pat
     return path
 
 
-def test_two_sessions_loading_at_the_same_time_never_see_each_other(browser, app_url: str, tmp_path: Path) -> None:
+def test_two_sessions_adding_at_the_same_time_both_land_in_the_history(browser, app_url: str, tmp_path: Path) -> None:
+    """One server is one team's history: two managers adding at once both succeed, each report counts
+    its own file against the history, and afterwards both sessions show the union (5 reps)."""
     teams = {
         "team_alpha": ["Alpha Aoki", "Alpha Abe"],
         "team_bravo": ["Bravo Baba", "Bravo Beppu", "Bravo Bando"],
@@ -242,16 +256,26 @@ def test_two_sessions_loading_at_the_same_time_never_see_each_other(browser, app
         page.get_by_text("1,500行を読み取りました。新規 1,500、更新 0、重複 0、除外 0、フッター 0。").wait_for()
         assert load_report(page) == {files[team].name: (1500, 1500, 0, 0, 0, 0)}
 
-    for team, page in pages.items():
-        other = next(t for t in teams if t != team)
+    for page in pages.values():
         go(page, "担当者別", "担当者別の状況")
-        for rep in teams[team]:
+        for rep in [*teams["team_alpha"], *teams["team_bravo"]]:
             page.get_by_text(rep).first.wait_for(state="attached")  # a data grid cell
         go(page, "データ", "データの読み込み")
-        page.get_by_text(files[team].name).first.wait_for()
-        for leaked in [*teams[other], files[other].name, other]:
-            assert leaked not in page.content(), f"{team}'s session shows {leaked}"
-        go(page, "担当者別", "担当者別の状況")
-        page.get_by_text(teams[team][0]).first.wait_for(state="attached")
-        for leaked in [*teams[other], files[other].name]:
-            assert leaked not in page.content(), f"{team}'s session shows {leaked}"
+        for file in files.values():
+            page.get_by_text(file.name).first.wait_for(state="attached")  # a cell of the upload list
+
+
+def test_an_upload_listed_on_the_data_page_and_undone(browser, app_url: str, tmp_path: Path,
+                                                      server_folder: Path) -> None:
+    file = team_file(tmp_path, "team_alpha", ["Alpha Aoki", "Alpha Abe"])
+    page = open_app(browser, app_url)
+    go(page, "データ", "データの読み込み")
+    upload(page, [file])
+    page.get_by_role("button", name="読み込む").click()
+    page.get_by_text("1,500行を読み取りました。新規 1,500、更新 0、重複 0、除外 0、フッター 0。").wait_for()
+    page.get_by_text("アップロード履歴", exact=True).wait_for()
+    page.get_by_text("チームのデータ(アップロード1件、").wait_for()
+    page.get_by_role("button", name="取り消す").click()
+    page.get_by_text(f"{file.name} を取り消しました。").wait_for()
+    page.get_by_text("デモデータを表示中").wait_for()  # the history has no active upload left
+    assert History(history_folder(server_folder / "workspace.duckdb")).manifest().active == ()
