@@ -92,3 +92,27 @@ def test_report_writes_the_workbook(tmp_path: Path) -> None:
     assert book.sheetnames == ["Summary", "Startup", "Growth", "Mature", "KGI plan", "Funnel", "Per rep", "Definitions"]
     summary_values = [c.value for row in book["Summary"].iter_rows() for c in row if c.value]
     assert "activities.csv" in summary_values and "opportunities.csv" in summary_values
+
+
+EXPORTS = Path(__file__).parent / "data" / "exports"
+
+
+def test_weekly_adds_uploads_undo_and_kpis_on_the_history() -> None:
+    """The cron's commands on the workspace's history (the test's own workspace: tests/conftest.py)."""
+    for name, code in (("calls_week_1.csv", 0), ("calls_week_2.csv", 0), ("calls_week_2.csv", 1)):
+        assert run(["add", str(EXPORTS / name)])[0] == code  # the same file again: nothing added, exit 1
+    code, listed = run(["uploads", "--json"])
+    uploads = json.loads(listed)
+    assert code == 0 and [(u["file"], u["new"], u["duplicates"]) for u in uploads] == [
+        ("calls_week_1.csv", 7, 0), ("calls_week_2.csv", 3, 4)]
+    code, out = run(["kpis", "--json", "--lang", "en"])
+    period = json.loads(out)["period"]
+    assert (code, period) == (0, {"start": "2026-11-02", "end": "2026-11-13"})
+    assert run(["undo", uploads[1]["id"]])[0] == 0
+    assert json.loads(run(["kpis", "--json"])[1])["period"]["end"] == "2026-11-10"
+    assert run(["undo", uploads[1]["id"]])[0] == 1  # undone already
+    assert [u["active"] for u in json.loads(run(["uploads", "--json"])[1])] == [True, False]
+
+
+def test_kpis_on_an_empty_history_fails_clearly() -> None:
+    assert run(["kpis"])[0] == 1
