@@ -13,7 +13,6 @@ Settings, targets, call-result words, holidays and checklist answers start from 
 from __future__ import annotations
 
 import copy
-import tempfile
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -31,7 +30,7 @@ from phasekpi.messages import DEFAULT_LANGUAGE, t
 from phasekpi.metrics import Filters, Grouping, KpiResults, compute_grouped, compute_kpis, data_range, rep_names
 from phasekpi.problems import LoadReport
 from phasekpi.schema import Store, install_vocabularies, open_store
-from phasekpi.snapshot import load_rows, save_rows, saved_demo
+from phasekpi.snapshot import load_rows, saved_demo, saved_history
 from phasekpi.workspace import Config, HistoryEntry, Workspace, workspace_path
 
 T = TypeVar("T")
@@ -173,15 +172,9 @@ def leave_demo() -> None:
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _saved_history(folder: str, version: int, stamp: int) -> Path:
-    """One version of the history replayed and saved once per server process (sessions copy it);
-    `stamp` tells a manifest written anew (a history folder deleted by hand restarts its versions)."""
-    replayed, _ = History(Path(folder)).open(lambda: open_store(catalogue()))
-    try:
-        saved = Path(tempfile.mkdtemp(prefix="phasekpi-history-")) / "history.duckdb"
-        save_rows(replayed, saved)
-    finally:
-        replayed.con.close()
-    return saved
+    """One version of the history replayed once per server process (sessions copy it); `stamp`
+    tells a manifest written anew (a history folder deleted by hand restarts its versions)."""
+    return saved_history(History(Path(folder)), version, stamp, catalogue())
 
 
 @st.cache_resource(show_spinner=False)

@@ -1,19 +1,23 @@
 """A store's loaded rows saved to a DuckDB file and copied into other stores.
 
-The bundled demo is parsed once per server process (about 6 s for its 260,000 rows) and each new
-browser session copies the saved rows into its own in-memory database (a fraction of a second), so
-sessions stay independent while none of them re-parses the CSV files.
+The bundled demo is parsed once per server process (about 6 s for its 260,000 rows), and each
+version of the team's history replayed once, and each new browser session copies the saved rows
+into its own in-memory database (a fraction of a second), so sessions stay independent while none
+of them re-parses or replays.
 """
 
 from __future__ import annotations
 
+import os
 import tempfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from phasekpi import DEMO_DIR
 from phasekpi.catalogue import Catalogue
+from phasekpi.history import History
 from phasekpi.ingest import load_files
 from phasekpi.problems import LoadReport
 from phasekpi.schema import TABLES, Store, open_store, refresh_activities
@@ -62,3 +66,21 @@ def saved_demo(catalogue: Catalogue) -> tuple[Path, LoadReport]:
     finally:
         parsed.con.close()
     return saved, report
+
+
+def saved_history(history: History, version: int, stamp: int, catalogue: Catalogue) -> Path:
+    """The history replayed and saved to a DuckDB file named by its version, in a folder of this
+    process's own; files two versions old go (no session copies them any more)."""
+    replayed, _ = history.open(lambda: open_store(catalogue))
+    place = Path(tempfile.gettempdir()) / f"phasekpi-history-{os.getpid()}-{zlib.crc32(str(history.folder).encode()):08x}"
+    place.mkdir(exist_ok=True)
+    saved = place / f"{version}-{stamp}.duckdb"
+    try:
+        saved.unlink(missing_ok=True)
+        save_rows(replayed, saved)
+    finally:
+        replayed.con.close()
+    for older in place.glob("*.duckdb"):
+        if older != saved and int(older.name.split("-")[0]) < version - 1:
+            older.unlink(missing_ok=True)
+    return saved

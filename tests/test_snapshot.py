@@ -55,3 +55,24 @@ def test_a_later_file_updates_the_copied_rows(tmp_path: Path) -> None:
     report = load_file(copy, later, later.name)
     assert (report.rows_loaded, report.rows_updated) == (0, 1)
     assert copy.con.execute("SELECT status, amount, file_id FROM opportunities_rows").fetchall() == [("won", 120000, 2)]
+
+
+def test_each_history_version_is_saved_once_and_two_versions_back_are_removed(tmp_path: Path) -> None:
+    from phasekpi.history import History
+    from phasekpi.mapping import mapping_for
+    from phasekpi.snapshot import saved_history
+    from phasekpi.sources import read_source
+
+    history, catalogue = History(tmp_path / "history"), default_catalogue()
+    exports = Path(__file__).parent / "data" / "exports"
+    saved = []
+    for name in ("calls_week_1.csv", "calls_week_2.csv", "calls_week_3.csv"):
+        source, _ = read_source(exports / name, name)
+        store, _, manifest = history.add(lambda: open_store(catalogue), [(source, mapping_for(source.header, None))])
+        store.con.close()
+        source.discard()
+        saved.append(saved_history(history, manifest.version, history.stamp(), catalogue))
+    copy = open_store(catalogue)
+    load_rows(copy, saved[-1])
+    assert copy.con.execute("SELECT count(*) FROM activities").fetchone()[0] == 13
+    assert [path.exists() for path in saved] == [False, True, True]
