@@ -4,6 +4,7 @@ directives and HTML never become links, images, colours, emoji or formulas."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,11 +32,23 @@ LIVE = [re.compile(p) for p in (r"(?<!\\)!(?<!\\)\[", r"(?<!\\)\]\(", r"(?<!\\):
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> AppTest:
-    folder = tmp_path_factory.mktemp("hostile")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("hostile")
+
+
+@pytest.fixture(autouse=True)
+def _module_workspace(_own_workspace: None, folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One session across the module's tests: its workspace (and the history the upload went into) too."""
+    monkeypatch.setenv("PHASEKPI_WORKSPACE", str(folder / "workspace.duckdb"))
+    monkeypatch.setenv("PHASEKPI_PROFILES", str(folder / "profiles.json"))
+
+
+@pytest.fixture(scope="module")
+def app(folder: Path) -> Iterator[AppTest]:
     import os
 
-    os.environ["PHASEKPI_PROFILES"] = str(folder / "profiles.json")
+    before = {name: os.environ.get(name) for name in ("PHASEKPI_WORKSPACE", "PHASEKPI_PROFILES")}
+    os.environ.update(PHASEKPI_WORKSPACE=str(folder / "workspace.duckdb"), PHASEKPI_PROFILES=str(folder / "profiles.json"))
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
     at.switch_page("pages/data.py").run()
@@ -43,7 +56,12 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> AppTest:
     at.button[0].click().run()
     next(b for b in at.button if b.label == "読み込む").click().run()
     assert not at.exception
-    return at
+    yield at
+    for name, value in before.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.mark.parametrize("page", PAGES)
