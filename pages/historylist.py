@@ -64,12 +64,12 @@ def weeks_covered() -> None:
 
 def _row(upload: Upload) -> dict[str, str]:
     tr = session.tr
-    span = f"{upload.first_day or '—'} 〜 {upload.last_day or '—'}"
+    span = tr("history.span", first=upload.first_day or "—", last=upload.last_day or "—")
     return {tr("history.col.file"): upload.file, tr("history.col.kind"): tr(f"table.{upload.kind}"),
             tr("history.col.added"): upload.added_at.replace("T", " "), tr("history.col.new"): f"{upload.new:,}",
             tr("history.col.updated"): f"{upload.updated:,}", tr("history.col.duplicates"): f"{upload.duplicates:,}",
             tr("history.col.rejected"): f"{upload.rejected:,}", tr("history.col.span"): span,
-            tr("history.col.mapping"): ", ".join(f"{header} → {field}" for field, header in upload.mapping.items()),
+            tr("history.col.mapping"): ", ".join(f"{header} → {tr(f'field.{field}')}" for field, header in upload.mapping.items()),
             tr("history.col.state"): tr("history.active") if upload.active
             else tr("history.undone", at=(upload.undone_at or "").replace("T", " "))}
 
