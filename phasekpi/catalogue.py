@@ -399,7 +399,15 @@ def load_catalogue(path: Path = CATALOGUE_PATH) -> Catalogue:
     problems += list(cross_reference_problems(raw))
     if problems:
         raise CatalogueError(path, problems)
-    return Catalogue.model_validate(raw)
+    catalogue = Catalogue.model_validate(raw)
+    # The SQL of measures is checked by DuckDB itself on the store a valid catalogue builds, so it
+    # comes after the structure is known good (metrics builds on this module: imported here).
+    from phasekpi.metrics import measure_problems
+
+    problems = measure_problems(catalogue)
+    if problems:
+        raise CatalogueError(path, problems)
+    return catalogue
 
 
 @lru_cache(maxsize=1)

@@ -20,9 +20,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
+import duckdb
+
 from phasekpi.catalogue import PERIOD_NAME, Catalogue, Kpi, Need, kpi_dependencies
 from phasekpi.coverage import Coverage, Gap, data_coverage, data_range, table_spans  # noqa: F401 (re-exported)
-from phasekpi.schema import TABLES, Store
+from phasekpi.schema import TABLES, Store, open_store
 
 DAYS_PER_MONTH = 365.25 / 12
 REP_FILTER = "(len($reps) = 0 OR list_contains($reps, rep))"
@@ -308,6 +310,27 @@ def measure_condition(kpi: Kpi, coverage: Coverage | None = None) -> str:
     if kpi.sourced_only and coverage is not None:
         condition += f" AND ({coverage.sourcing.where})"
     return condition
+
+
+def measure_problems(catalogue: Catalogue) -> list[str]:
+    """Every measure (table, date column, `where`, summed or counted column) and IS-sourcing rule
+    that DuckDB cannot bind, checked by EXPLAIN against an empty store: a typo (`chanel = 'call'`,
+    `occured_at`) is named at load with its KPI, not met as a BinderException on the dashboard."""
+    store, problems = open_store(catalogue), []
+    try:
+        checks = [(f"kpis.{kpi_id}.measure", f'SELECT {_aggregate_sql(kpi)} FROM "{kpi.measure.table}"')
+                  for kpi_id, kpi in catalogue.kpis.items() if kpi.measure is not None]
+        checks += [(f"sourcing.{index}.where", f"SELECT count(*) FILTER (WHERE {rule.where}) FROM opportunities")
+                   for index, rule in enumerate(catalogue.sourcing)]
+        for where, sql in checks:
+            period = {"start": date(2000, 1, 1), "end": date(2000, 1, 1)} if "$start" in sql else None
+            try:
+                store.con.execute(f"EXPLAIN {sql}", period)
+            except duckdb.Error as error:
+                problems.append(f"{where}: DuckDB cannot run it: {str(error).splitlines()[0]}")
+    finally:
+        store.con.close()
+    return problems
 
 
 def _aggregate_sql(kpi: Kpi, coverage: Coverage | None = None) -> str:

@@ -213,6 +213,8 @@ LITERAL = {
     "benchmark_low_above_high.yaml": ["kpis.calls.benchmark: Value error, low (130.0) is above high (120.0)"],
     "missing_threshold.yaml": ["checklist.thresholds: no threshold for phase 'mature'"],
     "duplicate_checklist_ids.yaml": ["checklist.items: item ids repeat"],
+    "measure_where_typo.yaml": ['kpis.calls.measure: DuckDB cannot run it: Binder Error: Referenced column "chanel" not found'],
+    "measure_date_column_typo.yaml": ['kpis.calls.measure: DuckDB cannot run it: Binder Error: Referenced column "occured_at"'],
     "invalid_yaml.yaml": ["not valid YAML"],
     "not_a_mapping.yaml": ["the file must be a mapping of sections"],
 }
@@ -295,6 +297,13 @@ MUTATIONS = [
     ("setting with unknown unit", _set("settings.lifetime_months.unit", "years"),
      "settings.lifetime_months.unit: Input should be"),
     ("version not a number", _set("version", "one"), "version: Input should be a valid integer"),
+    # the SQL of a measure, bound by DuckDB on an empty store: every typo at once, each with its KPI
+    ("typo in a where", _set("kpis.connects.measure.where", "is_call AND is_conected"),
+     "kpis.connects.measure: DuckDB cannot run it: Binder Error: Referenced column \"is_conected\""),
+    ("two measure typos", lambda raw: (_set("kpis.calls.measure.date_column", "occured_at")(raw),
+                                       _set("kpis.won_amount.measure.column", "ammount")(raw)),
+     ("kpis.calls.measure: DuckDB cannot run it", "kpis.won_amount.measure: DuckDB cannot run it")),
+    ("a sourcing rule's where", _set("sourcing.0.where", "is_sorced"), "sourcing.0.where: DuckDB cannot run it"),
     # what each KPI type needs
     ("count without measure", _drop("kpis.calls.measure"), "kpis.calls: Value error, a count KPI needs measure"),
     ("sum without column", _drop("kpis.won_amount.measure.column"),
