@@ -11,12 +11,12 @@ from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = {  # page → its title in each language (demo data loaded, checklist not answered)
-    "pages/data.py": {"ja": "データの読み込み", "en": "Load your data"},
-    "pages/diagnosis.py": {"ja": "フェーズ診断チェックリスト", "en": "Phase diagnostic checklist"},
-    "pages/dashboard.py": {"ja": "成長期のKPIダッシュボード", "en": "Growth KPI dashboard"},
-    "pages/funnel.py": {"ja": "ファネルとボトルネック", "en": "Funnels and bottleneck"},
-    "pages/reps.py": {"ja": "担当者別の状況", "en": "Reps"},
-    "pages/export.py": {"ja": "Excel KPIシートの出力", "en": "Download the Excel KPI sheet"},
+    "views/data.py": {"ja": "データの読み込み", "en": "Load your data"},
+    "views/diagnosis.py": {"ja": "フェーズ診断チェックリスト", "en": "Phase diagnostic checklist"},
+    "views/dashboard.py": {"ja": "成長期のKPIダッシュボード", "en": "Growth KPI dashboard"},
+    "views/funnel.py": {"ja": "ファネルとボトルネック", "en": "Funnels and bottleneck"},
+    "views/reps.py": {"ja": "担当者別の状況", "en": "Reps"},
+    "views/export.py": {"ja": "Excel KPIシートの出力", "en": "Download the Excel KPI sheet"},
 }
 KANA = re.compile(r"[\u3040-\u30ff]")  # hiragana and katakana: never in the English UI's own words
 
@@ -62,7 +62,7 @@ def test_dashboard_names_the_demo_bottleneck_and_its_countermeasures(app: AppTes
 
 
 def upload(app: AppTest, files: list[tuple[str, bytes]]) -> None:
-    app.switch_page("pages/data.py").run()
+    app.switch_page("views/data.py").run()
     app.file_uploader[0].set_value([(name, data, "text/csv") for name, data in files])
     app.button[0].click().run()  # check the files: mapping proposed
     assert not app.exception
@@ -85,7 +85,7 @@ def test_an_upload_goes_into_the_teams_history_and_reports_every_row(app: AppTes
         "calls.csv", "5", "0", "0", "1", "有効"]
     assert list(tables.iloc[0])[:2] == ["活動(架電・メール)", "5"]
     assert (tmp_path / "profiles.json").exists()  # the confirmed mapping is remembered
-    app.switch_page("pages/dashboard.py").run()
+    app.switch_page("views/dashboard.py").run()
     assert not app.exception
     assert "チームのデータ(アップロード1件、2025-04-02まで)" in [c.value for c in app.sidebar.caption]
 
@@ -120,24 +120,24 @@ def test_an_unclassified_call_result_can_be_classified(app: AppTest) -> None:
 ])
 def test_checklist_answers_choose_the_dashboard_phase(app: AppTest, ticked: list[str], title: str,
                                                       reference: str | None) -> None:
-    app.switch_page("pages/diagnosis.py").run()
+    app.switch_page("views/diagnosis.py").run()
     for item in ticked:
         app.checkbox(key=f"item_{item}").check()
     app.button[0].click().run()
     assert not app.exception
-    app.switch_page("pages/dashboard.py").run()
+    app.switch_page("views/dashboard.py").run()
     assert [t.value for t in app.title] == [title]
     subheaders = [s.value for s in app.subheader]
     assert (reference in subheaders) if reference else not any(s.startswith("参考値") for s in subheaders)
 
 
 def test_override_wins_over_the_data_estimate(app: AppTest) -> None:
-    app.switch_page("pages/diagnosis.py").run()
+    app.switch_page("views/diagnosis.py").run()
     app.session_state["override_choice_ja"] = "mature"
     app.session_state["override"] = "mature"
     app.run()
     assert "手動で成熟期を選択しています。" in " ".join(texts(app))
-    app.switch_page("pages/dashboard.py").run()
+    app.switch_page("views/dashboard.py").run()
     assert [t.value for t in app.title] == ["成熟期のKPIダッシュボード"]
 
 
@@ -150,7 +150,7 @@ def test_target_changes_reach_the_cards_in_the_same_run(app: AppTest) -> None:
 
 
 def test_funnel_page_shows_the_what_if_and_splits_by_rep(app: AppTest) -> None:
-    app.switch_page("pages/funnel.py").run()
+    app.switch_page("views/funnel.py").run()
     assert not app.exception
     gains = {m.label: m.value for m in app.metric}
     assert gains["架電アポイント数"] == "+151.1件"  # 2,230 × (15 ÷ 9.36 − 1) ÷ 8.9 months
@@ -163,7 +163,7 @@ def test_funnel_page_shows_the_what_if_and_splits_by_rep(app: AppTest) -> None:
 
 
 def test_reps_page_lists_reps_by_name_and_measures_the_gap(app: AppTest) -> None:
-    app.switch_page("pages/reps.py").run()
+    app.switch_page("views/reps.py").run()
     assert not app.exception
     board = app.dataframe[0].value
     assert list(board["担当者"]) == sorted(board["担当者"])
@@ -184,7 +184,7 @@ def test_a_file_too_big_to_upload_loads_from_the_import_folder(tmp_path: Path, m
     monkeypatch.setenv("PHASEKPI_PROFILES", str(tmp_path / "profiles.json"))
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("views/data.py").run()
     picker = at.multiselect(key="import_files")
     assert picker.options == ["calls.csv (0.4 KB)"]
     picker.set_value(["calls.csv"]).run()
@@ -200,7 +200,7 @@ def test_an_empty_import_folder_says_where_files_go(tmp_path: Path, monkeypatch:
     monkeypatch.setenv("PHASEKPI_IMPORT_DIR", str(tmp_path / "nowhere"))
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("views/data.py").run()
     assert "フォルダにCSV・TXT・TSV・GZ・XLSXのファイルがありません。" in [i.value for i in at.info]
     assert any(str(tmp_path / "nowhere") in c.value for c in at.caption)
 
@@ -212,21 +212,21 @@ def memo_values(at: AppTest, kind: str) -> list[object]:
 def test_page_switches_reuse_the_session_cache_until_the_data_changes(app: AppTest) -> None:
     first = memo_values(app, "kpis")
     assert len(first) == 1  # the dashboard computed its KPI values once
-    for page in ("pages/funnel.py", "pages/reps.py", "pages/dashboard.py"):
+    for page in ("views/funnel.py", "views/reps.py", "views/dashboard.py"):
         app.switch_page(page).run()
         assert not app.exception
     again = memo_values(app, "kpis")
     assert len(again) == 1 and again[0] is first[0]  # the same object: nothing was recomputed
-    app.switch_page("pages/data.py").run()
+    app.switch_page("views/data.py").run()
     upload(app, [("calls.csv", ACTIVITIES_CSV.encode())])
     next(b for b in app.button if b.label == "読み込む").click().run()
-    app.switch_page("pages/dashboard.py").run()
+    app.switch_page("views/dashboard.py").run()
     fresh = [v for v in memo_values(app, "kpis") if v.period.start.year == 2025]
     # new data, new values: the data page's health check over all of it, the dashboard over its dates;
     # A1–A4 are the calls (A6 is rejected)
     assert len(fresh) == 2 and all(v.total("calls") == 4 for v in fresh)
-    app.switch_page("pages/funnel.py").run()
-    app.switch_page("pages/data.py").run()
-    app.switch_page("pages/dashboard.py").run()
+    app.switch_page("views/funnel.py").run()
+    app.switch_page("views/data.py").run()
+    app.switch_page("views/dashboard.py").run()
     again = [v for v in memo_values(app, "kpis") if v.period.start.year == 2025]
     assert len(again) == 2 and all(a is f for a, f in zip(again, fresh, strict=True))  # nothing recomputed

@@ -382,7 +382,7 @@ def test_data_page_survives_the_upload(name: str, tmp_path: Path, monkeypatch: p
     monkeypatch.setenv("PHASEKPI_WORKSPACE", str(tmp_path / "workspace.duckdb"))
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     app.run()
-    app.switch_page("pages/data.py").run()
+    app.switch_page("views/data.py").run()
     app.file_uploader[0].set_value([(name, (FOLDER / name).read_bytes(), "text/csv")])
     app.button[0].click().run()  # ファイルを確認する
     assert not app.exception, app.exception[0].message if app.exception else ""
@@ -405,7 +405,7 @@ def test_data_page_keeps_the_loaded_data_when_nothing_new_can_be_loaded(name: st
     monkeypatch.setenv("PHASEKPI_WORKSPACE", str(tmp_path / "workspace.duckdb"))
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     app.run()
-    app.switch_page("pages/data.py").run()
+    app.switch_page("views/data.py").run()
 
     def upload_and_load(file_name: str, data: bytes) -> None:
         app.file_uploader[0].set_value([(file_name, data, "text/csv")])

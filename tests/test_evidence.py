@@ -345,7 +345,7 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_page_shows_the_suggestions_and_applies_them(app: AppTest, lang: str):
     app.radio(key="lang").set_value(lang).run()
-    app.switch_page("pages/diagnosis.py").run()
+    app.switch_page("views/diagnosis.py").run()
     assert not app.exception
     captions = " ".join(c.value for c in app.caption)
     # demo data: 0 of the last 8 weeks at 100 calls and 20 connects per rep per day; CV of the
@@ -368,7 +368,7 @@ def test_page_shows_the_suggestions_and_applies_them(app: AppTest, lang: str):
 
 
 def test_transition_plan_on_the_page_and_the_dashboard(app: AppTest):
-    app.switch_page("pages/diagnosis.py").run()
+    app.switch_page("views/diagnosis.py").run()
     for item_id in ("S1", "S2", "S3", "G1", "G2"):
         app.checkbox(key=f"item_{item_id}").check()
     app.button[0].click().run()  # 診断する
@@ -382,17 +382,17 @@ def test_transition_plan_on_the_page_and_the_dashboard(app: AppTest):
     growth = [CATALOGUE.kpis[e.kpi].label.ja for e in CATALOGUE.phase("growth").kpis]
     assert sorted(reference["KPI"]) == sorted(growth)  # the growth phase's KPIs, most important first
     assert reference["目標"].iloc[0] == "15.0%"  # opportunity rate, importance 3
-    app.switch_page("pages/dashboard.py").run()
+    app.switch_page("views/dashboard.py").run()
     assert not app.exception
     assert "参考値: 成長期のKPI" in [s.value for s in app.subheader]
-    app.switch_page("pages/reps.py").run()
+    app.switch_page("views/reps.py").run()
     assert not app.exception
     assert set(app.dataframe[0].value["個別フェーズ"]) == {"立ち上げ期"}  # no demo rep beats 100 calls a day
 
 
 def test_transition_plan_in_english(app: AppTest):
     app.radio(key="lang").set_value("en").run()
-    app.switch_page("pages/diagnosis.py").run()
+    app.switch_page("views/diagnosis.py").run()
     for item_id in ("G1", "G2", "G3", "M1"):  # growth matched, mature one short of its threshold
         app.checkbox(key=f"item_{item_id}").check()
     app.button[0].click().run()

@@ -51,7 +51,7 @@ def app() -> AppTest:
 def test_a_new_session_opens_on_the_history(app: AppTest) -> None:
     assert calls_in(app) == 13
     assert "チームのデータ(アップロード3件、2026-11-18まで)" in [c.value for c in app.sidebar.caption]
-    app.switch_page("pages/data.py").run()
+    app.switch_page("views/data.py").run()
     listed = app.dataframe[0].value
     assert list(listed["ファイル"]) == ["calls_week_3.csv", "calls_week_2.csv", "calls_week_1.csv"]  # newest first
     assert list(listed["新規"]) == ["3", "3", "7"] and list(listed["重複"]) == ["2", "4", "0"]
@@ -62,7 +62,7 @@ def test_a_new_session_opens_on_the_history(app: AppTest) -> None:
 
 
 def test_undo_of_the_middle_upload_from_the_data_page(app: AppTest) -> None:
-    app.switch_page("pages/data.py").run()
+    app.switch_page("views/data.py").run()
     middle = team_history().manifest().uploads[1]
     app.selectbox(key="undo_pick").set_value(middle.id).run()
     next(b for b in app.button if b.label == "取り消す").click().run()
@@ -81,7 +81,7 @@ def test_a_session_follows_what_another_added(app: AppTest) -> None:
 
 
 def test_the_demo_on_request_leaves_the_history_as_it_is(app: AppTest) -> None:
-    app.switch_page("pages/data.py").run()
+    app.switch_page("views/data.py").run()
     next(b for b in app.button if b.label.startswith("デモデータを見る")).click().run()
     assert app.session_state["is_demo"] and calls_in(app) > 200_000
     assert len(team_history().manifest().active) == 3
@@ -99,12 +99,12 @@ def test_a_missing_week_is_named(tmp_path: Path) -> None:
     source.discard()
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("views/data.py").run()
     assert "活動データのない週が1週あります: 11/23の週。" in " ".join(texts(at))
 
 
 def test_delete_all_needs_the_confirmation(app: AppTest) -> None:
-    app.switch_page("pages/data.py").run()
+    app.switch_page("views/data.py").run()
     delete = next(b for b in app.button if b.label == "すべて削除する")
     assert delete.disabled
     app.checkbox(key="delete_sure").check().run()

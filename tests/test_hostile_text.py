@@ -23,9 +23,9 @@ CALLS = "\n".join([
     *(f'2026-11-16 15:{i:02d},"{DIRECTIVE_REP}",x,call,接続,200' for i in range(3)),
     "2026-11-18 09:00,`code` and [link](http://host.invalid),x,call,接続,30",
 ]) + "\n"
-PAGES = ["pages/data.py", "pages/dashboard.py", "pages/funnel.py", "pages/reps.py", "pages/trends.py",
-         "pages/insights.py", "pages/drilldown.py", "pages/planner.py", "pages/strategy.py", "pages/diagnosis.py",
-         "pages/export.py"]
+PAGES = ["views/data.py", "views/dashboard.py", "views/funnel.py", "views/reps.py", "views/trends.py",
+         "views/insights.py", "views/drilldown.py", "views/planner.py", "views/strategy.py", "views/diagnosis.py",
+         "views/export.py"]
 # what markdown would turn into something other than text: an image, a link, a directive, a shortcode, math, HTML
 LIVE = [re.compile(p) for p in (r"(?<!\\)!(?<!\\)\[", r"(?<!\\)\]\(", r"(?<!\\):(red|blue|green)(?<!\\)\[",
                                 r":smile:", r"(?<!\\)\$x", r"<img", r"(?<!\\)`code")]
@@ -51,7 +51,7 @@ def app(folder: Path) -> Iterator[AppTest]:
     os.environ.update(PHASEKPI_WORKSPACE=str(folder / "workspace.duckdb"), PHASEKPI_PROFILES=str(folder / "profiles.json"))
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("views/data.py").run()
     at.file_uploader[0].set_value([(LINK_FILE, CALLS.encode(), "text/csv")])
     at.button[0].click().run()
     next(b for b in at.button if b.label == "読み込む").click().run()
@@ -75,10 +75,10 @@ def test_user_text_is_never_live_markup(app: AppTest, page: str) -> None:
 
 
 def test_the_hostile_names_are_there_to_be_read(app: AppTest) -> None:
-    app.switch_page("pages/data.py").run()
+    app.switch_page("views/data.py").run()
     report = [unescaped(s.value) for kind in (app.success, app.warning) for s in kind]
     assert any(text.startswith(LINK_FILE) for text in report)  # the file's name, as typed, in the report
-    app.switch_page("pages/reps.py").run()
+    app.switch_page("views/reps.py").run()
     assert any(unescaped(w.value).startswith(IMAGE_REP) for w in app.warning)  # its bottleneck, its name as text
     table = app.dataframe[0].value
     assert {IMAGE_REP, DIRECTIVE_REP} <= set(table.iloc[:, 0])  # the reps, as typed, in the leaderboard

@@ -360,7 +360,7 @@ def test_blank_activity_ids_are_not_duplicates(store: Store, tmp_path: Path):
 
 @pytest.mark.parametrize("content", [b"", b"\x00\x01"], ids=["empty_file", "not_a_table"])
 def test_file_problems_name_the_users_file(store: Store, tmp_path: Path, content: bytes):
-    path = tmp_path / "0.csv"  # how pages/data.py stores an upload
+    path = tmp_path / "0.csv"  # how ui/uploads.py stores an upload
     path.write_bytes(content)
     assert load(store, path, "営業リスト.csv").error.params["file"] == "営業リスト.csv"
 

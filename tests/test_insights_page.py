@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 ROUTES = APP.read_text(encoding="utf-8")
-INSIGHTS, DRILL = "pages/insights.py", "pages/drilldown.py"
+INSIGHTS, DRILL = "views/insights.py", "views/drilldown.py"
 needs_insights = pytest.mark.skipif(INSIGHTS not in ROUTES, reason=f"{INSIGHTS} is not registered in app.py yet")
 needs_drill = pytest.mark.skipif(DRILL not in ROUTES, reason=f"{DRILL} is not registered in app.py yet")
 KANA = re.compile(r"[\u3040-\u30ff]")
@@ -79,7 +79,7 @@ def test_lead_sources_and_quality_on_the_demo(app: AppTest) -> None:
 
 @needs_insights
 def test_quality_tab_without_quality_data_says_so(app: AppTest) -> None:
-    app.switch_page("pages/data.py").run()
+    app.switch_page("views/data.py").run()
     app.file_uploader[0].set_value([("deals.csv", OPPORTUNITIES_WITHOUT_QUALITY, "text/csv")])
     app.button[0].click().run()
     next(b for b in app.button if b.label == "読み込む").click().run()

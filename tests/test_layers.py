@@ -59,3 +59,21 @@ def test_importing_every_module_loads_no_streamlit():
     done = subprocess.run([sys.executable, "-c", code], cwd=PACKAGE.parent, capture_output=True, text=True,
                           timeout=120, env={**os.environ, "PYTHONPATH": str(PACKAGE.parent)})
     assert done.returncode == 0, done.stderr
+
+
+UI_SOURCES = [PACKAGE.parent / "app.py", *sorted((PACKAGE.parent / "views").glob("*.py")),
+              *sorted((PACKAGE.parent / "ui").glob("*.py"))]
+PUBLIC_STREAMLIT = {"streamlit", "streamlit.components.v1"}  # the documented API; streamlit.runtime… is internal
+
+
+@pytest.mark.parametrize("path", UI_SOURCES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_the_ui_uses_only_streamlits_public_api(path: Path):
+    private = [name for name in streamlit_imports(path.read_text(encoding="utf-8")) if name not in PUBLIC_STREAMLIT]
+    assert private == [], f"{path.name} imports Streamlit internals"
+
+
+def test_the_screens_folder_holds_exactly_the_registered_screens():
+    registered = {node.args[0].value for node in ast.walk(ast.parse((PACKAGE.parent / "app.py").read_text()))
+                  if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "Page"}
+    on_disk = {f"views/{p.name}" for p in (PACKAGE.parent / "views").glob("*.py")}
+    assert registered == on_disk and len(on_disk) == 12

@@ -13,7 +13,8 @@ from phasekpi.diagnosis import judge
 from phasekpi.messages import messages, t
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = [p for p in [*ROOT.glob("phasekpi/*.py"), *ROOT.glob("pages/*.py"), ROOT / "app.py"] if p.name != "export.py"]
+SOURCES = [p for p in [*ROOT.glob("phasekpi/*.py"), *ROOT.glob("views/*.py"), *ROOT.glob("ui/*.py"), ROOT / "app.py"]
+           if p.name != "export.py"]
 EXPORT = ROOT / "phasekpi" / "export.py"  # its tr() prefixes "sheet."
 LITERAL_KEY = re.compile(r"""\b(?:tr|t)\(\s*["']([a-z_]+\.[a-z_.]+)["']""")
 EMPTY_BY_DESIGN = {"grain.period", "sheet.grain_suffix.period"}  # a whole-period value has no grain to print

@@ -15,8 +15,8 @@ from streamlit.testing.v1 import AppTest
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 TITLES = {
-    "pages/planner.py": {"ja": "KGIから逆算する行動計画とKPIツリー", "en": "KGI planner: from the goal down to daily calls"},
-    "pages/strategy.py": {"ja": "戦略KPI(売上貢献と投資対効果)", "en": "Strategic KPIs: revenue contribution and return"},
+    "views/planner.py": {"ja": "KGIから逆算する行動計画とKPIツリー", "en": "KGI planner: from the goal down to daily calls"},
+    "views/strategy.py": {"ja": "戦略KPI(売上貢献と投資対効果)", "en": "Strategic KPIs: revenue contribution and return"},
 }
 KANA = re.compile(r"[\u3040-\u30ff]")  # hiragana and katakana: never in the English UI's own words
 
@@ -54,12 +54,12 @@ def plan_rows(app: AppTest) -> dict[str, list[str]]:
     return {row[0]: list(row[1:3]) for row in table.itertuples(index=False)}
 
 
-@registered("pages/planner.py")
+@registered("views/planner.py")
 def test_typed_rates_give_the_plan_and_survive_a_page_switch(app: AppTest) -> None:
     """240 opportunities a month at 80 % / 20 % / 50 % / 25 % typed: 300 appointments, 1,500 effective
     conversations, 3,000 connects and 12,000 calls a month; 12 reps × 20 days = 240 rep-days, so
     1.0 opportunity, 1.25 appointments, 6.25 effective conversations, 12.5 connects, 50 calls per rep per day."""
-    app.switch_page("pages/planner.py").run()
+    app.switch_page("views/planner.py").run()
     app.radio(key="planner_kgi_kind_ja").set_value("opportunities").run()
     assert not any(r.label == "受注率(引き継ぎ商談)" for r in app.radio)  # an opportunity KGI needs no win rate
     app.number_input(key="planner_kgi_opportunities_month").set_value(240).run()
@@ -76,15 +76,15 @@ def test_typed_rates_give_the_plan_and_survive_a_page_switch(app: AppTest) -> No
         "架電数": ["12,000.0件", "50.0件"],
     }
     assert plan_rows(app) == expected
-    app.switch_page("pages/dashboard.py").run()
-    app.switch_page("pages/planner.py").run()
+    app.switch_page("views/dashboard.py").run()
+    app.switch_page("views/planner.py").run()
     assert plan_rows(app) == expected
     assert app.number_input(key="planner_kgi_opportunities_month").value == 240
 
 
-@registered("pages/planner.py")
+@registered("views/planner.py")
 def test_a_missing_rate_is_explained(app: AppTest) -> None:
-    app.switch_page("pages/planner.py").run()
+    app.switch_page("views/planner.py").run()
     app.radio(key="planner_source_connect_rate_ja").set_value("typed").run()
     app.number_input(key="planner_typed_connect_rate").set_value(0).run()
     table = app.dataframe[0].value
@@ -93,11 +93,11 @@ def test_a_missing_rate_is_explained(app: AppTest) -> None:
     assert calls["備考"] == "コネクト率が決まっていません(0%より大きく100%以下で入力してください)。"
 
 
-@registered("pages/strategy.py")
+@registered("views/strategy.py")
 def test_settings_reach_the_strategic_kpis_in_the_same_run(app: AppTest) -> None:
     """IS cost ¥5,200,000 a month: CAC = 5,200,000 × 8.90349 ÷ 520 = ¥89,035; LTV/CAC = 840,000 ÷ 89,035
     = 9.43. Forecast ¥600,000,000: error = |600,000,000 − 703,850,000| ÷ 703,850,000 = 14.8 %."""
-    app.switch_page("pages/strategy.py").run()
+    app.switch_page("views/strategy.py").run()
     assert "下の設定で「期間の受注予測額」を入力すると、予測の乖離率を計算します。" in texts(app)
     app.number_input(key="setting_is_cost_per_month").set_value(5_200_000).run()
     app.number_input(key="setting_forecast_won_amount").set_value(600_000_000).run()

@@ -14,7 +14,7 @@ from rendering import texts, unescaped
 from streamlit.testing.v1 import AppTest
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
-PAGE = "pages/settings.py"
+PAGE = "views/settings.py"
 TITLES = {"ja": "設定・ワークスペース", "en": "Settings and workspace"}
 KANA = re.compile(r"[\u3040-\u30ff]")
 pytestmark = pytest.mark.skipif(PAGE not in APP.read_text(encoding="utf-8"),
@@ -61,17 +61,17 @@ def test_a_target_changed_on_the_dashboard_is_there_in_a_new_session() -> None:
 
 def test_company_holidays_entered_on_the_trends_page_are_there_in_a_new_session() -> None:
     first = new_session()
-    first.switch_page("pages/trends.py").run()
+    first.switch_page("views/trends.py").run()
     first.text_area(key="company_holidays_text").input("2026-08-13\n2026-08-14").run()
     assert not first.exception
     second = new_session()
-    second.switch_page("pages/trends.py").run()
+    second.switch_page("views/trends.py").run()
     assert second.text_area(key="company_holidays_text").value == "2026-08-13\n2026-08-14"
 
 
 def test_a_submitted_checklist_is_kept_and_recorded_in_the_history() -> None:
     at = new_session()
-    at.switch_page("pages/diagnosis.py").run()
+    at.switch_page("views/diagnosis.py").run()
     for item in ("M1", "M2"):
         at.checkbox(key=f"item_{item}").check()
     next(b for b in at.button if b.label == "診断する").click().run()
@@ -81,7 +81,7 @@ def test_a_submitted_checklist_is_kept_and_recorded_in_the_history() -> None:
     assert len(history) == 1 and list(history.iloc[0])[1] == "成熟期"
     assert len(at.get("vega_lite_chart")) + len(at.get("arrow_vega_lite_chart")) == 1
     again = new_session()
-    again.switch_page("pages/diagnosis.py").run()
+    again.switch_page("views/diagnosis.py").run()
     assert again.checkbox(key="item_M1").value and not again.checkbox(key="item_S1").value
 
 

@@ -16,7 +16,7 @@ from rendering import texts
 from streamlit.testing.v1 import AppTest
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
-PAGE = "pages/trends.py"
+PAGE = "views/trends.py"
 KANA = re.compile(r"[\u3040-\u30ff]")  # hiragana and katakana: never in the English UI's own words
 
 pytestmark = pytest.mark.skipif(PAGE not in APP.read_text(encoding="utf-8"), reason="app.py does not route to the page yet")

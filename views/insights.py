@@ -2,8 +2,6 @@
 
 import streamlit as st
 
-from pages import session
-from pages.widgets import analysis_page
 from phasekpi.charts.heatmap import slot_chart, slot_frame
 from phasekpi.charts.leadsources import source_chart, source_frame, source_table
 from phasekpi.charts.quality import bins_chart, bins_frame, lowest_table, reps_chart, reps_frame, reps_table
@@ -11,8 +9,9 @@ from phasekpi.display import format_number
 from phasekpi.heatmap import MIN_CALLS, best_slots, best_slots_text, call_slots
 from phasekpi.leadsources import lead_sources
 from phasekpi.quality import quality_report, quality_target
+from ui import session
+from ui.widgets import analysis_page
 
-session.route_through_app()
 tr, lang, catalogue = session.tr, session.lang(), session.catalogue()
 diagnosis = analysis_page(tr("insights.title"))[1]
 slots_tab, sources_tab, quality_tab = st.tabs(

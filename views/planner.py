@@ -6,8 +6,6 @@ plan survives a visit to another page.
 
 import streamlit as st
 
-from pages import session
-from pages.widgets import analysis_page, remembered_number
 from phasekpi.charts.planner import plan_frame, source_key, tree_chart, tree_frame, tree_table
 from phasekpi.display import format_number
 from phasekpi.planner import (
@@ -25,10 +23,11 @@ from phasekpi.planner import (
     needed_steps,
     unit_of,
 )
+from ui import session
+from ui.widgets import analysis_page, remembered_number
 
 DEFAULT_WORKING_DAYS = 20.0
 
-session.route_through_app()
 tr, lang, catalogue = session.tr, session.lang(), session.catalogue()
 results, _ = analysis_page(tr("planner.title"))
 memory: dict = st.session_state.setdefault("planner", {})

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages import session
 from phasekpi.charts.weeks import week_chart, week_frame
 from phasekpi.history import HistoryBusy, UnknownUpload, Upload
 from phasekpi.weeks import week_coverage
+from ui import session
 
 
 def privacy_note() -> None:
@@ -69,7 +69,8 @@ def _row(upload: Upload) -> dict[str, str]:
             tr("history.col.added"): upload.added_at.replace("T", " "), tr("history.col.new"): f"{upload.new:,}",
             tr("history.col.updated"): f"{upload.updated:,}", tr("history.col.duplicates"): f"{upload.duplicates:,}",
             tr("history.col.rejected"): f"{upload.rejected:,}", tr("history.col.span"): span,
-            tr("history.col.mapping"): ", ".join(f"{header} → {tr(f'field.{field}')}" for field, header in upload.mapping.items()),
+            tr("history.col.mapping"): ", ".join(f"{header} → {tr(f'field.{name}')}"
+                                                 for name, header in upload.mapping.items()),
             tr("history.col.state"): tr("history.active") if upload.active
             else tr("history.undone", at=(upload.undone_at or "").replace("T", " "))}
 

@@ -6,13 +6,12 @@ from typing import Any
 
 import streamlit as st
 
-from pages import session
-from pages.widgets import analysis_page, plain
 from phasekpi.charts.trends import pacing_chart, pacing_table, trend_chart
 from phasekpi.display import format_number, kpi_value_text
 from phasekpi.pacing import Alert, alert_threshold_pct, alerts, kpi_series, parse_dates, phase_pacing, phase_target
+from ui import session
+from ui.widgets import analysis_page, plain
 
-session.route_through_app()
 tr, lang, catalogue = session.tr, session.lang(), session.catalogue()
 results, diagnosis = analysis_page(tr("trends.title"))
 st.caption(tr("trends.intro"))

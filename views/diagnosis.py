@@ -6,7 +6,6 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from pages import session
 from phasekpi.diagnosis import (
     Diagnosis,
     Suggestion,
@@ -17,8 +16,8 @@ from phasekpi.diagnosis import (
 )
 from phasekpi.display import format_number, kpi_value_text
 from phasekpi.metrics import Filters, scorecard
+from ui import session
 
-session.route_through_app()
 tr, lang, catalogue = session.tr, session.lang(), session.catalogue()
 st.title(tr("diagnosis.title"))
 st.write(tr("diagnosis.intro"))

@@ -2,14 +2,13 @@
 
 import streamlit as st
 
-from pages import session
-from pages.widgets import CARD_CSS, bottleneck_box, card_grid, filter_bar, remembered_number
 from phasekpi.charts.funnel import conversion_chart, funnel_chart, funnel_frame
 from phasekpi.diagnosis import transition_target
 from phasekpi.funnel import build_funnel, find_bottleneck
 from phasekpi.metrics import scorecard
+from ui import session
+from ui.widgets import CARD_CSS, bottleneck_box, card_grid, filter_bar, remembered_number
 
-session.route_through_app()
 tr, lang, catalogue = session.tr, session.lang(), session.catalogue()
 st.markdown(CARD_CSS, unsafe_allow_html=True)
 diagnosis = session.diagnosis()
@@ -17,7 +16,7 @@ bounds = session.bounds()
 if diagnosis is None or bounds is None:
     st.title(tr("dashboard.title"))
     st.info(tr("dashboard.no_data"))
-    st.page_link("pages/data.py", label=tr("nav.data"), icon=":material/upload_file:")
+    st.page_link("views/data.py", label=tr("nav.data"), icon=":material/upload_file:")
     st.stop()
 
 phase = catalogue.phase(diagnosis.phase)

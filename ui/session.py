@@ -19,8 +19,6 @@ from pathlib import Path
 from typing import TypeVar
 
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
-from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from phasekpi.catalogue import Catalogue, default_catalogue
 from phasekpi.diagnosis import Diagnosis, diagnose
@@ -36,23 +34,16 @@ from phasekpi.workspace import Config, HistoryEntry, Workspace, workspace_path
 T = TypeVar("T")
 
 
-def route_through_app() -> None:
-    """Make app.py the router. Streamlit treats a folder named pages/ as its old automatic router
-    until some run has called st.navigation, so a first visit by deep link (or an AppTest run)
-    would run a page without app.py; switch the process to app.py's router and rerun."""
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-    persist()  # number inputs and holidays are copied by their pages' callbacks: save what changed
+def start_run() -> None:
+    """What every run does before the page (app.py calls it): save what callbacks changed (number
+    inputs and holidays are copied by their pages' callbacks), follow the team's history."""
+    persist()
     follow_history()
-    if not workspace().status.writable and _page_is_running():
+
+
+def read_only_banner() -> None:
+    if not workspace().status.writable:
         st.warning(tr("workspace.banner_read_only"), icon=":material/lock:")
-
-
-def _page_is_running() -> bool:
-    """True in a page's call (app.py has drawn the sidebar already), so the banner shows once."""
-    ctx = get_script_run_ctx()
-    return ctx is None or bool(ctx.cursors)
 
 
 def workspace() -> Workspace:

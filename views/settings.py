@@ -4,12 +4,11 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from pages import session
-from pages.widgets import plain
 from phasekpi.mapping import default_profiles
 from phasekpi.workspace import Config, YamlImportError, export_yaml, import_yaml
+from ui import session
+from ui.widgets import plain
 
-session.route_through_app()
 tr, lang, catalogue = session.tr, session.lang(), session.catalogue()
 space = session.workspace()
 st.title(tr("workspace.title"))

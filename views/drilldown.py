@@ -6,10 +6,10 @@ which opens this page as `?kpi=<kpi id>`; choosing another KPI here writes it ba
 
 import streamlit as st
 
-from pages import session
-from pages.widgets import analysis_page, plain
 from phasekpi.display import format_number, gaps_text
 from phasekpi.drilldown import column_label, drill_rows, drill_table, drillable_kpis
+from ui import session
+from ui.widgets import analysis_page, plain
 
 PAGE_KEY, SCOPE_KEY = "drill_page", "drill_scope"
 
@@ -24,7 +24,8 @@ def _turn(step: int) -> None:
 
 
 def main() -> None:
-    session.route_through_app()
+
+
     tr, lang, catalogue = session.tr, session.lang(), session.catalogue()
     analysis_page(tr("drill.title"))
     st.caption(tr("drill.intro"))

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import streamlit as st
 
-from pages import session
 from phasekpi.history import HistoryBusy
 from phasekpi.ingest import mapping_problem
 from phasekpi.mapping import Mapping, default_profiles, mapping_for
 from phasekpi.problems import FileReport, LoadReport, Problem
 from phasekpi.sources import SourceFile, importable_files, read_source
 from phasekpi.workbook import sheet_states
+from ui import session
 
 
 @dataclass

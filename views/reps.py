@@ -4,15 +4,14 @@ rep's funnel next to the team's."""
 import pandas as pd
 import streamlit as st
 
-from pages import session
-from pages.widgets import analysis_page, plain
 from phasekpi.charts.reps import comparison_chart, comparison_frame, spread_chart, spread_frame
 from phasekpi.diagnosis import rep_phases
 from phasekpi.display import format_number, kpi_value_text, no_bottleneck_text
 from phasekpi.funnel import build_funnel, find_bottleneck
 from phasekpi.reps import leaderboard, rep_spread
+from ui import session
+from ui.widgets import analysis_page, plain
 
-session.route_through_app()
 tr, lang, catalogue = session.tr, session.lang(), session.catalogue()
 results, diagnosis = analysis_page(tr("reps.title"))
 st.caption(tr("reps.intro"))

@@ -5,12 +5,11 @@ from datetime import date
 
 import streamlit as st
 
-from pages import session
-from pages.loadreport import findings
 from phasekpi.export import KpiSheet, write_workbook
 from phasekpi.messages import LANGUAGES
+from ui import session
+from ui.loadreport import findings
 
-session.route_through_app()
 tr, lang, catalogue = session.tr, session.lang(), session.catalogue()
 st.title(tr("export.title"))
 st.write(tr("export.intro"))

@@ -3,17 +3,16 @@
 
 import streamlit as st
 
-from pages import session
-from pages.widgets import CARD_CSS, analysis_page, card_grid, remembered_number
 from phasekpi.charts.planner import amount_chart, amount_frame
 from phasekpi.display import format_number
 from phasekpi.metrics import scorecard, settings_with_defaults
+from ui import session
+from ui.widgets import CARD_CSS, analysis_page, card_grid, remembered_number
 
 SETTINGS = ("is_cost_per_month", "arpa_per_month", "gross_margin_pct", "lifetime_months", "forecast_won_amount")
 UNTARGETED = ("ltv", "roi", "forecast_accuracy")  # no phase gives these a target: shown as plain numbers
 HEALTHY_LTV_CAC = 3.0
 
-session.route_through_app()
 tr, lang, catalogue = session.tr, session.lang(), session.catalogue()
 st.markdown(CARD_CSS, unsafe_allow_html=True)
 results, _ = analysis_page(tr("strategy.title"))

@@ -8,7 +8,6 @@ from html import escape
 
 import streamlit as st
 
-from pages import session
 from phasekpi.coverage import data_coverage
 from phasekpi.diagnosis import Diagnosis
 from phasekpi.display import (
@@ -23,6 +22,7 @@ from phasekpi.display import (
 from phasekpi.drilldown import drill_target
 from phasekpi.funnel import Bottleneck, FunnelStep
 from phasekpi.metrics import Filters, KpiResults, ScorecardRow
+from ui import session
 
 STATUS_COLOURS = {"good": "#1e7b45", "warning": "#b7791f", "bad": "#b03a2e", "no_data": "#8a8a8a",
                   "unavailable": "#6b7280", "implausible": "#6b7280"}
@@ -123,7 +123,7 @@ def analysis_page(title: str) -> tuple[KpiResults, Diagnosis]:
     diagnosis, bounds = session.diagnosis(), session.bounds()
     if diagnosis is None or bounds is None:
         st.info(tr("dashboard.no_data"))
-        st.page_link("pages/data.py", label=tr("nav.data"), icon=":material/upload_file:")
+        st.page_link("views/data.py", label=tr("nav.data"), icon=":material/upload_file:")
         st.stop()
     filter_bar(bounds)
     results = session.kpi_results()
@@ -151,7 +151,7 @@ def drilldown_link(kpi_id: str, label: str | None = None) -> None:
     nothing for a KPI without rows of its own (scores, derived values)."""
     target = drill_target(session.catalogue(), kpi_id)
     if target is not None:
-        st.page_link("pages/drilldown.py", label=label or session.tr("drill.link"), icon=":material/table_rows:",
+        st.page_link("views/drilldown.py", label=label or session.tr("drill.link"), icon=":material/table_rows:",
                      query_params={"kpi": target})
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages import session, uploads
-from pages.widgets import plain
 from phasekpi.display import time_choice_text
 from phasekpi.ingest import mapping_problem, preview, sample_time_choice
 from phasekpi.mapping import Mapping, map_as
 from phasekpi.messages import problem_text
 from phasekpi.metrics import Filters
 from phasekpi.schema import OUTCOME_RANKS, TABLES, channel_words, outcome_words
+from ui import session, uploads
+from ui.widgets import plain
 
 SKIP = "skip"
 AUTO = "auto"  # the time-of-day column chosen from the data

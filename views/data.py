@@ -5,21 +5,18 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from pages import historylist, session, uploads
-from pages.editors import chosen_mapping, mapping_editor, problem_files, vocabulary_editor
-from pages.loadreport import health_section, show_report
-from pages.widgets import UPLOADER_CSS
 from phasekpi.schema import TABLES, table_summaries
 from phasekpi.sources import import_dir, importable_files
+from ui import historylist, session, uploads
+from ui.editors import chosen_mapping, mapping_editor, problem_files, vocabulary_editor
+from ui.loadreport import health_section, show_report
+from ui.widgets import UPLOADER_CSS
 
 
 def file_size(path: Path) -> str:
     size = path.stat().st_size if path.exists() else 0
     return f"{size / 1e6:,.1f} MB" if size >= 1e5 else f"{size / 1e3:,.1f} KB"
 
-
-
-session.route_through_app()
 tr, lang = session.tr, session.lang()
 st.markdown(UPLOADER_CSS.format(button=tr("data.uploader_button"), limit=tr("data.uploader_limit")), unsafe_allow_html=True)
 st.title(tr("data.title"))

@@ -4,13 +4,12 @@ what to do about it, and what the team would gain if it reached its benchmark.""
 import pandas as pd
 import streamlit as st
 
-from pages import session
-from pages.widgets import analysis_page, bottleneck_box, drilldown_link
 from phasekpi.charts.funnel import conversion_chart, funnel_chart, funnel_frame
 from phasekpi.display import format_number
 from phasekpi.funnel import build_funnel, find_bottleneck, what_if
+from ui import session
+from ui.widgets import analysis_page, bottleneck_box, drilldown_link
 
-session.route_through_app()
 tr, lang, catalogue = session.tr, session.lang(), session.catalogue()
 results, diagnosis = analysis_page(tr("funnelpage.title"))
 

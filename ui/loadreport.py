@@ -5,14 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages import session
-from pages.widgets import plain
 from phasekpi.display import finding_text, report_notes, technical_text
 from phasekpi.health import Finding, health_findings
 from phasekpi.ingest import REJECTION_DETAILS
 from phasekpi.messages import problem_text
 from phasekpi.metrics import Filters
 from phasekpi.problems import FileReport, LoadReport, rejections_csv
+from ui import session
+from ui.widgets import plain
 
 
 def show_report(report: LoadReport) -> None:
