@@ -22,8 +22,9 @@ from typing import Literal
 
 import duckdb
 
-from phasekpi.catalogue import PERIOD_NAME, Catalogue, Kpi, Need, kpi_dependencies
+from phasekpi.catalogue import Catalogue, Kpi, Need
 from phasekpi.coverage import Coverage, Gap, data_coverage, data_range, table_spans  # noqa: F401 (re-exported)
+from phasekpi.expressions import PERIOD_NAME, kpi_dependencies
 from phasekpi.schema import TABLES, Store, open_store
 
 DAYS_PER_MONTH = 365.25 / 12

@@ -30,22 +30,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from phasekpi.catalogue import Catalogue, default_catalogue
 from phasekpi.diagnosis import Diagnosis, judge, phase_from_age
-from phasekpi.export import (
-    DEFINITIONS_HEADER_ROW,
-    FIRST_ROW,
-    FUNNEL_FIRST_ROW,
-    HEADER_ROW,
-    INPUT_FILL,
-    PLAN_FIRST_INPUT_ROW,
-    PLAN_FIRST_LINE_ROW,
-    PLAN_NAMES,
-    REPS_FIRST_ROW,
-    REPS_TARGET_ROW,
-    KpiSheet,
-    default_plan_inputs,
-    write_text,
-    write_workbook,
-)
+from phasekpi.export import KpiSheet, write_workbook
+from phasekpi.export.cells import FIRST_ROW, HEADER_ROW, INPUT_FILL, write_text
+from phasekpi.export.definitions import DEFINITIONS_HEADER_ROW
+from phasekpi.export.funnel import FUNNEL_FIRST_ROW
+from phasekpi.export.plan import PLAN_FIRST_INPUT_ROW, PLAN_FIRST_LINE_ROW, PLAN_NAMES, default_plan_inputs
+from phasekpi.export.reps import REPS_FIRST_ROW, REPS_TARGET_ROW
 from phasekpi.funnel import build_funnel, find_bottleneck
 from phasekpi.ingest import load_files
 from phasekpi.metrics import DAYS_PER_MONTH, Filters, KpiResults, KpiValue, achievement, compute_grouped, compute_kpis, status_of
