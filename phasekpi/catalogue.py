@@ -361,6 +361,7 @@ class Catalogue(Strict):
     quality_score: QualityScore
     stages: dict[str, Stage]
     funnels: dict[str, Funnel]
+    activity_kpis: list[str] = Field(min_length=1)  # their totals summed: a rep's activity (metrics.activity_total)
     rep_spread: RepSpread
     sourcing: list[SourcingRule] = Field(min_length=1)
     transition: Transition | None = None
@@ -450,6 +451,9 @@ def cross_reference_problems(raw: dict) -> Iterable[str]:
             yield from (f"kpis.{kpi_id}.expression: {p}" for p in expression_problems(expression, names_in_expressions))
     yield from cycle_problems(kpis)
     yield from _sourcing_problems(raw)
+    for a_index, ref in enumerate(_list(raw.get("activity_kpis"))):
+        if ref not in kpis:
+            yield f"activity_kpis.{a_index}: names KPI {ref!r}, which is not defined"
     spread = raw.get("rep_spread") if isinstance(raw.get("rep_spread"), dict) else {}
     for s_index, ref in enumerate(_list(spread.get("kpis"))):
         if isinstance(ref, str) and ref not in kpis:

@@ -14,7 +14,16 @@ from datetime import date, timedelta
 
 from phasekpi.catalogue import Catalogue, Signals
 from phasekpi.messages import t
-from phasekpi.metrics import DAYS_PER_MONTH, Filters, KpiResults, achievement, compute_grouped, compute_kpis, data_range
+from phasekpi.metrics import (
+    DAYS_PER_MONTH,
+    Filters,
+    KpiResults,
+    achievement,
+    activity_total,
+    compute_grouped,
+    compute_kpis,
+    data_range,
+)
 from phasekpi.reps import rep_spread
 from phasekpi.schema import Store
 
@@ -235,7 +244,7 @@ def rep_phases(catalogue: Catalogue, team_phase: str, by_rep: Mapping[str, KpiRe
     actions = [e for e in catalogue.phase(team_phase).kpis if catalogue.kpis[e.kpi].tier == "action"]
 
     def ahead(results: KpiResults) -> bool:
-        if (results.total("calls") or 0) + (results.total("emails_sent") or 0) < rule.min_activity:
+        if activity_total(catalogue, results) < rule.min_activity:
             return False
         for entry in actions:
             reached = achievement(results.actual(entry.kpi), float((targets or {}).get(entry.kpi, entry.target)),

@@ -313,6 +313,12 @@ def measure_condition(kpi: Kpi, coverage: Coverage | None = None) -> str:
     return condition
 
 
+def activity_total(catalogue: Catalogue, results: KpiResults) -> float:
+    """A rep's (or the team's) activity over the period: the catalogue's `activity_kpis` totals
+    summed, a missing one as none."""
+    return sum(results.total(kpi_id) or 0 for kpi_id in catalogue.activity_kpis)
+
+
 def measure_problems(catalogue: Catalogue) -> list[str]:
     """Every measure (table, date column, `where`, summed or counted column) and IS-sourcing rule
     that DuckDB cannot bind, checked by EXPLAIN against an empty store: a typo (`chanel = 'call'`,

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from phasekpi.catalogue import Catalogue
-from phasekpi.metrics import KpiResults, ScorecardRow, scorecard
+from phasekpi.metrics import KpiResults, ScorecardRow, activity_total, scorecard
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class Spread:
 def rep_spread(catalogue: Catalogue, by_rep: Mapping[str, KpiResults]) -> list[Spread]:
     """How far apart reps are on the catalogue's key rates; reps with little activity are left out."""
     floor = catalogue.rep_spread.min_activity
-    active = {rep: r for rep, r in by_rep.items() if (r.total("calls") or 0) + (r.total("emails_sent") or 0) >= floor}
+    active = {rep: r for rep, r in by_rep.items() if activity_total(catalogue, r) >= floor}
     spreads = []
     for kpi_id in catalogue.rep_spread.kpis:
         values = {rep: r.actual(kpi_id) for rep, r in active.items() if r.actual(kpi_id) is not None}

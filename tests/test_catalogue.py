@@ -304,6 +304,8 @@ MUTATIONS = [
                                        _set("kpis.won_amount.measure.column", "ammount")(raw)),
      ("kpis.calls.measure: DuckDB cannot run it", "kpis.won_amount.measure: DuckDB cannot run it")),
     ("a sourcing rule's where", _set("sourcing.0.where", "is_sorced"), "sourcing.0.where: DuckDB cannot run it"),
+    ("an activity KPI not defined", _set("activity_kpis", ["calls", "emailz"]),
+     "activity_kpis.1: names KPI 'emailz', which is not defined"),
     # what each KPI type needs
     ("count without measure", _drop("kpis.calls.measure"), "kpis.calls: Value error, a count KPI needs measure"),
     ("sum without column", _drop("kpis.won_amount.measure.column"),
