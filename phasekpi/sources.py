@@ -310,7 +310,6 @@ class LineScan:
 
     def __init__(self) -> None:
         self.longest = self.current = self.breaks = 0
-        self.blank = False
         self.newlines = self.quotes = self.nuls = 0
         self.delimiters = dict.fromkeys(DELIMITERS, 0)
         self.ends_with_newline = True
@@ -326,7 +325,6 @@ class LineScan:
         for delimiter in self.delimiters:
             self.delimiters[delimiter] += int(counts[ord(delimiter)])
         self.ends_with_newline = chunk.endswith(b"\n")
-        self.blank = bool(self.runs)
         self._breaks(chunk)
         if self.longest > MAX_LINE_BYTES:  # say so now, not after unpacking gigabytes of it
             raise TooBig("line", MAX_LINE_BYTES)
@@ -367,7 +365,7 @@ class LineScan:
             self.longest = max(self.longest, self.breaks)
             return
         self.longest = max(self.longest, self.breaks + leading)
-        if self.blank:
+        if self.runs:  # a long run of line breaks is a run of blank lines: none yet, none to search
             self.longest = max([self.longest, *(len(m[0]) for m in LONG_BREAKS.finditer(chunk))])
         self.breaks = len(chunk) - len(chunk.rstrip(LINE_BREAKS))
 
