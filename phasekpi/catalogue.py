@@ -15,15 +15,14 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from phasekpi import CATALOGUE_PATH, yamltext
-from phasekpi.expressions import PERIOD_NAME, cycle_problems, expression_problems
-from phasekpi.tables import TABLES
+from phasekpi.needs import Need, TableName, parse_need
+from phasekpi.references import cross_reference_problems
 
 TierId = Literal["strategic", "tactical", "action"]
 PhaseId = Literal["startup", "growth", "mature"]
 KpiType = Literal["count", "sum", "score", "ratio", "derived"]
 UnitId = Literal["count", "percent", "yen", "points", "ratio"]
 Grain = Literal["per_rep_per_day", "per_rep_per_month", "per_month", "period"]
-TableName = Literal["activities", "leads", "opportunities"]
 OutcomeLevel = Literal["none", "connected", "effective", "appointment"]
 DataSignal = Literal[
     "months_since_first_activity",
@@ -66,34 +65,6 @@ class Measure(Strict):
     where: str | None = None
     column: str | None = None
     count_distinct: str | None = None
-
-
-class Need(Strict):
-    """One thing the loaded data must hold: a field with a value in some row (`value` None), or a
-    row whose field equals `value` (activities.channel=email: some email activity)."""
-
-    table: TableName
-    field: str
-    value: str | None = None
-
-    @property
-    def key(self) -> str:
-        return f"{self.table}.{self.field}" + ("" if self.value is None else f"={self.value}")
-
-
-def parse_need(text: str) -> list[Need]:
-    """`activities.outcome | activities.duration_sec` → the alternatives, any of which will do.
-    Raises ValueError naming what is wrong."""
-    needs = []
-    for option in text.split("|"):
-        target, _, value = option.strip().partition("=")
-        table, _, name = target.strip().partition(".")
-        if table not in TABLES:
-            raise ValueError(f"{option.strip()!r}: {table!r} is not a table ({', '.join(TABLES)})")
-        if name not in {c.name for c in TABLES[table].columns}:
-            raise ValueError(f"{option.strip()!r}: {name!r} is not a field of {table}")
-        needs.append(Need(table=table, field=name, value=value.strip() or None))
-    return needs
 
 
 class Kpi(Strict):
@@ -342,6 +313,66 @@ class RepSpread(Strict):
     min_activity: int = Field(ge=0)
 
 
+class PlanFactor(Strict):
+    """How a plan volume follows from the one above: divided by an amount or by a rate in percent."""
+
+    id: str  # its texts: planner.node.<id>
+    kind: Literal["amount", "rate"]
+    kpi: str | None = None  # a ratio KPI measuring the rate over the period
+    numerator: str | None = None  # or numerator ÷ denominator of two KPIs' period totals
+    denominator: str | None = None
+    assumed_benchmark: float | None = Field(default=None, gt=0, le=100)  # where `kpi` gives none
+    cell: str = Field(pattern=r"^[A-Z][A-Z_]*$")  # its defined name in the Excel KGI sheet
+
+    @model_validator(mode="after")
+    def _one_source(self) -> PlanFactor:
+        if (self.kpi is None) == (self.numerator is None or self.denominator is None):
+            raise ValueError("a factor needs either kpi or both numerator and denominator")
+        if self.kind == "amount" and self.kpi is not None:
+            raise ValueError("an amount factor is numerator ÷ denominator, not a ratio KPI")
+        return self
+
+
+class PlanVolume(Strict):
+    id: str  # its texts: planner.node.<id>
+    actual: str  # the KPI giving the team's own value
+    grain: Literal["per_month", "per_rep_per_day"]
+    factor: PlanFactor | None = None  # none only for the top volume
+
+
+class PlanChain(Strict):
+    """The KGI back-calculation (SPEC §9): volumes top down, each the one above ÷ its factor."""
+
+    kgi: list[str] = Field(min_length=1)  # volumes a plan may start from
+    working_days: float = Field(gt=0)
+    volumes: list[PlanVolume] = Field(min_length=2)
+
+    def volume(self, volume_id: str) -> PlanVolume:
+        return next(v for v in self.volumes if v.id == volume_id)
+
+    def below(self, volume_id: str) -> list[PlanVolume]:
+        """The volumes from `volume_id` down to the last."""
+        ids = [v.id for v in self.volumes]
+        return self.volumes[ids.index(volume_id):]
+
+    @property
+    def factors(self) -> list[PlanFactor]:
+        return [v.factor for v in self.volumes if v.factor is not None]
+
+    def factor(self, factor_id: str) -> PlanFactor:
+        return next(f for f in self.factors if f.id == factor_id)
+
+
+class Strategy(Strict):
+    """The strategy page: which KPIs it shows, judges, draws by month and explains."""
+
+    phase: PhaseId  # whose set gives the strategic cards and their targets
+    health: str  # a KPI judged against its benchmark floor
+    plain: list[str] = Field(default_factory=list)  # untargeted KPIs shown as numbers
+    amounts: list[str] = Field(default_factory=list)  # yen KPIs drawn by month
+    formulas: list[str] = Field(default_factory=list)  # explained with the team's numbers
+
+
 class Setting(Strict):
     label: Text
     unit: UnitId
@@ -365,6 +396,8 @@ class Catalogue(Strict):
     rep_spread: RepSpread
     sourcing: list[SourcingRule] = Field(min_length=1)
     transition: Transition | None = None
+    plan: PlanChain | None = None  # none: the planner has no chain to work back
+    strategy: Strategy | None = None  # none: no strategy page
 
     def phase(self, phase_id: str) -> Phase:
         return next(p for p in self.phases if p.id == phase_id)
@@ -387,8 +420,15 @@ class CatalogueError(ValueError):
         super().__init__(f"{path.name}: {len(problems)} problem(s)\n{listing}")
 
 
-def load_catalogue(path: Path = CATALOGUE_PATH) -> Catalogue:
-    """Read and validate a catalogue; raise CatalogueError listing every problem."""
+# The KPI ids code names directly, each with who needs it; everything else reaches code through the
+# catalogue's sections (plan, strategy, funnels, activity_kpis …). The app's catalogue must define them.
+QUALITY_SCORE = "quality_score"
+REQUIRED_KPIS: dict[str, str] = {QUALITY_SCORE: "phasekpi.quality: the opportunity quality page and its target"}
+
+
+def load_catalogue(path: Path = CATALOGUE_PATH, required: Iterable[str] = ()) -> Catalogue:
+    """Read and validate a catalogue; raise CatalogueError listing every problem. `required`: KPI ids
+    the caller's code names directly (the app passes REQUIRED_KPIS)."""
     try:
         raw = yamltext.parse(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
@@ -397,6 +437,9 @@ def load_catalogue(path: Path = CATALOGUE_PATH) -> Catalogue:
         raise CatalogueError(path, ["the file must be a mapping of sections (version, kpis, phases …)"])
     problems = [_describe(err) for err in _field_errors(raw)]
     problems += list(cross_reference_problems(raw))
+    kpis = raw.get("kpis") if isinstance(raw.get("kpis"), dict) else {}
+    problems += [f"kpis: no KPI {kpi_id!r}, which the code requires ({REQUIRED_KPIS.get(kpi_id, 'required')})"
+                 for kpi_id in required if kpi_id not in kpis]
     if problems:
         raise CatalogueError(path, problems)
     catalogue = Catalogue.model_validate(raw)
@@ -413,7 +456,7 @@ def load_catalogue(path: Path = CATALOGUE_PATH) -> Catalogue:
 @lru_cache(maxsize=1)
 def default_catalogue() -> Catalogue:
     """The project's catalogue, read once per process (it never changes at run time)."""
-    return load_catalogue(CATALOGUE_PATH)
+    return load_catalogue(CATALOGUE_PATH, REQUIRED_KPIS)
 
 
 def _field_errors(raw: dict) -> list[dict]:
@@ -429,131 +472,3 @@ def _describe(error: dict) -> str:
     got = error.get("input")
     shown = "" if isinstance(got, dict | list) or got is None else f" (got {got!r})"
     return f"{where}: {error['msg']}{shown}"
-
-
-def cross_reference_problems(raw: dict) -> Iterable[str]:
-    """Check names that point elsewhere in the catalogue; tolerant of a broken structure."""
-    kpis = raw.get("kpis") if isinstance(raw.get("kpis"), dict) else {}
-    settings = raw.get("settings") if isinstance(raw.get("settings"), dict) else {}
-    stages = raw.get("stages") if isinstance(raw.get("stages"), dict) else {}
-    names_in_expressions = set(kpis) | set(settings) | {PERIOD_NAME}
-    for kpi_id, kpi in kpis.items():
-        if not isinstance(kpi, dict):
-            continue
-        for n_index, need in enumerate(_list(kpi.get("needs"))):
-            yield from (f"kpis.{kpi_id}.needs.{n_index}: {p}" for p in _need_problems(need))
-        for part in ("numerator", "denominator"):
-            ref = kpi.get(part)
-            if isinstance(ref, str) and ref not in kpis:
-                yield f"kpis.{kpi_id}.{part}: names KPI {ref!r}, which is not defined"
-        expression = kpi.get("expression")
-        if isinstance(expression, str):
-            yield from (f"kpis.{kpi_id}.expression: {p}" for p in expression_problems(expression, names_in_expressions))
-    yield from cycle_problems(kpis)
-    yield from _sourcing_problems(raw)
-    for a_index, ref in enumerate(_list(raw.get("activity_kpis"))):
-        if ref not in kpis:
-            yield f"activity_kpis.{a_index}: names KPI {ref!r}, which is not defined"
-    spread = raw.get("rep_spread") if isinstance(raw.get("rep_spread"), dict) else {}
-    for s_index, ref in enumerate(_list(spread.get("kpis"))):
-        if isinstance(ref, str) and ref not in kpis:
-            yield f"rep_spread.kpis.{s_index}: names KPI {ref!r}, which is not defined"
-    phases = [p for p in _list(raw.get("phases")) if isinstance(p, dict)]
-    for index, phase in enumerate(phases):
-        for k_index, entry in enumerate(_list(phase.get("kpis"))):
-            ref = entry.get("kpi") if isinstance(entry, dict) else None
-            if isinstance(ref, str) and ref not in kpis:
-                yield f"phases.{index}.kpis.{k_index}.kpi: names KPI {ref!r}, which is not defined"
-    phase_ids = [p.get("id") for p in phases]
-    if phase_ids and len(set(phase_ids)) != len(phase_ids):
-        yield f"phases: phase ids repeat ({', '.join(map(str, phase_ids))})"
-    checklist = raw.get("checklist") if isinstance(raw.get("checklist"), dict) else {}
-    item_ids = [str(i.get("id")) for i in _list(checklist.get("items")) if isinstance(i, dict)]
-    repeated = sorted({i for i in item_ids if item_ids.count(i) > 1})
-    if repeated:
-        yield f"checklist.items: item ids repeat ({', '.join(repeated)})"
-    thresholds = checklist.get("thresholds") if isinstance(checklist.get("thresholds"), dict) else {}
-    for phase_id in phase_ids:
-        if phase_id not in thresholds:
-            yield f"checklist.thresholds: no threshold for phase {phase_id!r}"
-    yield from _signal_problems(checklist, kpis, phases)
-    transition = raw.get("transition") if isinstance(raw.get("transition"), dict) else {}
-    ahead = transition.get("rep_ahead") if isinstance(transition.get("rep_ahead"), dict) else {}
-    for r_index, ref in enumerate(_list(ahead.get("key_rates"))):
-        if isinstance(ref, str) and ref not in kpis:
-            yield f"transition.rep_ahead.key_rates.{r_index}: names KPI {ref!r}, which is not defined"
-    funnels = raw.get("funnels") if isinstance(raw.get("funnels"), dict) else {}
-    for funnel_id, funnel in funnels.items():
-        for w_index, ref in enumerate(_list(funnel.get("what_if")) if isinstance(funnel, dict) else []):
-            if isinstance(ref, str) and ref not in kpis:
-                yield f"funnels.{funnel_id}.what_if.{w_index}: names KPI {ref!r}, which is not defined"
-        steps = _list(funnel.get("steps")) if isinstance(funnel, dict) else []
-        for s_index, step in enumerate(steps):
-            if not isinstance(step, dict):
-                continue
-            for part in ("kpi", "rate_kpi"):
-                ref = step.get(part)
-                if isinstance(ref, str) and ref not in kpis:
-                    yield f"funnels.{funnel_id}.steps.{s_index}.{part}: names KPI {ref!r}, which is not defined"
-            rate = kpis.get(step.get("rate_kpi")) if isinstance(step.get("rate_kpi"), str) else None
-            if isinstance(rate, dict) and rate.get("type") != "ratio":
-                yield (f"funnels.{funnel_id}.steps.{s_index}.rate_kpi: names {step['rate_kpi']!r}, "
-                       f"a {rate.get('type')} KPI; a step's rate must be a ratio KPI")
-            if step.get("stage") is not None and step["stage"] not in stages:
-                yield f"funnels.{funnel_id}.steps.{s_index}.stage: names stage {step['stage']!r}, which is not defined"
-
-
-def _need_problems(need: object) -> list[str]:
-    if not isinstance(need, str):
-        return [f"{need!r} is not text like 'activities.outcome'"]
-    try:
-        parse_need(need)
-    except ValueError as exc:
-        return [str(exc)]
-    return []
-
-
-def _sourcing_problems(raw: dict) -> Iterable[str]:
-    rules = _list(raw.get("sourcing"))
-    for index, rule in enumerate(rules):
-        if isinstance(rule, dict) and rule.get("when") is not None:
-            yield from (f"sourcing.{index}.when: {p}" for p in _need_problems(rule["when"]))
-    if rules and isinstance(rules[-1], dict) and rules[-1].get("when") is not None:
-        yield f"sourcing.{len(rules) - 1}: the last rule must have no `when`, so some rule always applies"
-
-
-def _signal_problems(checklist: dict, kpis: dict, phases: list[dict]) -> Iterable[str]:
-    """A suggestion needs its signal, a configured signal names real KPIs of its phase."""
-    signals = checklist.get("signals") if isinstance(checklist.get("signals"), dict) else {}
-    for index, item in enumerate(_list(checklist.get("items"))):
-        if not isinstance(item, dict) or item.get("suggest") is None:
-            continue
-        suggest = item["suggest"] if isinstance(item["suggest"], dict) else {}
-        signal = suggest.get("signal") or item.get("from_data")
-        if signal is None:
-            yield f"checklist.items.{index}.suggest: a suggestion needs from_data or suggest.signal"
-        elif signal not in ("months_since_first_activity", "months_of_data") and signal not in signals:
-            yield f"checklist.items.{index}.suggest: signal {signal!r} has no parameters in checklist.signals"
-    phase_kpis: dict[object, set] = {}  # a repeated phase id (reported above) pools its KPIs
-    for phase in phases:
-        phase_kpis.setdefault(phase.get("id"), set()).update(
-            e.get("kpi") for e in _list(phase.get("kpis")) if isinstance(e, dict))
-    for name, params in signals.items():
-        if not isinstance(params, dict):
-            continue
-        refs = [(f"kpis.{i}", ref) for i, ref in enumerate(_list(params.get("kpis")))]
-        refs += [(part, params.get(part)) for part in ("volume_kpi", "quality_kpi") if part in params]
-        for where, ref in refs:
-            if isinstance(ref, str) and ref not in kpis:
-                yield f"checklist.signals.{name}.{where}: names KPI {ref!r}, which is not defined"
-            elif (where != "quality_kpi" and name != "rep_spread" and isinstance(ref, str)
-                  and phase_kpis.get(params.get("phase")) and ref not in phase_kpis[params["phase"]]):
-                yield f"checklist.signals.{name}.{where}: KPI {ref!r} has no target in phase {params['phase']!r}"
-        quality = kpis.get(params.get("quality_kpi")) if isinstance(params.get("quality_kpi"), str) else None
-        if isinstance(quality, dict) and not (quality.get("benchmark") or {}).get("low"):
-            yield f"checklist.signals.{name}.quality_kpi: KPI {params['quality_kpi']!r} has no benchmark low"
-
-
-def _list(value: object) -> list:
-    """The value when it is a list, else nothing to check (its field error is reported already)."""
-    return value if isinstance(value, list) else []

@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from phasekpi.catalogue import Catalogue, Kpi, Need, SourcingRule, parse_need
+from phasekpi.catalogue import Catalogue, Kpi, SourcingRule
+from phasekpi.needs import Need, parse_need
 from phasekpi.schema import TABLES, Store
 
 

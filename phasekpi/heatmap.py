@@ -9,7 +9,7 @@ up at 0:00.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 from phasekpi.display import format_number
 from phasekpi.messages import t
@@ -18,7 +18,8 @@ from phasekpi.schema import Store
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # index = weekday number, Monday = 0
 MIN_CALLS = 30  # a slot with fewer calls is too small to call best
-SlotMetric = Literal["connect_rate", "appointment_rate"]
+SlotMetric = Literal["connects_per_call", "appointments_per_call"]  # texts: insights.slots.*.<metric>
+SLOT_METRICS: tuple[SlotMetric, ...] = get_args(SlotMetric)
 
 
 @dataclass(frozen=True)
@@ -30,17 +31,17 @@ class SlotCell:
     appointments: int
 
     @property
-    def connect_rate(self) -> float:
+    def connects_per_call(self) -> float:
         """Connects per call, in percent."""
         return self.connects / self.calls * 100
 
     @property
-    def appointment_rate(self) -> float:
+    def appointments_per_call(self) -> float:
         """Appointments per call, in percent: a slot is judged by what its calls bring."""
         return self.appointments / self.calls * 100
 
     def rate(self, metric: SlotMetric) -> float:
-        return self.connect_rate if metric == "connect_rate" else self.appointment_rate
+        return self.connects_per_call if metric == "connects_per_call" else self.appointments_per_call
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ def call_slots(store: Store, filters: Filters) -> CallSlots:
     return CallSlots([SlotCell(*row) for row in rows], untimed)
 
 
-def best_slots(cells: list[SlotCell], metric: SlotMetric = "connect_rate", min_calls: int = MIN_CALLS,
+def best_slots(cells: list[SlotCell], metric: SlotMetric = "connects_per_call", min_calls: int = MIN_CALLS,
                count: int = 3) -> list[SlotCell]:
     """The slots with the highest rate among those with at least `min_calls` calls, best first.
 

@@ -22,9 +22,10 @@ from typing import Literal
 
 import duckdb
 
-from phasekpi.catalogue import Catalogue, Kpi, Need
+from phasekpi.catalogue import Catalogue, Kpi
 from phasekpi.coverage import Coverage, Gap, data_coverage, data_range, table_spans  # noqa: F401 (re-exported)
 from phasekpi.expressions import PERIOD_NAME, kpi_dependencies
+from phasekpi.needs import Need
 from phasekpi.schema import TABLES, Store, open_store
 
 DAYS_PER_MONTH = 365.25 / 12

@@ -12,11 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from phasekpi.catalogue import Catalogue
+from phasekpi.catalogue import QUALITY_SCORE, Catalogue
 from phasekpi.metrics import REP_FILTER, Filters, resolve_period
 from phasekpi.schema import Store, bant_points_sql
 
-KPI = "quality_score"
+KPI = QUALITY_SCORE
 DEFAULT_TARGET = 75.0  # SPEC §4, growth phase: "≥ 75 points"
 BIN_WIDTH = 10
 BINS = 10  # 0–9, 10–19, … 90–100: a perfect 100 joins the top bin

@@ -34,12 +34,12 @@ from phasekpi.export import KpiSheet, write_workbook
 from phasekpi.export.cells import FIRST_ROW, HEADER_ROW, INPUT_FILL, write_text
 from phasekpi.export.definitions import DEFINITIONS_HEADER_ROW
 from phasekpi.export.funnel import FUNNEL_FIRST_ROW
-from phasekpi.export.plan import PLAN_FIRST_INPUT_ROW, PLAN_FIRST_LINE_ROW, PLAN_NAMES, default_plan_inputs
+from phasekpi.export.plan import PLAN_FIRST_INPUT_ROW, plan_first_line_row, plan_names
 from phasekpi.export.reps import REPS_FIRST_ROW, REPS_TARGET_ROW
 from phasekpi.funnel import build_funnel, find_bottleneck
 from phasekpi.ingest import load_files
 from phasekpi.metrics import DAYS_PER_MONTH, Filters, KpiResults, KpiValue, achievement, compute_grouped, compute_kpis, status_of
-from phasekpi.planner import METRICS, Plan, PlanInputs, build_plan, kpi_tree
+from phasekpi.planner import Plan, PlanInputs, build_plan, default_inputs, kpi_tree
 from phasekpi.problems import LoadReport
 from phasekpi.reps import leaderboard
 from phasekpi.schema import open_store
@@ -232,7 +232,8 @@ def test_unknown_language_is_refused(catalogue: Catalogue, data: Data) -> None:
 def test_defined_names_point_at_the_input_cells(book_ja: Workbook, catalogue: Catalogue) -> None:
     targets = {f"TARGET_{p.id}_{e.kpi}".upper(): (p.label("ja"), f"D{row}")
                for p in catalogue.phases for row, e in enumerate(p.kpis, start=FIRST_ROW)}
-    plan = {name: ("KGI逆算", f"B{row}") for row, name in enumerate(PLAN_NAMES.values(), start=PLAN_FIRST_INPUT_ROW)}
+    names = plan_names(catalogue.plan).values()
+    plan = {name: ("KGI逆算", f"B{row}") for row, name in enumerate(names, start=PLAN_FIRST_INPUT_ROW)}
     assert set(book_ja.defined_names) == set(targets) | set(plan)
     assert {"KGI_PER_MONTH", "AVG_DEAL_SIZE", "WORKING_DAYS", "HEADCOUNT", "TARGET_STARTUP_CALLS",
             "TARGET_MATURE_LTV_CAC"} <= set(book_ja.defined_names)
@@ -504,28 +505,28 @@ def test_summary_bottleneck_names_the_weakest_step_and_its_countermeasures(catal
 
 
 def test_plan_inputs_start_from_the_actuals(book_ja: Workbook, catalogue: Catalogue, results: KpiResults) -> None:
-    inputs = default_plan_inputs(catalogue, results)
+    inputs = default_inputs(catalogue, results)
     assert inputs.kgi_per_month == 18_000_000  # 1.2M won in 2 days = ¥18.26M a month, 2 significant digits
-    assert inputs.average_deal_size == 1_200_000
-    assert {step: (r.source, r.value) for step, r in inputs.rates.items()} == {
+    assert {step: (r.source, r.value) for step, r in inputs.factors.items()} == {
+        "average_deal_size": ("actual", 1_200_000),  # ¥1.2M ÷ 1 deal
         "win_rate": ("actual", 100.0),
-        "opportunity_per_appointment": ("benchmark", 70.0),  # actual 200 %: more opportunities than appointments
+        "opportunity_per_appointment": ("assumed", 70.0),  # actual 200 %: more opportunities than appointments
         "appointment_rate": ("actual", pytest.approx(100 / 3)),
         "effective_conversation_rate": ("actual", 75.0),
         "connect_rate": ("actual", pytest.approx(400 / 9)),
     }
     assert (inputs.headcount, inputs.working_days) == (2, 20)
-    cells = {name: named_cell(book_ja, name) for name in PLAN_NAMES.values()}
+    cells = {name: named_cell(book_ja, name) for name in plan_names(catalogue.plan).values()}
     assert cells["KGI_PER_MONTH"].value == 18_000_000 and cells["KGI_PER_MONTH"].number_format == '"¥"#,##0'
     assert cells["WIN_RATE"].value == 1.0 and cells["WIN_RATE"].number_format == "0.0%"
     assert cells["CONNECT_RATE"].value == pytest.approx(4 / 9)
     assert (cells["WORKING_DAYS"].value, cells["HEADCOUNT"].value) == (20, 2)
 
 
-def test_plan_lines_are_formulas_over_the_named_inputs(book_ja: Workbook) -> None:
+def test_plan_lines_are_formulas_over_the_named_inputs(book_ja: Workbook, catalogue: Catalogue) -> None:
     ws = book_ja["KGI逆算"]
-    first = PLAN_FIRST_LINE_ROW
-    assert [ws[f"A{first + i}"].value for i in range(len(METRICS))] == [
+    first = plan_first_line_row(catalogue.plan)
+    assert [ws[f"A{first + i}"].value for i in range(len(catalogue.plan.volumes))] == [
         "売上", "受注件数", "商談数", "アポイント数(架電)", "有効会話数", "コネクト数", "架電数"]
     assert ws[f"B{first}"].value == '=IF(AND(ISNUMBER(KGI_PER_MONTH),KGI_PER_MONTH>0),KGI_PER_MONTH,"")'
     assert ws[f"B{first + 1}"].value == (f'=IF(AND(B{first}<>"",AND(ISNUMBER(AVG_DEAL_SIZE),AVG_DEAL_SIZE>0)),'
@@ -733,7 +734,7 @@ def recalculate(sources: list[Path], folder: Path) -> dict[str, Workbook]:
 def change_inputs(source: Path, target: Path) -> None:
     """What a manager does in Excel: type a new KGI and a new calls target, save."""
     book = openpyxl.load_workbook(source)
-    named_cell(book, PLAN_NAMES["kgi"]).value = NEW_KGI
+    named_cell(book, "KGI_PER_MONTH").value = NEW_KGI
     named_cell(book, "TARGET_STARTUP_CALLS").value = NEW_CALLS_TARGET
     book.save(target)
 
@@ -805,8 +806,9 @@ def test_libreoffice_recalculates_the_funnel_as_build_funnel(recalculated: Recal
 
 def assert_plan(ws: Worksheet, plan: Plan, results: KpiResults, name: str) -> None:
     """Every line of the plan sheet: required per month and per rep per day, and actual ÷ required."""
-    coverage = {n.node_id: n.achievement for n in kpi_tree(plan, results) if n.kind == "volume"}
-    for row, line in enumerate(plan.lines, start=PLAN_FIRST_LINE_ROW):
+    catalogue = default_catalogue()
+    coverage = {n.node_id: n.achievement for n in kpi_tree(plan, catalogue, results) if n.kind == "volume"}
+    for row, line in enumerate(plan.lines, start=plan_first_line_row(catalogue.plan)):
         assert_number(ws[f"B{row}"].value, line.per_month, f"{name} {line.metric} per month")
         assert_number(ws[f"C{row}"].value, line.per_rep_per_day, f"{name} {line.metric} per rep per day")
         expected = coverage[line.metric]
@@ -817,18 +819,18 @@ def assert_plan(ws: Worksheet, plan: Plan, results: KpiResults, name: str) -> No
 def test_libreoffice_recalculates_the_plan_as_build_plan(recalculated: Recalculated, catalogue: Catalogue,
                                                          name: str) -> None:
     results = recalculated.sheets[name].results
-    plan = build_plan(default_plan_inputs(catalogue, results))
+    plan = build_plan(catalogue, default_inputs(catalogue, results))
     assert_plan(recalculated.books[name]["KGI逆算"], plan, results, name)
     assert (plan.lines[-1].per_rep_per_day is None) == (name == "activities_only")  # no deals: no deal size
 
 
 def test_changing_the_kgi_in_the_workbook_recalculates_the_plan(recalculated: Recalculated, catalogue: Catalogue,
                                                                results: KpiResults) -> None:
-    inputs: PlanInputs = replace(default_plan_inputs(catalogue, results), kgi_per_month=NEW_KGI)
+    inputs: PlanInputs = replace(default_inputs(catalogue, results), kgi_per_month=NEW_KGI)
     changed, before = recalculated.books["changed"], recalculated.books["ja"]
-    assert named_cell(changed, PLAN_NAMES["kgi"]).value == NEW_KGI
-    assert_plan(changed["KGI逆算"], build_plan(inputs), results, "changed")
-    calls = PLAN_FIRST_LINE_ROW + len(METRICS) - 1
+    assert named_cell(changed, "KGI_PER_MONTH").value == NEW_KGI
+    assert_plan(changed["KGI逆算"], build_plan(catalogue, inputs), results, "changed")
+    calls = plan_first_line_row(catalogue.plan) + len(catalogue.plan.volumes) - 1
     assert changed["KGI逆算"][f"C{calls}"].value == pytest.approx(
         before["KGI逆算"][f"C{calls}"].value * NEW_KGI / 18_000_000)
 

@@ -64,10 +64,10 @@ def test_cells_count_calls_connects_and_appointments_per_weekday_and_hour(store:
     assert slots.cells == EXPECTED
     assert slots.untimed_calls == 1  # f1
     tuesday = slots.cells[1]
-    assert tuesday.connect_rate == 60.0  # 3 / 5
-    assert tuesday.appointment_rate == 20.0  # 1 / 5
-    assert slots.cells[2].connect_rate == pytest.approx(100 / 3)  # 1 / 3
-    assert slots.cells[4].connect_rate == 0.0
+    assert tuesday.connects_per_call == 60.0  # 3 / 5
+    assert tuesday.appointments_per_call == 20.0  # 1 / 5
+    assert slots.cells[2].connects_per_call == pytest.approx(100 / 3)  # 1 / 3
+    assert slots.cells[4].connects_per_call == 0.0
 
 
 def test_cells_follow_the_period_and_the_reps(store: Store) -> None:
@@ -85,27 +85,27 @@ def test_best_slots_skip_slots_under_the_minimum_of_calls(store: Store) -> None:
     assert slot_name(best_slots(cells, min_calls=2)[0], "ja") == "月 16:00"  # 100 % over 2 calls
     # at 1 call Monday and Thursday both reach 100 %: the slot with more calls wins the tie
     assert [slot_name(c, "en") for c in best_slots(cells, min_calls=1)] == ["Mon 16:00", "Thu 14:00", "Tue 10:00"]
-    assert [slot_name(c, "en") for c in best_slots(cells, "appointment_rate", min_calls=3)] == ["Wed 9:00", "Tue 10:00"]
+    assert [slot_name(c, "en") for c in best_slots(cells, "appointments_per_call", min_calls=3)] == ["Wed 9:00", "Tue 10:00"]
 
 
 def test_the_best_slot_in_words(store: Store) -> None:
     best = best_slots(call_slots(store, Filters()).cells, min_calls=3)
-    assert best_slots_text(best, "connect_rate", "en") == (
+    assert best_slots_text(best, "connects_per_call", "en") == (
         "Best slot: Tue 10:00, connect rate 60.0% over 5 calls\n\nNext best: Wed 9:00 (33.3%, 3 calls)")
-    assert best_slots_text(best[:1], "connect_rate", "ja") == "最もつながる時間帯: 火 10:00(コネクト率 60.0%、架電 5件)"
-    by_appointments = best_slots(call_slots(store, Filters()).cells, "appointment_rate", min_calls=3, count=1)
-    assert best_slots_text(by_appointments, "appointment_rate", "en") == (
+    assert best_slots_text(best[:1], "connects_per_call", "ja") == "最もつながる時間帯: 火 10:00(コネクト率 60.0%、架電 5件)"
+    by_appointments = best_slots(call_slots(store, Filters()).cells, "appointments_per_call", min_calls=3, count=1)
+    assert best_slots_text(by_appointments, "appointments_per_call", "en") == (
         "Best slot: Wed 9:00, 33.3% appointments per call over 3 calls")
 
 
 def test_heatmap_spec(store: Store) -> None:
     cells = call_slots(store, Filters()).cells
-    frame = slot_frame(cells, "connect_rate", 3, "ja")
+    frame = slot_frame(cells, "connects_per_call", 3, "ja")
     assert list(frame["rate_text"]) == ["(100%)", "60%", "33%", "(100%)", "(0%)"]  # under 3 calls: in brackets
     assert list(frame["judged"]) == [False, True, True, False, False]
     assert list(frame["dark"]) == [False, True, False, False, False]  # above the middle of 33–60 %: white text
     assert list(frame["best"]) == [False, True, False, False, False]  # Tuesday 10:00 is framed
-    spec = slot_chart(frame, "connect_rate", "ja").to_dict()
+    spec = slot_chart(frame, "connects_per_call", "ja").to_dict()
     rect, text = spec["layer"]
     assert rect["mark"]["type"] == "rect" and text["mark"]["type"] == "text"
     encoding = rect["encoding"]
@@ -119,4 +119,4 @@ def test_heatmap_spec(store: Store) -> None:
     assert spec["title"] == "曜日×時間帯のコネクト率(%)"
     rows = next(iter(spec["datasets"].values()))
     assert len(rows) == 5
-    assert rows[1]["calls"] == 5 and rows[1]["connect_rate_text"] == "60.0%"
+    assert rows[1]["calls"] == 5 and rows[1]["connects_per_call_text"] == "60.0%"

@@ -59,7 +59,7 @@ def test_best_calling_slot_follows_the_metric_and_the_minimum(app: AppTest) -> N
     assert [s.value for s in app.success] == [
         "最もつながる時間帯: 月 16:00(コネクト率 30.9%、架電 3,949件)\n\n"
         "次点: 火 16:00(30.5%、4,028件)、木 16:00(30.4%、3,968件)"]
-    app.radio(key="slots_metric_ja").set_value("appointment_rate").run()
+    app.radio(key="slots_metric_ja").set_value("appointments_per_call").run()
     assert app.success[0].value.startswith("最もアポイントが取れる時間帯: 水 16:00(架電あたりアポ率 1.9%、架電 4,099件)")
     app.number_input(key="slots_min_calls").set_value(10_000).run()
     assert [w.value for w in app.warning] == [

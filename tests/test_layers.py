@@ -77,3 +77,56 @@ def test_the_screens_folder_holds_exactly_the_registered_screens():
                   if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "Page"}
     on_disk = {f"views/{p.name}" for p in (PACKAGE.parent / "views").glob("*.py")}
     assert registered == on_disk and len(on_disk) == 12
+
+
+# ---------------------------------------------------------------- KPIs live in the catalogue
+
+CODE = [*SOURCES, *UI_SOURCES]
+# Strings spelled like a KPI id that do not name a KPI, each with what it is. Everything else spelled
+# like a KPI id must be one of catalogue.REQUIRED_KPIS, which the app's catalogue is checked for at load.
+NOT_KPI_REFERENCES = {
+    ("tables.py", "quality_score"): "a column of the opportunities table",
+    ("health.py", "calls"): "the {calls} placeholder of the untimed-calls finding",
+    **{("leadsources.py", name): "a column key of the lead-source table (insights.sources.<key>), counted lead by "
+                                 "lead, not the catalogue's KPI"
+       for name in ("mqls", "sqls", "opportunity_rate", "mql_to_sql_rate", "won_amount")},
+}
+
+
+def kpi_literals(paths: list[Path], kpi_ids: set[str]) -> list[tuple[str, str, int]]:
+    """(file name, KPI id, line) of every string constant equal to a KPI id."""
+    return [(path.name, node.value, node.lineno) for path in paths
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in kpi_ids]
+
+
+def test_the_literal_finder_finds_kpi_ids(tmp_path: Path):
+    source = tmp_path / "page.py"
+    source.write_text('x = results.total("calls")\ny = f"{name}"\nz = "calls_made"\nw = {"connects": 1}\n')
+    assert kpi_literals([source], {"calls", "connects"}) == [("page.py", "calls", 1), ("page.py", "connects", 4)]
+
+
+def test_code_names_no_kpi_beyond_the_required_few():
+    """KPI meaning lives in kpi_defs.yaml: the plan chain, strategy page, funnels, activity floor and
+    signals reach code through the catalogue; at most 10 KPI-id literals stay, each declared."""
+    from phasekpi.catalogue import REQUIRED_KPIS, default_catalogue
+
+    found = kpi_literals(CODE, set(default_catalogue().kpis))
+    references = [(name, kpi_id, line) for name, kpi_id, line in found if (name, kpi_id) not in NOT_KPI_REFERENCES]
+    assert [r for r in references if r[1] not in REQUIRED_KPIS] == []
+    assert len(references) <= 10 and len(REQUIRED_KPIS) <= 10
+    assert {(name, kpi_id) for name, kpi_id, _ in found} >= set(NOT_KPI_REFERENCES)  # no stale exception
+
+
+SESSION_MODULE = PACKAGE.parent / "ui" / "session.py"
+
+
+def session_state_uses(path: Path) -> list[int]:
+    """Lines that touch `st.session_state` (attribute access on any name)."""
+    return [node.lineno for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            if isinstance(node, ast.Attribute) and node.attr == "session_state"]
+
+
+@pytest.mark.parametrize("path", [p for p in UI_SOURCES if p != SESSION_MODULE], ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_session_state_is_touched_only_through_the_session_module(path: Path):
+    assert session_state_uses(path) == []

@@ -21,27 +21,24 @@ from phasekpi.charts.style import BOTTLENECK, GOOD, NORMAL, TARGET
 from phasekpi.messages import messages
 from phasekpi.metrics import KpiResults, KpiValue, Period, at_grain
 from phasekpi.planner import (
-    ASSUMED_BENCHMARKS,
-    CHAIN,
-    METRICS,
     RATE_SOURCES,
     Missing,
     Plan,
     PlanInputs,
     Rate,
-    StepId,
-    actual_deal_size,
-    actual_rate,
+    actual_factor,
     actual_volume,
     benchmark_rate,
-    build_plan,
     choose_rate,
-    kpi_tree,
     monthly,
-    needed_steps,
+    needed_factors,
 )
+from phasekpi.planner import build_plan as plan_of
+from phasekpi.planner import kpi_tree as tree_of
 
 CATALOGUE = default_catalogue()
+CHAIN = CATALOGUE.plan
+METRICS = [volume.id for volume in CHAIN.volumes]
 PER_MONTH = 30.4375 / 30  # a total over April 2025 → per month
 APRIL = Period(date(2025, 4, 1), date(2025, 4, 30), rep_days=80, active_reps=4)
 TEAM_TOTALS = {
@@ -64,8 +61,35 @@ def results_of(totals: dict[str, float | None], period: Period = APRIL) -> KpiRe
 TEAM = results_of(TEAM_TOTALS)
 
 
-def typed(**rates: float | None) -> dict[StepId, Rate]:
+def typed(**rates: float | None) -> dict[str, Rate]:
     return {step: Rate("typed", value) for step, value in rates.items()}
+
+
+def inputs_of(kind: str, kgi: float | None, deal_size: float | None, rates: dict[str, Rate],
+           headcount: float | None, working_days: float | None) -> PlanInputs:
+    """The planner's inputs as the page gathers them: the deal size is the chain's amount factor."""
+    return PlanInputs(kind, kgi, {**rates, "average_deal_size": Rate("typed", deal_size)}, headcount, working_days)
+
+
+def build_plan(inputs: PlanInputs) -> Plan:
+    return plan_of(CATALOGUE, inputs)
+
+
+def kpi_tree(plan: Plan, results: KpiResults) -> list:
+    return tree_of(plan, CATALOGUE, results)
+
+
+def needed_steps(kind: str) -> tuple[str, ...]:
+    """The rates below this KGI, top down."""
+    return tuple(f.id for f in needed_factors(CHAIN, kind) if f.kind == "rate")
+
+
+def actual_rate(step: str, results: KpiResults) -> float | None:
+    return actual_factor(CHAIN.factor(step), results)
+
+
+def actual_deal_size(results: KpiResults) -> float | None:
+    return actual_factor(CHAIN.factor("average_deal_size"), results)
 
 
 SPEC_RATES = typed(win_rate=20, opportunity_per_appointment=50, appointment_rate=20, effective_conversation_rate=50,
@@ -85,7 +109,7 @@ def test_the_spec_example_revenue_100m_a_year() -> None:
     rate 50 %, connect rate 25 %, and 5 reps × 20 working days = 100 rep-days a month."""
     kgi = monthly(100_000_000, per_year=True)
     assert kgi == pytest.approx(8_333_333.33, abs=0.01)  # 100,000,000 ÷ 12
-    plan = build_plan(PlanInputs("revenue", kgi, 1_000_000, SPEC_RATES, headcount=5, working_days=20))
+    plan = build_plan(inputs_of("revenue", kgi, 1_000_000, SPEC_RATES, headcount=5, working_days=20))
     values = plan_values(plan)
     assert list(values) == ["revenue", "won_deals", "opportunities", "appointments", "effective_conversations",
                             "connects", "calls"]
@@ -111,7 +135,7 @@ def test_an_opportunity_kgi_per_rep_per_day() -> None:
     """40 opportunities a month; appointment → opportunity 80 %, appointment rate 20 %, effective-
     conversation rate 50 %, connect rate 25 %; 4 reps × 20 days = 80 rep-days."""
     rates = typed(opportunity_per_appointment=80, appointment_rate=20, effective_conversation_rate=50, connect_rate=25)
-    plan = build_plan(PlanInputs("opportunities", 40, None, rates, headcount=4, working_days=20))
+    plan = build_plan(inputs_of("opportunities", 40, None, rates, headcount=4, working_days=20))
     assert plan_values(plan) == {
         "opportunities": (40, 0.5),  # 40 ÷ 80
         "appointments": (50, 0.625),  # 40 ÷ 80 %
@@ -124,8 +148,8 @@ def test_an_opportunity_kgi_per_rep_per_day() -> None:
 def test_revenue_and_opportunity_kgis_meet_in_the_same_chain() -> None:
     """A revenue KGI of ¥41,666,666.67 at ¥1M and 20 % is 208.33 opportunities: the opportunity KGI of
     208.33 gives the same chain below; it needs neither deal size nor win rate."""
-    revenue = build_plan(PlanInputs("revenue", 41_666_666.67, 1_000_000, SPEC_RATES, 5, 20))
-    opportunities = build_plan(PlanInputs("opportunities", revenue.line("opportunities").per_month, None,
+    revenue = build_plan(inputs_of("revenue", 41_666_666.67, 1_000_000, SPEC_RATES, 5, 20))
+    opportunities = build_plan(inputs_of("opportunities", revenue.line("opportunities").per_month, None,
                                           {k: v for k, v in SPEC_RATES.items() if k != "win_rate"}, 5, 20))
     assert revenue.line("opportunities").per_month == pytest.approx(208.3333, abs=1e-4)
     assert [line.metric for line in opportunities.lines] == list(METRICS[2:])
@@ -155,19 +179,20 @@ def test_actual_rates_come_from_the_kpi_results() -> None:
 
 
 def test_benchmarks_are_the_catalogue_lower_bounds_or_the_stated_default() -> None:
-    assert benchmark_rate("win_rate", CATALOGUE) == 25  # handover_win_rate: 25 % and up
-    assert benchmark_rate("appointment_rate", CATALOGUE) == 15  # 15–25 %
-    assert benchmark_rate("effective_conversation_rate", CATALOGUE) == 50  # 50–70 %
-    assert benchmark_rate("connect_rate", CATALOGUE) == 20  # 20–30 %
-    assert benchmark_rate("opportunity_per_appointment", CATALOGUE) == 70 == ASSUMED_BENCHMARKS[
-        "opportunity_per_appointment"]  # no catalogue benchmark: the stated default
+    assert benchmark_rate(CHAIN.factor("win_rate"), CATALOGUE).value == 25  # handover_win_rate: 25 % and up
+    assert benchmark_rate(CHAIN.factor("appointment_rate"), CATALOGUE).value == 15  # 15–25 %
+    assert benchmark_rate(CHAIN.factor("effective_conversation_rate"), CATALOGUE).value == 50  # 50–70 %
+    assert benchmark_rate(CHAIN.factor("connect_rate"), CATALOGUE).value == 20  # 20–30 %
+    # no catalogue benchmark for appointment → opportunity: the stated default
+    assert benchmark_rate(CHAIN.factor("opportunity_per_appointment"), CATALOGUE).value == 70
+    assert benchmark_rate(CHAIN.factor("opportunity_per_appointment"), CATALOGUE).source == "assumed"
 
 
 def test_choose_rate_by_source() -> None:
-    assert choose_rate("connect_rate", "actual", TEAM, CATALOGUE) == Rate("actual", 25)
-    assert choose_rate("connect_rate", "benchmark", TEAM, CATALOGUE) == Rate("benchmark", 20)
-    assert choose_rate("connect_rate", "typed", TEAM, CATALOGUE, typed=33.3) == Rate("typed", 33.3)
-    assert choose_rate("connect_rate", "typed", TEAM, CATALOGUE) == Rate("typed", None)
+    assert choose_rate(CHAIN.factor("connect_rate"), "actual", TEAM, CATALOGUE) == Rate("actual", 25)
+    assert choose_rate(CHAIN.factor("connect_rate"), "benchmark", TEAM, CATALOGUE) == Rate("benchmark", 20)
+    assert choose_rate(CHAIN.factor("connect_rate"), "typed", TEAM, CATALOGUE, typed=33.3) == Rate("typed", 33.3)
+    assert choose_rate(CHAIN.factor("connect_rate"), "typed", TEAM, CATALOGUE) == Rate("typed", None)
     assert RATE_SOURCES == ("actual", "benchmark", "typed")
 
 
@@ -185,7 +210,7 @@ def test_a_missing_actual_rate_is_none() -> None:
 @pytest.mark.parametrize("bad", [None, 0, -5, 150])
 def test_an_unusable_rate_stops_the_chain_below_it_with_a_reason(bad: float | None) -> None:
     rates = {**SPEC_RATES, "effective_conversation_rate": Rate("typed", bad)}
-    plan = build_plan(PlanInputs("revenue", 10_000_000, 1_000_000, rates, 5, 20))
+    plan = build_plan(inputs_of("revenue", 10_000_000, 1_000_000, rates, 5, 20))
     # 10 deals ÷ 20 % = 50 opportunities ÷ 50 % = 100 appointments ÷ 20 % = 500
     assert plan.line("effective_conversations").per_month == pytest.approx(500)
     for metric in ("connects", "calls"):
@@ -196,12 +221,12 @@ def test_an_unusable_rate_stops_the_chain_below_it_with_a_reason(bad: float | No
 
 def test_the_first_missing_input_is_the_reason() -> None:
     rates = {**SPEC_RATES, "win_rate": Rate("actual", None), "connect_rate": Rate("typed", 0)}
-    plan = build_plan(PlanInputs("revenue", 10_000_000, None, rates, 5, 20))
+    plan = build_plan(inputs_of("revenue", 10_000_000, None, rates, 5, 20))
     assert plan.line("revenue").per_month == 10_000_000 and plan.line("revenue").missing is None
-    assert {line.missing for line in plan.lines[1:]} == {Missing("deal_size")}
-    plan = build_plan(PlanInputs("revenue", 10_000_000, 0, rates, 5, 20))
-    assert plan.line("calls").missing == Missing("deal_size")
-    plan = build_plan(PlanInputs("revenue", 10_000_000, 1_000_000, rates, 5, 20))
+    assert {line.missing for line in plan.lines[1:]} == {Missing("amount", "average_deal_size")}
+    plan = build_plan(inputs_of("revenue", 10_000_000, 0, rates, 5, 20))
+    assert plan.line("calls").missing == Missing("amount", "average_deal_size")
+    plan = build_plan(inputs_of("revenue", 10_000_000, 1_000_000, rates, 5, 20))
     assert plan.line("won_deals").per_month == 10
     assert plan.line("opportunities").missing == Missing("rate", "win_rate")
     assert plan.line("calls").missing == Missing("rate", "win_rate")
@@ -209,7 +234,7 @@ def test_the_first_missing_input_is_the_reason() -> None:
 
 @pytest.mark.parametrize("kgi", [None, 0, -1])
 def test_without_a_kgi_nothing_is_required(kgi: float | None) -> None:
-    plan = build_plan(PlanInputs("opportunities", kgi, None, SPEC_RATES, 5, 20))
+    plan = build_plan(inputs_of("opportunities", kgi, None, SPEC_RATES, 5, 20))
     assert all(line.per_month is None and line.per_rep_per_day is None for line in plan.lines)
     assert {line.missing for line in plan.lines} == {Missing("kgi")}
 
@@ -219,7 +244,7 @@ def test_without_a_kgi_nothing_is_required(kgi: float | None) -> None:
 ])
 def test_without_headcount_or_days_only_per_rep_values_are_missing(headcount: float | None, days: float | None,
                                                                    reason: str) -> None:
-    plan = build_plan(PlanInputs("opportunities", 40, None, SPEC_RATES, headcount, days))
+    plan = build_plan(inputs_of("opportunities", 40, None, SPEC_RATES, headcount, days))
     assert plan.line("calls").per_month == 3200  # 40 ÷ 50 % = 80 ÷ 20 % = 400 ÷ 50 % = 800 ÷ 25 % = 3,200
     assert all(line.per_rep_per_day is None and line.missing == Missing(reason) for line in plan.lines)
 
@@ -233,9 +258,9 @@ def team_plan() -> Plan:
       deals 40,000,000 ÷ 1,250,000 = 32; opportunities 32 ÷ 30 % = 106.667;
       appointments ÷ 75 % = 142.222 (1.7778 per rep per day); effective conversations ÷ 20 % = 711.111
       (8.8889); connects ÷ 50 % = 1,422.222 (17.7778); calls ÷ 20 % = 7,111.111 (88.8889)."""
-    rates = {step: choose_rate(step, "actual", TEAM, CATALOGUE) for step in needed_steps("revenue")}
-    rates["connect_rate"] = choose_rate("connect_rate", "benchmark", TEAM, CATALOGUE)
-    return build_plan(PlanInputs("revenue", 40_000_000, actual_deal_size(TEAM), rates, headcount=4, working_days=20))
+    rates = {step: choose_rate(CHAIN.factor(step), "actual", TEAM, CATALOGUE) for step in needed_steps("revenue")}
+    rates["connect_rate"] = choose_rate(CHAIN.factor("connect_rate"), "benchmark", TEAM, CATALOGUE)
+    return build_plan(inputs_of("revenue", 40_000_000, actual_deal_size(TEAM), rates, headcount=4, working_days=20))
 
 
 def test_the_tree_runs_from_the_kgi_down_to_calls() -> None:
@@ -255,7 +280,7 @@ def test_the_tree_runs_from_the_kgi_down_to_calls() -> None:
         ("connect_rate", "connects", 6, "rate"),
         ("calls", "connects", 6, "volume"),
     ]
-    assert [factor for factor, _ in CHAIN] == [n.node_id for n in nodes if n.kind != "volume"]
+    assert [factor.id for factor in CHAIN.factors] == [n.node_id for n in nodes if n.kind != "volume"]
 
 
 def test_each_node_has_actual_required_and_gap() -> None:
@@ -284,19 +309,19 @@ def test_each_node_has_actual_required_and_gap() -> None:
     assert nodes["revenue"].achievement == pytest.approx(76.09375)  # 30,437,500 ÷ 40,000,000
     assert nodes["calls"].achievement == pytest.approx(90)  # 80 ÷ 88.889
     assert nodes["connect_rate"].source == "benchmark" and nodes["win_rate"].source == "actual"
-    assert nodes["calls"].actual == actual_volume("calls", TEAM)
+    assert nodes["calls"].actual == actual_volume(CHAIN.volume("calls"), CATALOGUE, TEAM)
 
 
 def test_an_opportunity_kgi_roots_the_tree_at_opportunities() -> None:
     rates = typed(opportunity_per_appointment=80, appointment_rate=20, effective_conversation_rate=50, connect_rate=25)
-    nodes = kpi_tree(build_plan(PlanInputs("opportunities", 40, None, rates, 4, 20)), TEAM)
+    nodes = kpi_tree(build_plan(inputs_of("opportunities", 40, None, rates, 4, 20)), TEAM)
     assert (nodes[0].node_id, nodes[0].parent, nodes[0].depth) == ("opportunities", None, 0)
     assert [n.node_id for n in nodes][-2:] == ["connect_rate", "calls"] and nodes[-1].depth == 4
     assert nodes[-1].required == 25 and nodes[-1].gap == 55  # 80 actual − 25 required
 
 
 def test_missing_values_leave_the_gap_empty() -> None:
-    plan = build_plan(PlanInputs("revenue", 40_000_000, None, SPEC_RATES, 4, 20))
+    plan = build_plan(inputs_of("revenue", 40_000_000, None, SPEC_RATES, 4, 20))
     nodes = {n.node_id: n for n in kpi_tree(plan, results_of({}))}
     assert nodes["revenue"].required == 40_000_000 and nodes["revenue"].actual is None
     assert nodes["revenue"].gap is None and nodes["revenue"].achievement is None
@@ -308,7 +333,7 @@ def test_missing_values_leave_the_gap_empty() -> None:
 
 def test_plan_table_says_why_a_value_is_missing() -> None:
     rates = {**SPEC_RATES, "connect_rate": Rate("typed", None)}
-    table = plan_frame(build_plan(PlanInputs("opportunities", 40, None, rates, 4, 20)), "ja")
+    table = plan_frame(build_plan(inputs_of("opportunities", 40, None, rates, 4, 20)), "ja")
     assert list(table.columns) == ["指標", "月あたり(チーム)", "1人1日あたり", "備考"]
     assert list(table.iloc[0]) == ["商談数", "40.0件", "0.5件", ""]
     assert list(table.iloc[-1]) == ["架電数", "—", "—",
@@ -335,8 +360,8 @@ def test_tree_frame_and_table_texts() -> None:
 
 
 def test_an_assumed_benchmark_is_named_so() -> None:
-    rates = {step: choose_rate(step, "benchmark", TEAM, CATALOGUE) for step in needed_steps("opportunities")}
-    frame = tree_frame(kpi_tree(build_plan(PlanInputs("opportunities", 40, None, rates, 4, 20)), TEAM), "en")
+    rates = {step: choose_rate(CHAIN.factor(step), "benchmark", TEAM, CATALOGUE) for step in needed_steps("opportunities")}
+    frame = tree_frame(kpi_tree(build_plan(inputs_of("opportunities", 40, None, rates, 4, 20)), TEAM), "en")
     assert frame[frame["node_id"] == "opportunity_per_appointment"].iloc[0]["source_text"] == "Assumed"
     assert frame[frame["node_id"] == "appointment_rate"].iloc[0]["source_text"] == "Benchmark"
 
@@ -365,7 +390,7 @@ def test_tree_chart_spec(lang: str) -> None:
 
 def test_tree_chart_caps_runaway_bars_and_skips_missing_ones() -> None:
     rates = {**SPEC_RATES, "connect_rate": Rate("typed", None)}
-    frame = tree_frame(kpi_tree(build_plan(PlanInputs("opportunities", 1, None, rates, 4, 20)), TEAM), "ja")
+    frame = tree_frame(kpi_tree(build_plan(inputs_of("opportunities", 1, None, rates, 4, 20)), TEAM), "ja")
     assert frame.iloc[0]["bar"] == 200  # 121.75 actual ÷ 1 required = 12,175 %, drawn at the cap
     assert frame.iloc[0]["achievement_text"] == "12,175.0%"
     assert frame.iloc[-1]["gap_text"] == "—" and frame["bar"].isna().iloc[-1]
@@ -389,10 +414,11 @@ def test_amount_chart_spec() -> None:
 
 
 def test_every_text_the_planner_builds_at_run_time_exists() -> None:
-    keys = {f"planner.node.{node_id}" for node_id in (*METRICS, *(factor for factor, _ in CHAIN))}
-    keys |= {f"planner.missing.{reason}" for reason in ("kgi", "deal_size", "rate", "headcount", "working_days")}
+    keys = {f"planner.node.{node_id}" for node_id in (*METRICS, *(factor.id for factor in CHAIN.factors))}
+    keys |= {f"planner.missing.{reason}" for reason in ("kgi", "amount", "rate", "headcount", "working_days")}
+    keys |= {f"planner.{part}.{f.id}" for f in CHAIN.factors if f.kind == "amount" for part in ("amount", "amount_help")}
     keys |= {f"planner.source.{source}" for source in (*RATE_SOURCES, "assumed")}
-    keys |= {f"planner.kgi_kind.{kind}" for kind in ("revenue", "opportunities")}
-    keys |= {f"planner.kgi_value.{kind}" for kind in ("revenue", "opportunities")}
+    keys |= {f"planner.kgi_kind.{kind}" for kind in CHAIN.kgi}
+    keys |= {f"planner.kgi_value.{kind}" for kind in CHAIN.kgi}
     keys |= {"planner.kgi_period.month", "planner.kgi_period.year", "nav.planner", "nav.strategy"}
     assert sorted(keys - set(messages())) == []

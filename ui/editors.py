@@ -29,20 +29,20 @@ def chosen_mapping(index: int) -> Mapping | None:
     file = uploads.pending()[index]
     if file.source is None or file.mapping is None:
         return None
-    kind = st.session_state.get(_key(index, "kind"), SKIP if file.mapping.refused_as else file.mapping.kind)
+    kind = session.kept_widget(_key(index, "kind"), SKIP if file.mapping.refused_as else file.mapping.kind)
     if kind == SKIP:
         return None
     default = file.mapping if kind == file.mapping.kind else map_as(kind, file.source.header)
     columns = {}
     for column in TABLES[kind].mappable:
-        header = st.session_state.get(_key(index, f"{kind}.{column.name}"), default.columns.get(column.name))
+        header = session.kept_widget(_key(index, f"{kind}.{column.name}"), default.columns.get(column.name))
         if header:
             columns[column.name] = header
     constants = {}
     if kind == "activities" and "channel" not in columns:
-        constants["channel"] = st.session_state.get(_key(index, "constant_channel"), default.constants.get("channel", "call"))
+        constants["channel"] = session.kept_widget(_key(index, "constant_channel"), default.constants.get("channel", "call"))
     date_field = TABLES[kind].date_column
-    time_from = st.session_state.get(_key(index, "time_from"), default.time_from.get(date_field, AUTO))
+    time_from = session.kept_widget(_key(index, "time_from"), default.time_from.get(date_field, AUTO))
     return Mapping(kind, columns, constants, time_from={} if time_from == AUTO else {date_field: time_from},
                    suggestions=default.suggestions)
 
@@ -165,7 +165,7 @@ def vocabulary_editor() -> None:
         tr("vocabulary.col.calls"): [w.calls for w in words],
         tr("vocabulary.col.level"): [tr(f"level.{w.level or 'unknown'}") for w in words],
     }).sort_values(tr("vocabulary.col.level"), key=lambda s: s != tr("level.unknown"), kind="stable")
-    key = f"vocabulary_editor_{st.session_state.get('data_version')}_{session.lang()}"  # new table or language
+    key = f"vocabulary_editor_{session.data_version()}_{session.lang()}"  # new table or language
     st.data_editor(
         table, hide_index=True, width="stretch", key=key, on_change=_vocabulary_changed,
         args=(key, table, levels), disabled=[tr("vocabulary.col.word"), tr("vocabulary.col.calls")],
@@ -188,7 +188,7 @@ def channel_table() -> None:
 
 
 def _vocabulary_changed(key: str, table: pd.DataFrame, levels: dict[str, str]) -> None:
-    edits = st.session_state[key].get("edited_rows", {})
+    edits = session.widget(key).get("edited_rows", {})
     level_column = session.tr("vocabulary.col.level")
     for position, change in edits.items():
         if level_column in change and change[level_column] in levels:

@@ -24,7 +24,7 @@ def upload_list() -> None:
         st.caption(tr("history.empty"))
         return
     st.dataframe(pd.DataFrame([_row(u) for u in uploads]), hide_index=True, width="stretch")
-    message = st.session_state.pop("history_message", None)
+    message = session.take("history_message")
     if message:
         st.success(message)
     active = [u for u in uploads if u.active]
@@ -81,20 +81,20 @@ def _label(upload: Upload) -> str:
 
 
 def _undo() -> None:
-    upload_id = st.session_state.get("undo_pick")
+    upload_id = session.kept_widget("undo_pick")
     try:
         session.history().undo(upload_id)
     except (UnknownUpload, HistoryBusy):
-        st.session_state["history_message"] = session.tr("history.undo_failed")
+        session.keep("history_message", session.tr("history.undo_failed"))
         return
     undone = next(u for u in session.history().manifest().uploads if u.id == upload_id)
-    st.session_state.pop("upload_report", None)
+    session.take("upload_report")
     session.open_team_data()
-    st.session_state["history_message"] = session.tr("history.undone_message", file=undone.file)
+    session.keep("history_message", session.tr("history.undone_message", file=undone.file))
 
 
 def _delete_all() -> None:
     session.history().clear()
-    st.session_state.pop("upload_report", None)
-    st.session_state["delete_sure"] = False
+    session.take("upload_report")
+    session.set_widget("delete_sure", False)
     session.open_team_data()

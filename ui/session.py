@@ -33,6 +33,23 @@ from phasekpi.workspace import Config, HistoryEntry, Workspace, workspace_path
 
 T = TypeVar("T")
 
+# What the screens keep in st.session_state through this module, besides widget values (which
+# Streamlit keeps under each widget's own key) and the keys the functions below own.
+SCREEN_KEYS: dict[str, str] = {
+    "no_files": "flash: the last check of the Data page found no file to read",
+    "upload_report": "the LoadReport of the last upload, shown on the Data page until replaced or undone",
+    "history_message": "flash: what the last undo on the Data page did",
+    "pending": "files checked on the Data page, waiting for their mapping to be confirmed",
+    "pending_generation": "bumped with each new check, so the mapping widgets start afresh",
+    "pending_folder": "the temporary folder of the pending uploads, removed once loaded",
+    "phase_suggestions_applied": "flash: how many checklist answers the data's suggestions set",
+    "phase_transition_start_value": "the transition plan's start date, kept beyond its page",
+    "drill_page": "the drill-down's page number",
+    "drill_scope": "the KPI and filters the drill-down page number belongs to",
+    "workspace_import": "the outcome of the last workspace YAML import and its problems",
+    "company_holidays": "the team's own non-working days (saved in the workspace)",
+}
+
 
 def start_run() -> None:
     """What every run does before the page (app.py calls it): save what callbacks changed (number
@@ -73,10 +90,11 @@ def current_config() -> Config:
     return Config.from_session(st.session_state)
 
 
-def persist(record: HistoryEntry | None = None) -> None:
-    """Save the session's configuration when it differs from what was last saved (one transaction)."""
+def persist(record: HistoryEntry | None = None, whole: bool = False) -> None:
+    """Save the session's configuration when it differs from what was last saved (one transaction);
+    `whole`: all of it, as after an imported file, not only what this session changed."""
     space, config = workspace(), current_config()
-    saved = st.session_state.get("workspace_saved")
+    saved = None if whole else st.session_state.get("workspace_saved")
     if record is None and config == saved:
         return
     if space.save(config, record, base=saved):  # only this session's changes: another's stay
@@ -189,6 +207,11 @@ def use_store(replacement: Store, report: LoadReport, is_demo: bool) -> None:
     data_changed()
 
 
+def data_version() -> int:
+    """Bumped whenever the session's data changes: caches and widgets tied to the data start afresh."""
+    return st.session_state.get("data_version", 0)
+
+
 def data_changed() -> None:
     st.session_state["data_version"] = st.session_state.get("data_version", 0) + 1
 
@@ -256,6 +279,50 @@ def override() -> str | None:
 def settings() -> dict[str, float | None]:
     workspace()
     return st.session_state.setdefault("settings", {})
+
+
+def memory(page: str) -> dict:
+    """A page's remembered inputs by name (`planner`, `trends`), kept for the session so that they
+    survive a visit to another page, where Streamlit drops the widgets' own state."""
+    return st.session_state.setdefault(f"{page}_memory", {})
+
+
+def widget(key: str) -> object:
+    """A widget's value by its key (in its on_change callback, or set earlier in the run)."""
+    return st.session_state[key]
+
+
+def kept_widget(key: str, default: T | None = None) -> T | None:
+    """A widget's value, or `default` before the widget was first drawn."""
+    return st.session_state.get(key, default)
+
+
+def set_widget(key: str, value: object, only_if_unset: bool = False) -> None:
+    """Give a widget its value before it is drawn (a suggestion applied, an answer restored)."""
+    if only_if_unset:
+        st.session_state.setdefault(key, value)
+    else:
+        st.session_state[key] = value
+
+
+def kept(name: str, default: T | None = None) -> T | None:
+    """A declared screen value (SCREEN_KEYS)."""
+    return st.session_state.get(_declared(name), default)
+
+
+def keep(name: str, value: object) -> None:
+    st.session_state[_declared(name)] = value
+
+
+def take(name: str, default: T | None = None) -> T | None:
+    """A declared screen value, removed: a flash message shows once."""
+    return st.session_state.pop(_declared(name), default)
+
+
+def _declared(name: str) -> str:
+    if name not in SCREEN_KEYS:
+        raise KeyError(f"session key {name!r} is not declared in ui/session.py SCREEN_KEYS")
+    return name
 
 
 def targets() -> dict[str, dict[str, float]]:

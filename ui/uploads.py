@@ -7,8 +7,6 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import streamlit as st
-
 from phasekpi.history import HistoryBusy
 from phasekpi.ingest import mapping_problem
 from phasekpi.mapping import Mapping, default_profiles, mapping_for
@@ -43,18 +41,18 @@ def inspect(path: Path, name: str, sheet: str | None = None) -> PendingFile:
 
 
 def pending() -> list[PendingFile]:
-    return st.session_state.get("pending", [])
+    return session.kept("pending", [])
 
 
 def generation() -> int:
     """Bumped on every new upload, so widgets of an earlier upload never leak into this one."""
-    return st.session_state.get("pending_generation", 0)
+    return session.kept("pending_generation", 0)
 
 
 def analyse() -> None:
     """Form callback: copy the uploads aside, recognise each file and propose its mapping."""
-    uploads = st.session_state.get("uploads") or []
-    st.session_state["no_files"] = not uploads
+    uploads = session.kept_widget("uploads") or []
+    session.keep("no_files", not uploads)
     if not uploads:
         return
     discard()
@@ -64,26 +62,29 @@ def analyse() -> None:
         path = folder / f"{index}{''.join(Path(upload.name).suffixes[-2:])}"
         path.write_bytes(upload.getvalue())
         files.append(inspect(path, upload.name))
-    st.session_state.update(pending=files, pending_folder=folder, pending_generation=generation() + 1)
+    session.keep("pending", files)
+    session.keep("pending_folder", folder)
+    session.keep("pending_generation", generation() + 1)
 
 
 def analyse_folder() -> None:
     """Button callback: recognise the files picked from the import folder; they are read where they
     are (never copied, never deleted), so their size is bounded by the disk, not by the upload limit."""
-    chosen = set(st.session_state.get("import_files") or [])
-    st.session_state["no_files"] = not chosen
+    chosen = set(session.kept_widget("import_files") or [])
+    session.keep("no_files", not chosen)
     if not chosen:
         return
     discard()
     files = [inspect(path, path.name) for path in importable_files() if path.name in chosen]
-    st.session_state.update(pending=files, pending_generation=generation() + 1)
+    session.keep("pending", files)
+    session.keep("pending_generation", generation() + 1)
 
 
 def change_sheet(index: int, key: str) -> None:
     file = pending()[index]
     if file.source:
         file.source.discard()
-    pending()[index] = inspect(file.path, file.name, st.session_state[key])
+    pending()[index] = inspect(file.path, file.name, session.widget(key))
 
 
 def load(mappings: list[Mapping | None]) -> LoadReport:
@@ -113,7 +114,7 @@ def load(mappings: list[Mapping | None]) -> LoadReport:
             session.use_history(team, report, manifest.version)
         else:
             team.con.close()
-    st.session_state["upload_report"] = report
+    session.keep("upload_report", report)
     discard()
     return report
 
@@ -122,7 +123,7 @@ def discard() -> None:
     for file in pending():
         if file.source:
             file.source.discard()
-    folder = st.session_state.pop("pending_folder", None)
+    folder = session.take("pending_folder")
     if folder:
         shutil.rmtree(folder, ignore_errors=True)
-    st.session_state["pending"] = []
+    session.keep("pending", [])

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from html import escape
+from typing import Any
 
 import streamlit as st
 
@@ -105,15 +107,30 @@ def kpi_card(row: ScorecardRow) -> None:
     st.markdown("".join(parts), unsafe_allow_html=True)  # one line: a blank line would end the HTML block
 
 
-def remembered_number(label: str, memory: dict, name: str, default: float | None, key: str) -> None:
-    """A number input whose value outlives its page: a callback copies it into `memory`
-    before the next run, so values computed above the input already see it."""
+def remembered_number(label: str, memory: dict, name: str, default: float | None, key: str) -> float | None:
+    """A number input whose value outlives its page (a callback copies it into `memory` before the
+    next run, so values computed above the input already see it); its value now."""
 
     def remember() -> None:
-        memory[name] = st.session_state[key]
+        memory[name] = session.widget(key)
 
-    st.number_input(label, value=memory.get(name, default), min_value=0.0, key=key, on_change=remember,
-                    placeholder=session.tr("dashboard.not_entered"))
+    return st.number_input(label, value=memory.get(name, default), min_value=0.0, key=key, on_change=remember,
+                           placeholder=session.tr("dashboard.not_entered"))
+
+
+def remembered_choice(widget: Callable[..., Any], label: str, memory: dict, name: str, labels: dict[str, str],
+                      default: str | None = None, key_prefix: str = "choice", **extra: Any) -> str:
+    """A selectbox or radio over the keys of `labels` whose choice outlives its page and the language
+    switch, like `remembered_number`. Streamlit keeps a choice as its option text, so the widget's
+    key carries the language."""
+    key, options = f"{key_prefix}_{name}_{session.lang()}", list(labels)
+    chosen = memory.get(name, default)
+
+    def remember() -> None:
+        memory[name] = session.widget(key)
+
+    return widget(label, options, index=options.index(chosen) if chosen in labels else 0, format_func=labels.get,
+                  key=key, on_change=remember, **extra)
 
 
 def analysis_page(title: str) -> tuple[KpiResults, Diagnosis]:

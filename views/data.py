@@ -36,7 +36,7 @@ with st.expander(tr("data.import_title")):
         st.button(tr("data.check_button"), key="check_import", on_click=uploads.analyse_folder)
     else:
         st.info(tr("data.import_empty"))
-if st.session_state.pop("no_files", False):
+if session.take("no_files", False):
     st.warning(tr("data.no_files"))
 
 
@@ -64,7 +64,7 @@ else:
     st.info(tr("data.demo_in_use"))
 
 
-report = st.session_state.get("upload_report")
+report = session.kept("upload_report")
 if report is not None:
     show_report(report)
 historylist.upload_list()

@@ -33,15 +33,15 @@ def suggestions() -> dict[str, Suggestion]:
 def apply_suggestions() -> None:
     """Button callback: set each item the data can answer to its suggestion, and keep the answers."""
     for item_id, suggestion in suggestions().items():
-        st.session_state[f"item_{item_id}"] = suggestion.value
+        session.set_widget(f"item_{item_id}", suggestion.value)
     session.remember_answers()
-    st.session_state["phase_suggestions_applied"] = len(suggestions())
+    session.keep("phase_suggestions_applied", len(suggestions()))
 
 
 suggested = suggestions()
 previous = session.answers() or {}
 for item in catalogue.checklist.items:  # restore the answers when the page is opened again
-    st.session_state.setdefault(f"item_{item.id}", previous.get(item.id, False))
+    session.set_widget(f"item_{item.id}", previous.get(item.id, False), only_if_unset=True)
 with st.form("checklist"):
     for phase in catalogue.phases:
         threshold = catalogue.checklist.thresholds[phase.id]
@@ -59,7 +59,7 @@ with st.form("checklist"):
 st.caption(tr("phase.suggest.intro") if suggested else tr("phase.suggest.none"))
 if suggested:
     st.button(tr("phase.suggest.apply"), key="phase_apply_suggestions", on_click=apply_suggestions)
-applied = st.session_state.pop("phase_suggestions_applied", None)
+applied = session.take("phase_suggestions_applied")
 if applied is not None:
     st.success(tr("phase.suggest.applied", count=applied))
 
@@ -105,7 +105,7 @@ for column, phase in zip(st.columns(len(catalogue.phases)), catalogue.phases, st
 
 
 def remember_start() -> None:
-    st.session_state["phase_transition_start_value"] = st.session_state["phase_transition_start"]
+    session.keep("phase_transition_start_value", session.widget("phase_transition_start"))
 
 
 upcoming = transition_target(catalogue, result)
@@ -118,8 +118,8 @@ if result is not None and upcoming is not None:
         st.info(tr("phase.transition.why_near", next=following, ticked=result.ticked.get(upcoming, 0),
                    threshold=catalogue.checklist.thresholds[upcoming]))
     today = date.today()
-    default_start = st.session_state.get("phase_transition_start_value",
-                                         (today.replace(day=28) + timedelta(days=4)).replace(day=1))
+    default_start = session.kept("phase_transition_start_value",
+                                 (today.replace(day=28) + timedelta(days=4)).replace(day=1))
     start = st.date_input(tr("phase.transition.start"), value=default_start, key="phase_transition_start",
                           on_change=remember_start)
     plan = transition_plan(catalogue, result, start)

@@ -15,12 +15,12 @@ PAGE_KEY, SCOPE_KEY = "drill_page", "drill_scope"
 
 
 def _kpi_chosen(key: str) -> None:
-    st.query_params["kpi"] = st.session_state[key]
-    st.session_state[PAGE_KEY] = 1
+    st.query_params["kpi"] = session.widget(key)
+    session.keep(PAGE_KEY, 1)
 
 
 def _turn(step: int) -> None:
-    st.session_state[PAGE_KEY] = st.session_state.get(PAGE_KEY, 1) + step
+    session.keep(PAGE_KEY, session.kept(PAGE_KEY, 1) + step)
 
 
 def main() -> None:
@@ -31,17 +31,18 @@ def main() -> None:
     st.caption(tr("drill.intro"))
     choices, key = drillable_kpis(catalogue), f"drill_kpi_{lang}"  # per language: the labels change with it
     asked = st.query_params.get("kpi")
-    if asked in choices and asked != st.session_state.get(key):
-        st.session_state[key] = asked
+    if asked in choices and asked != session.kept_widget(key):
+        session.set_widget(key, asked)
     kpi_id = st.selectbox(tr("drill.kpi"), choices, key=key, on_change=_kpi_chosen, args=(key,), format_func=lambda k: tr(
         "drill.kpi_option", kpi=catalogue.kpis[k].label(lang), table=tr(f"table.{catalogue.kpis[k].measure.table}")))
     scope = (kpi_id, session.filters())
-    if st.session_state.get(SCOPE_KEY) != scope:  # another KPI or other filters: back to the first page
-        st.session_state.update({SCOPE_KEY: scope, PAGE_KEY: 1})
-    page = st.session_state.get(PAGE_KEY, 1)
+    if session.kept(SCOPE_KEY) != scope:  # another KPI or other filters: back to the first page
+        session.keep(SCOPE_KEY, scope)
+        session.keep(PAGE_KEY, 1)
+    page = session.kept(PAGE_KEY, 1)
     drilled = session.cached("drill", lambda: drill_rows(session.store(), catalogue, kpi_id, session.filters(), page),
                              kpi_id, page)
-    st.session_state[PAGE_KEY] = drilled.page
+    session.keep(PAGE_KEY, drilled.page)
     kpi, rows = catalogue.kpis[kpi_id], f"{drilled.total:,}"
     if drilled.gaps:  # the data cannot give this KPI: say why rather than "0 rows"
         st.info(plain(f"{tr('card.unavailable_value')}: {gaps_text(drilled.gaps, lang)}"))

@@ -6,7 +6,7 @@ from phasekpi.charts.heatmap import slot_chart, slot_frame
 from phasekpi.charts.leadsources import source_chart, source_frame, source_table
 from phasekpi.charts.quality import bins_chart, bins_frame, lowest_table, reps_chart, reps_frame, reps_table
 from phasekpi.display import format_number
-from phasekpi.heatmap import MIN_CALLS, best_slots, best_slots_text, call_slots
+from phasekpi.heatmap import MIN_CALLS, SLOT_METRICS, best_slots, best_slots_text, call_slots
 from phasekpi.leadsources import lead_sources
 from phasekpi.quality import quality_report, quality_target
 from ui import session
@@ -20,7 +20,7 @@ slots_tab, sources_tab, quality_tab = st.tabs(
 with slots_tab:
     st.caption(tr("insights.slots.intro"))
     left, right = st.columns([3, 2])  # the radio's key carries the language, whose labels it shows
-    metric = left.radio(tr("insights.slots.metric"), ["connect_rate", "appointment_rate"], horizontal=True,
+    metric = left.radio(tr("insights.slots.metric"), SLOT_METRICS, horizontal=True,
                         key=f"slots_metric_{lang}", format_func=lambda m: tr(f"insights.slots.metric.{m}"))
     min_calls = int(right.number_input(tr("insights.slots.min_calls"), min_value=1, value=MIN_CALLS, step=10,
                                        key="slots_min_calls", help=tr("insights.slots.min_calls_help")))

@@ -1,111 +1,100 @@
 """KGI planner: the monthly goal worked back to daily calls per rep, and the KPI tree (SPEC §9).
 
-Every input lives in `st.session_state["planner"]` (copied there by on_change callbacks), so the
-plan survives a visit to another page.
+The chain and every default come from the catalogue and `planner.default_inputs`, the same values
+the Excel KGI sheet starts from. Every input is remembered in `session.memory("planner")` (copied there by
+on_change callbacks), so the plan survives a visit to another page.
 """
 
 import streamlit as st
 
-from phasekpi.charts.planner import plan_frame, source_key, tree_chart, tree_frame, tree_table
+from phasekpi.charts.planner import plan_frame, tree_chart, tree_frame, tree_table
 from phasekpi.display import format_number
 from phasekpi.planner import (
-    KGI_METRIC,
     RATE_SOURCES,
     PlanInputs,
-    actual_deal_size,
-    actual_rate,
-    actual_volume,
+    actual_factor,
     benchmark_rate,
     build_plan,
     choose_rate,
+    default_inputs,
     kpi_tree,
     monthly,
-    needed_steps,
+    needed_factors,
     unit_of,
 )
 from ui import session
-from ui.widgets import analysis_page, remembered_number
-
-DEFAULT_WORKING_DAYS = 20.0
+from ui.widgets import analysis_page, remembered_choice, remembered_number
 
 tr, lang, catalogue = session.tr, session.lang(), session.catalogue()
 results, _ = analysis_page(tr("planner.title"))
-memory: dict = st.session_state.setdefault("planner", {})
+if catalogue.plan is None:
+    st.info(tr("planner.no_chain"))
+    st.stop()
+chain = catalogue.plan
+memory = session.memory("planner")
 st.write(tr("planner.intro"))
 
 
-def remembered_choice(label: str, name: str, labels: dict[str, str], default: str,
-                      captions: list[str] | None = None) -> str:
-    """A radio over the keys of `labels` whose choice outlives its page, like `remembered_number`.
-    Streamlit keeps a radio's state as its option text, so the key carries the language."""
-    key, options = f"planner_{name}_{lang}", list(labels)
-
-    def remember() -> None:
-        memory[name] = st.session_state[key]
-
-    return st.radio(label, options, index=options.index(memory.get(name, default)), format_func=labels.get, key=key,
-                    on_change=remember, horizontal=True, captions=captions)
+def radio(label: str, name: str, labels: dict[str, str], default: str, captions: list[str] | None = None) -> str:
+    return remembered_choice(st.radio, label, memory, name, labels, default, key_prefix="planner", horizontal=True,
+                             captions=captions)
 
 
 def remembered(name: str, label: str, default: float | None) -> float | None:
     """A remembered number input and the value it shows (a keyed input keeps its value when the
     default moves with the filters, so the plan reads the input, not the default)."""
-    key = f"planner_{name}"
-    remembered_number(label, memory, name, default, key=key)
-    return st.session_state[key]
-
-
-def rounded(value: float | None, digits: int) -> float | None:
-    return None if value is None else float(round(value, digits))
+    return remembered_number(label, memory, name, default, key=f"planner_{name}")
 
 
 st.subheader(tr("planner.inputs_title"))
 goal, team = st.columns(2)
 with goal:
-    kind = remembered_choice(tr("planner.kgi_kind"), "kgi_kind",
-                             {k: tr(f"planner.kgi_kind.{k}") for k in KGI_METRIC}, "revenue")
-    per = remembered_choice(tr("planner.kgi_period"), "kgi_period",
+    kind = radio(tr("planner.kgi_kind"), "kgi_kind", {k: tr(f"planner.kgi_kind.{k}") for k in chain.kgi},
+                             chain.kgi[0])
+    per = radio(tr("planner.kgi_period"), "kgi_period",
                             {p: tr(f"planner.kgi_period.{p}") for p in ("month", "year")}, "month")
-    metric = KGI_METRIC[kind]
-    current = actual_volume(metric, results)  # a realistic start: the current monthly pace
-    default_kgi = rounded(None if current is None else current * (12 if per == "year" else 1),
-                          -6 if metric == "revenue" else 0)
-    kgi = monthly(remembered(f"kgi_{kind}_{per}", tr(f"planner.kgi_value.{kind}"), default_kgi), per == "year")
-    st.caption(tr("planner.monthly_kgi", value=format_number(kgi, unit_of(metric), lang)))
+    defaults = default_inputs(catalogue, results, kind, per_year=per == "year")
+    shown_kgi = None if defaults.kgi_per_month is None else defaults.kgi_per_month * (12 if per == "year" else 1)
+    kgi = monthly(remembered(f"kgi_{kind}_{per}", tr(f"planner.kgi_value.{kind}"), shown_kgi), per == "year")
+    st.caption(tr("planner.monthly_kgi", value=format_number(kgi, unit_of(chain.volume(kind), catalogue), lang)))
+factors = needed_factors(chain, kind)
+chosen = {}
 with team:
-    deal_size = None
-    if kind == "revenue":
-        deal_size = remembered("deal_size", tr("planner.deal_size"), rounded(actual_deal_size(results), -4))
-        st.caption(tr("planner.deal_size_help"))
-    headcount = remembered("headcount", tr("planner.headcount"), float(results.period.active_reps))
+    for factor in (f for f in factors if f.kind == "amount"):
+        value = remembered(factor.id, tr(f"planner.amount.{factor.id}"), defaults.factors[factor.id].value)
+        chosen[factor.id] = choose_rate(factor, "typed", results, catalogue, value)
+        st.caption(tr(f"planner.amount_help.{factor.id}"))
+    headcount = remembered("headcount", tr("planner.headcount"), defaults.headcount)
     st.caption(tr("planner.headcount_help"))
-    working_days = remembered("working_days", tr("planner.working_days"), DEFAULT_WORKING_DAYS)
+    working_days = remembered("working_days", tr("planner.working_days"), defaults.working_days)
 
 st.subheader(tr("planner.rates_title"))
 st.caption(tr("planner.rates_caption"))
-rates = {}
-for step in needed_steps(kind):
-    shown = {"actual": actual_rate(step, results), "benchmark": benchmark_rate(step, catalogue)}
+for factor in (f for f in factors if f.kind == "rate"):
+    benchmark = benchmark_rate(factor, catalogue)
+    shown = {"actual": actual_factor(factor, results), "benchmark": benchmark.value}
     captions = [format_number(shown[source], "percent", lang) if source in shown else "" for source in RATE_SOURCES]
     choice, typed_column = st.columns([3, 1])
     with choice:
-        labels = {source: tr(f"planner.source.{source_key(step, source)}") for source in RATE_SOURCES}
-        source = remembered_choice(tr(f"planner.node.{step}"), f"source_{step}", labels,
-                                   "actual" if shown["actual"] is not None else "benchmark", captions)
+        labels = {source: tr(f"planner.source.{benchmark.source if source == 'benchmark' else source}")
+                  for source in RATE_SOURCES}
+        default_source = defaults.factors[factor.id].source
+        source = radio(tr(f"planner.node.{factor.id}"), f"source_{factor.id}", labels,
+                                   "benchmark" if default_source == "assumed" else default_source, captions)
     typed = None
     if source == "typed":
         with typed_column:
-            typed = remembered(f"typed_{step}", tr("planner.typed_value", rate=tr(f"planner.node.{step}")),
-                               shown["benchmark"])
-    rates[step] = choose_rate(step, source, results, catalogue, typed)
+            typed = remembered(f"typed_{factor.id}", tr("planner.typed_value", rate=tr(f"planner.node.{factor.id}")),
+                               benchmark.value)
+    chosen[factor.id] = choose_rate(factor, source, results, catalogue, typed)
 
-plan = build_plan(PlanInputs(kind, kgi, deal_size, rates, headcount, working_days))
+plan = build_plan(catalogue, PlanInputs(kind, kgi, chosen, headcount, working_days))
 st.subheader(tr("planner.plan_title"))
 st.dataframe(plan_frame(plan, lang), hide_index=True)
 
 st.subheader(tr("planner.tree_title"))
 st.caption(tr("planner.tree_caption"))
-frame = tree_frame(kpi_tree(plan, results), lang)
+frame = tree_frame(kpi_tree(plan, catalogue, results), lang)
 st.altair_chart(tree_chart(frame, lang))
 st.dataframe(tree_table(frame, lang), hide_index=True, height="content")
 

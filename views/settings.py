@@ -44,25 +44,24 @@ else:
 
 # ---- the configuration as a YAML file
 def import_file() -> None:
-    upload = st.session_state.get("workspace_yaml")
+    upload = session.kept_widget("workspace_yaml")
     if upload is None:
-        st.session_state["workspace_import"] = ("error", [tr("workspace.import_none")])
+        session.keep("workspace_import", ("error", [tr("workspace.import_none")]))
         return
     try:
         config = import_yaml(upload.getvalue(), catalogue)
     except YamlImportError as error:
-        st.session_state["workspace_import"] = ("error", error.problems)
+        session.keep("workspace_import", ("error", error.problems))
         return
     session.apply_config(config)
-    st.session_state["workspace_saved"] = None  # differs from anything: the next persist saves it
-    session.persist()
-    st.session_state["workspace_import"] = ("done", [])
+    session.persist(whole=True)
+    session.keep("workspace_import", ("done", []))
 
 
 def reset_workspace() -> None:
     session.workspace().reset()
     session.apply_config(Config())
-    st.session_state.pop("workspace_import", None)
+    session.take("workspace_import")
 
 
 st.subheader(tr("workspace.yaml_title"))
@@ -71,7 +70,7 @@ st.download_button(tr("workspace.export"), data=export_yaml(session.current_conf
                    file_name="phasekpi-workspace.yaml", mime="application/x-yaml", icon=":material/download:")
 st.file_uploader(tr("workspace.uploader"), type=["yaml", "yml"], key="workspace_yaml")
 st.button(tr("workspace.import"), on_click=import_file, icon=":material/upload:")
-outcome, problems = st.session_state.get("workspace_import", (None, []))
+outcome, problems = session.kept("workspace_import", (None, []))
 if outcome == "done":
     st.success(tr("workspace.import_done"))
 elif outcome == "error":

@@ -1,8 +1,6 @@
 """Trends and pacing: a KPI week by week or month by month against its target, this month's pace
 with the month-end landing forecast (月末着地予測), and the phase's KPIs heading below target."""
 
-from collections.abc import Callable
-from typing import Any
 
 import streamlit as st
 
@@ -10,7 +8,7 @@ from phasekpi.charts.trends import pacing_chart, pacing_table, trend_chart
 from phasekpi.display import format_number, kpi_value_text
 from phasekpi.pacing import Alert, alert_threshold_pct, alerts, kpi_series, parse_dates, phase_pacing, phase_target
 from ui import session
-from ui.widgets import analysis_page, plain
+from ui.widgets import analysis_page, plain, remembered_choice
 
 tr, lang, catalogue = session.tr, session.lang(), session.catalogue()
 results, diagnosis = analysis_page(tr("trends.title"))
@@ -21,19 +19,7 @@ targets = session.targets().get(phase.id, {})
 
 def remember_holidays() -> None:
     """Keep the parsed dates under a key of our own (widget state dies with its page)."""
-    st.session_state["company_holidays"] = parse_dates(st.session_state["company_holidays_text"])[0]
-
-
-def remembered_choice(widget: Callable[..., Any], label: str, name: str, labels: dict[str, str], **extra: Any) -> str:
-    """A selectbox or radio over the keys of `labels` whose choice outlives its page and the language
-    switch: Streamlit keeps a choice as its option text, so the widget's key carries the language."""
-    key, options, chosen = f"trends_{name}_{lang}", list(labels), st.session_state.get(f"trends_{name}")
-
-    def remember() -> None:
-        st.session_state[f"trends_{name}"] = st.session_state[key]
-
-    return widget(label, options, index=options.index(chosen) if chosen in labels else 0, format_func=labels.get,
-                  key=key, on_change=remember, **extra)
+    session.keep("company_holidays", parse_dates(session.widget("company_holidays_text"))[0])
 
 
 def alert_text(alert: Alert) -> str:
@@ -51,10 +37,12 @@ def alert_text(alert: Alert) -> str:
 st.header(tr("trends.trend_title"))
 phase_kpis = [entry.kpi for entry in sorted(phase.kpis, key=lambda e: -e.importance)]
 left, right = st.columns([3, 1])
-kpi_id = remembered_choice(left.selectbox, tr("trends.kpi"), "kpi", {
-    k: catalogue.kpis[k].label(lang) for k in phase_kpis + [k for k in catalogue.kpis if k not in phase_kpis]})
-by = remembered_choice(right.radio, tr("trends.by"), "by", {b: tr(f"trends.by.{b}") for b in ("week", "month")},
-                       horizontal=True)
+memory = session.memory("trends")
+kpi_id = remembered_choice(left.selectbox, tr("trends.kpi"), memory, "kpi", {
+    k: catalogue.kpis[k].label(lang) for k in phase_kpis + [k for k in catalogue.kpis if k not in phase_kpis]},
+    key_prefix="trends")
+by = remembered_choice(right.radio, tr("trends.by"), memory, "by", {b: tr(f"trends.by.{b}") for b in ("week", "month")},
+                       key_prefix="trends", horizontal=True)
 target = phase_target(catalogue, phase.id, kpi_id, targets)
 series = kpi_series(catalogue, kpi_id, session.kpi_results_by(by), target)
 if series.empty:
@@ -68,7 +56,7 @@ if target is None:
 st.header(tr("trends.pacing_title"))
 with st.expander(tr("trends.holidays_title")):
     st.caption(tr("trends.holidays_help"))
-    company_holidays = st.session_state.setdefault("company_holidays", [])
+    company_holidays = session.kept("company_holidays", [])
     text = st.text_area(tr("trends.holidays_input"), value="\n".join(f"{d:%Y-%m-%d}" for d in company_holidays),
                         key="company_holidays_text", on_change=remember_holidays, placeholder="2026-08-13")
     invalid = parse_dates(text)[1]

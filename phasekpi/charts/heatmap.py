@@ -6,6 +6,8 @@ too few calls to judge is grey and keeps its number. At most 7 × 24 rows.
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 import altair as alt
 import pandas as pd
 
@@ -13,6 +15,8 @@ from phasekpi.charts.style import BAND, FONT, NORMAL, TARGET
 from phasekpi.display import format_number
 from phasekpi.heatmap import WEEKDAYS, SlotCell, SlotMetric, best_slots
 from phasekpi.messages import t
+
+SLOT_COUNTS = tuple(f.name for f in fields(SlotCell) if f.name not in ("weekday", "hour"))  # the counts of a slot
 
 LIGHT = "#eef3fa"  # the low end of the colour scale: almost white, still a cell
 
@@ -27,18 +31,16 @@ def slot_frame(cells: list[SlotCell], metric: SlotMetric, min_calls: int, lang: 
         "weekday": t(f"insights.weekday.{WEEKDAYS[c.weekday]}", lang),
         "hour": f"{c.hour}:00",
         "hour_order": c.hour,
-        "calls": c.calls,
-        "connects": c.connects,
-        "appointments": c.appointments,
+        **{name: getattr(c, name) for name in SLOT_COUNTS},
         "rate": c.rate(metric),
         "rate_text": f"{c.rate(metric):.0f}%" if c.calls >= min_calls else f"({c.rate(metric):.0f}%)",
-        "connect_rate_text": format_number(c.connect_rate, "percent", lang),
-        "appointment_rate_text": format_number(c.appointment_rate, "percent", lang),
+        "connects_per_call_text": format_number(c.connects_per_call, "percent", lang),
+        "appointments_per_call_text": format_number(c.appointments_per_call, "percent", lang),
         "judged": c.calls >= min_calls,
         "dark": c.calls >= min_calls and c.rate(metric) > middle,
         "best": c in best,
-    } for c in cells], columns=["weekday", "hour", "hour_order", "calls", "connects", "appointments", "rate",
-                                "rate_text", "connect_rate_text", "appointment_rate_text", "judged", "dark", "best"])
+    } for c in cells], columns=["weekday", "hour", "hour_order", *SLOT_COUNTS, "rate", "rate_text",
+                                "connects_per_call_text", "appointments_per_call_text", "judged", "dark", "best"])
 
 
 def slot_chart(frame: pd.DataFrame, metric: SlotMetric, lang: str) -> alt.LayerChart:
@@ -53,9 +55,9 @@ def slot_chart(frame: pd.DataFrame, metric: SlotMetric, lang: str) -> alt.LayerC
         alt.Tooltip("hour:N", title=t("insights.slots.hour", lang)),
         alt.Tooltip("calls:Q", title=t("insights.slots.calls", lang), format=","),
         alt.Tooltip("connects:Q", title=t("insights.slots.connects", lang), format=","),
-        alt.Tooltip("connect_rate_text:N", title=t("insights.slots.metric.connect_rate", lang)),
+        alt.Tooltip("connects_per_call_text:N", title=t("insights.slots.metric.connects_per_call", lang)),
         alt.Tooltip("appointments:Q", title=t("insights.slots.appointments", lang), format=","),
-        alt.Tooltip("appointment_rate_text:N", title=t("insights.slots.metric.appointment_rate", lang)),
+        alt.Tooltip("appointments_per_call_text:N", title=t("insights.slots.metric.appointments_per_call", lang)),
     ]
     colour = alt.condition("datum.judged", alt.Color(
         "rate:Q", title=t(f"insights.slots.metric.{metric}", lang), scale=alt.Scale(range=[LIGHT, NORMAL], zero=False),

@@ -13,10 +13,9 @@ from phasekpi.charts.style import BOTTLENECK, FONT, GOOD, NORMAL, TARGET
 from phasekpi.display import format_number
 from phasekpi.messages import t
 from phasekpi.metrics import KpiResults
-from phasekpi.planner import ASSUMED_BENCHMARKS, Missing, Plan, RateSource, StepId, TreeNode, unit_of
+from phasekpi.planner import Missing, Plan, TreeNode
 
 ACHIEVEMENT_CAP = 200.0  # bars stop here so that one runaway node does not squash the rest
-STRATEGIC_SERIES = ("won_amount", "pipeline_amount")
 
 
 def with_grain(text: str, grain: str, lang: str) -> str:
@@ -27,23 +26,18 @@ def with_grain(text: str, grain: str, lang: str) -> str:
     return f"{text}{suffix}" if lang == "ja" else f"{text} {suffix}"
 
 
-def source_key(step: StepId, source: RateSource) -> str:
-    """actual / benchmark / typed, or `assumed` for a benchmark the catalogue does not have."""
-    return "assumed" if source == "benchmark" and step in ASSUMED_BENCHMARKS else source
-
-
 def missing_text(missing: Missing | None, lang: str) -> str:
     if missing is None:
         return ""
-    rate = t(f"planner.node.{missing.step}", lang) if missing.step else ""
-    return t(f"planner.missing.{missing.reason}", lang, rate=rate)
+    step = t(f"planner.node.{missing.step}", lang) if missing.step else ""
+    return t(f"planner.missing.{missing.reason}", lang, rate=step, factor=step)
 
 
 def plan_frame(plan: Plan, lang: str) -> pd.DataFrame:
     """The plan as a table: each metric per month and per rep per day, and why a value is missing."""
     rows = []
     for line in plan.lines:
-        unit = unit_of(line.metric)
+        unit = line.unit
         rows.append({
             t("planner.col.metric", lang): t(f"planner.node.{line.metric}", lang),
             t("planner.col.per_month", lang): format_number(line.per_month, unit, lang),
@@ -75,8 +69,7 @@ def tree_frame(nodes: list[TreeNode], lang: str) -> pd.DataFrame:
             "bar": None if reached is None else min(reached, ACHIEVEMENT_CAP),
             "achievement_text": format_number(reached, "percent", lang),
             "meets": reached is not None and reached >= 100,
-            "source_text": "" if node.source is None else t(
-                f"planner.source.{source_key(node.node_id, node.source)}", lang),
+            "source_text": "" if node.source is None else t(f"planner.source.{node.source}", lang),
         })
     return pd.DataFrame(rows)
 
@@ -135,14 +128,14 @@ def amount_frame(by_month: Mapping[str, KpiResults], catalogue: Catalogue, lang:
     rows = [
         {"month": key[:7], "series": catalogue.kpis[kpi_id].label(lang), "amount": results.total(kpi_id),
          "amount_text": format_number(results.total(kpi_id), "yen", lang)}
-        for key, results in by_month.items() for kpi_id in STRATEGIC_SERIES
+        for key, results in by_month.items() for kpi_id in catalogue.strategy.amounts
     ]
     return pd.DataFrame(rows, columns=["month", "series", "amount", "amount_text"])
 
 
 def amount_chart(frame: pd.DataFrame, catalogue: Catalogue, lang: str) -> alt.Chart:
     """Grouped monthly bars: won amount (green) beside pipeline created (blue)."""
-    series = [catalogue.kpis[kpi_id].label(lang) for kpi_id in STRATEGIC_SERIES]
+    series = [catalogue.kpis[kpi_id].label(lang) for kpi_id in catalogue.strategy.amounts]
     tooltip = [
         alt.Tooltip("month:N", title=t("strategy.chart.month", lang)),
         alt.Tooltip("series:N", title=t("strategy.chart.series", lang)),
