@@ -17,8 +17,9 @@ from datetime import date
 from phasekpi.catalogue import Catalogue, default_catalogue
 from phasekpi.diagnosis import judge
 from phasekpi.export import KpiSheet, write_workbook
-from phasekpi.metrics import KpiResults, KpiValue, Period
+from phasekpi.metrics import KpiResults, KpiValue
 from phasekpi.problems import FileReport, LoadReport
+from phasekpi.selection import Period
 
 GOAL_SECONDS = 2.0
 PERIOD = (date(2026, 1, 5), date(2026, 6, 30))

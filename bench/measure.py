@@ -209,7 +209,8 @@ def pandas_baseline(data: Dataset, result: Result) -> None:
 
 def kpis(data: Dataset, result: Result) -> None:
     from phasekpi.catalogue import default_catalogue
-    from phasekpi.metrics import Filters, compute_kpis
+    from phasekpi.metrics import compute_kpis
+    from phasekpi.selection import Filters
 
     catalogue, store = default_catalogue(), _store()
     files = [(data.path(n), f"{n}.csv") for n in ("activities", "leads", "opportunities")]

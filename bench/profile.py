@@ -16,8 +16,9 @@ from pathlib import Path
 from bench.scale import Dataset, dataset
 from phasekpi.catalogue import default_catalogue
 from phasekpi.ingest import load_file, load_files
-from phasekpi.metrics import Filters, compute_kpis
+from phasekpi.metrics import compute_kpis
 from phasekpi.schema import open_store
+from phasekpi.selection import Filters
 
 FILES = ("activities", "leads", "opportunities")
 

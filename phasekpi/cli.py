@@ -28,9 +28,10 @@ from phasekpi.history import History, UnknownUpload, history_folder
 from phasekpi.ingest import load_files
 from phasekpi.mapping import default_profiles, mapping_for
 from phasekpi.messages import problem_text, t
-from phasekpi.metrics import Filters, KpiResults, compute_grouped, compute_kpis, data_range, scorecard
+from phasekpi.metrics import KpiResults, compute_grouped, compute_kpis, data_range, scorecard
 from phasekpi.problems import FileReport, LoadReport
 from phasekpi.schema import Store, open_store
+from phasekpi.selection import Filters
 from phasekpi.sources import read_source
 from phasekpi.workspace import workspace_path
 

@@ -14,18 +14,10 @@ from datetime import date, timedelta
 
 from phasekpi.catalogue import Catalogue, Signals
 from phasekpi.messages import t
-from phasekpi.metrics import (
-    DAYS_PER_MONTH,
-    Filters,
-    KpiResults,
-    achievement,
-    activity_total,
-    compute_grouped,
-    compute_kpis,
-    data_range,
-)
+from phasekpi.metrics import KpiResults, achievement, activity_total, compute_grouped, compute_kpis, data_range
 from phasekpi.reps import rep_spread
 from phasekpi.schema import Store
+from phasekpi.selection import DAYS_PER_MONTH, Filters
 
 Outcome = str  # "single" | "straddle" | "undetermined" | "override" | "from_data"
 

@@ -1,7 +1,7 @@
 """Drill-down (SPEC §10): the rows behind a count or sum KPI, one page at a time.
 
 A KPI's `measure` says which table, which rows (`where`) and which date puts a row in the period;
-the same condition as the KPI's own aggregate (`metrics.measure_condition`, with the IS-sourced rule
+the same condition as the KPI's own aggregate (`selection.measure_condition`, with the IS-sourced rule
 of a `sourced_only` KPI) plus the session's filters picks the rows here, so
 the total number of rows equals the KPI's period total (a `count_distinct` KPI shows one row per
 distinct value: its first row in the period). Rows come in date order; DuckDB pages them.
@@ -20,8 +20,8 @@ from phasekpi.catalogue import Catalogue
 from phasekpi.coverage import Gap, data_coverage
 from phasekpi.display import format_number
 from phasekpi.messages import messages, t
-from phasekpi.metrics import REP_FILTER, Filters, measure_condition, resolve_period
 from phasekpi.schema import TABLES, Store
+from phasekpi.selection import REP_FILTER, Filters, measure_condition, resolve_period
 
 PAGE_SIZE = 50
 FLAGS = {  # what the views add and a reader may want to check a row against

@@ -13,8 +13,8 @@ from typing import Literal, get_args
 
 from phasekpi.display import format_number
 from phasekpi.messages import t
-from phasekpi.metrics import REP_FILTER, Filters, resolve_period
 from phasekpi.schema import Store
+from phasekpi.selection import REP_FILTER, Filters, resolve_period
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # index = weekday number, Monday = 0
 MIN_CALLS = 30  # a slot with fewer calls is too small to call best

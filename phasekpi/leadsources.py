@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from phasekpi.metrics import REP_FILTER, Filters, resolve_period
 from phasekpi.schema import Store
+from phasekpi.selection import REP_FILTER, Filters, resolve_period
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,9 @@ import holidays
 import pandas as pd
 
 from phasekpi.catalogue import Catalogue, Kpi, PhaseKpi
-from phasekpi.metrics import REP_FILTER, Filters, KpiResults, achievement, resolve_period, scorecard, settings_with_defaults
+from phasekpi.metrics import KpiResults, achievement, scorecard, settings_with_defaults
 from phasekpi.schema import TABLES, Store
+from phasekpi.selection import REP_FILTER, Filters, resolve_period
 
 ALERT_SETTING = "alert_threshold_pct"
 DEFAULT_ALERT_THRESHOLD_PCT = 90.0

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from phasekpi.catalogue import QUALITY_SCORE, Catalogue
-from phasekpi.metrics import REP_FILTER, Filters, resolve_period
 from phasekpi.schema import Store, bant_points_sql
+from phasekpi.selection import REP_FILTER, Filters, resolve_period
 
 KPI = QUALITY_SCORE
 DEFAULT_TARGET = 75.0  # SPEC §4, growth phase: "≥ 75 points"

@@ -40,9 +40,10 @@ from phasekpi.funnel import build_funnel, find_bottleneck
 from phasekpi.ingest import load_file, preview
 from phasekpi.mapping import mapping_for
 from phasekpi.messages import problem_text
-from phasekpi.metrics import Filters, compute_grouped, compute_kpis, data_range, scorecard
+from phasekpi.metrics import compute_grouped, compute_kpis, data_range, scorecard
 from phasekpi.problems import FileReport, LoadReport, Problem, Rejection, rejections_csv
 from phasekpi.schema import TABLES, Store, open_store
+from phasekpi.selection import Filters
 from phasekpi.sources import importable_files, read_source
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,7 +11,8 @@ from loading import store_with
 
 from phasekpi.catalogue import CatalogueError, default_catalogue, load_catalogue
 from phasekpi.coverage import data_coverage
-from phasekpi.metrics import Filters, compute_kpis
+from phasekpi.metrics import compute_kpis
+from phasekpi.selection import Filters
 
 CATALOGUE = default_catalogue()
 

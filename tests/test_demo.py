@@ -12,8 +12,9 @@ from phasekpi.catalogue import default_catalogue
 from phasekpi.demo import generate
 from phasekpi.funnel import build_funnel, find_bottleneck
 from phasekpi.ingest import load_files
-from phasekpi.metrics import Filters, compute_kpis
+from phasekpi.metrics import compute_kpis
 from phasekpi.schema import open_store, table_summaries
+from phasekpi.selection import Filters
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,9 @@ import pytest
 from phasekpi.catalogue import default_catalogue
 from phasekpi.drilldown import DrillPage, cell_text, column_label, drill_rows, drill_table, drill_target, drillable_kpis
 from phasekpi.ingest import load_file
-from phasekpi.metrics import Filters, compute_kpis
+from phasekpi.metrics import compute_kpis
 from phasekpi.schema import Store, open_store
+from phasekpi.selection import Filters
 
 CATALOGUE = default_catalogue()
 FILES = {

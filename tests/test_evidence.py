@@ -31,8 +31,9 @@ from phasekpi.diagnosis import (
     transition_target,
 )
 from phasekpi.ingest import load_file
-from phasekpi.metrics import KpiResults, KpiValue, Period
+from phasekpi.metrics import KpiResults, KpiValue
 from phasekpi.schema import Store, open_store
+from phasekpi.selection import Period
 
 CATALOGUE = default_catalogue()
 RAW = yaml.safe_load(CATALOGUE_PATH.read_text(encoding="utf-8"))

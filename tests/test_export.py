@@ -38,11 +38,12 @@ from phasekpi.export.plan import PLAN_FIRST_INPUT_ROW, plan_first_line_row, plan
 from phasekpi.export.reps import REPS_FIRST_ROW, REPS_TARGET_ROW
 from phasekpi.funnel import build_funnel, find_bottleneck
 from phasekpi.ingest import load_files
-from phasekpi.metrics import DAYS_PER_MONTH, Filters, KpiResults, KpiValue, achievement, compute_grouped, compute_kpis, status_of
+from phasekpi.metrics import KpiResults, KpiValue, achievement, compute_grouped, compute_kpis, status_of
 from phasekpi.planner import Plan, PlanInputs, build_plan, default_inputs, kpi_tree
 from phasekpi.problems import LoadReport
 from phasekpi.reps import leaderboard
 from phasekpi.schema import open_store
+from phasekpi.selection import DAYS_PER_MONTH, Filters
 
 # Two reps, two days (2025-04-01 and 02): rep-days = 3 (佐藤 both days, 鈴木 the first).
 ACTIVITIES = """activity_id,occurred_at,rep,channel,lead_id,outcome,duration_sec,email_opened,email_replied

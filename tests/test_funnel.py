@@ -15,8 +15,9 @@ import pytest
 from phasekpi.catalogue import default_catalogue
 from phasekpi.funnel import FunnelStep, build_funnel, find_bottleneck, no_bottleneck_reason, what_if
 from phasekpi.ingest import load_file
-from phasekpi.metrics import Filters, KpiResults, compute_kpis
+from phasekpi.metrics import KpiResults, compute_kpis
 from phasekpi.schema import open_store
+from phasekpi.selection import Filters
 
 CATALOGUE = default_catalogue()
 ACTIVITY_HEADER = ["occurred_at", "rep", "channel", "outcome", "duration_sec", "email_opened", "email_replied"]
@@ -218,7 +219,8 @@ def results_with(totals: dict[str, float]) -> KpiResults:
     """KpiResults over the 30 days of April 2025 with the given period totals."""
     from datetime import date
 
-    from phasekpi.metrics import KpiValue, Period
+    from phasekpi.metrics import KpiValue
+    from phasekpi.selection import Period
 
     period = Period(date(2025, 4, 1), date(2025, 4, 30), rep_days=20, active_reps=1)
     values = {k: KpiValue(k, totals.get(k), totals.get(k)) for k in CATALOGUE.kpis}

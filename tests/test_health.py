@@ -9,8 +9,9 @@ from loading import store_with
 from phasekpi.catalogue import default_catalogue
 from phasekpi.display import finding_text
 from phasekpi.health import health_findings, spelling_key
-from phasekpi.metrics import Filters, compute_kpis, scorecard
+from phasekpi.metrics import compute_kpis, scorecard
 from phasekpi.schema import Store
+from phasekpi.selection import Filters
 
 CATALOGUE = default_catalogue()
 ACTIVITIES = ["occurred_at", "rep", "channel", "lead_id", "outcome", "duration_sec"]

@@ -14,8 +14,8 @@ from phasekpi.catalogue import default_catalogue
 from phasekpi.charts.heatmap import slot_chart, slot_frame
 from phasekpi.heatmap import SlotCell, best_slots, best_slots_text, call_slots, slot_name
 from phasekpi.ingest import load_file
-from phasekpi.metrics import Filters
 from phasekpi.schema import Store, open_store
+from phasekpi.selection import Filters
 
 HEADER = ["activity_id", "occurred_at", "rep", "channel", "outcome", "duration_sec", "email_opened"]
 CALLS = [

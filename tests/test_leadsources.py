@@ -12,8 +12,8 @@ from phasekpi.catalogue import default_catalogue
 from phasekpi.charts.leadsources import overall_opportunity_rate, source_chart, source_frame, source_table
 from phasekpi.ingest import load_file
 from phasekpi.leadsources import SourceRow, lead_sources
-from phasekpi.metrics import Filters
 from phasekpi.schema import Store, open_store
+from phasekpi.selection import Filters
 
 LEADS = [
     ["lead_id", "created_at", "rep", "source", "status", "opportunity_id"],

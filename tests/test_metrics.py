@@ -15,8 +15,6 @@ import pytest
 from phasekpi.catalogue import default_catalogue
 from phasekpi.ingest import load_file
 from phasekpi.metrics import (
-    DAYS_PER_MONTH,
-    Filters,
     KpiResults,
     KpiValue,
     achievement,
@@ -29,6 +27,7 @@ from phasekpi.metrics import (
     status_of,
 )
 from phasekpi.schema import open_store
+from phasekpi.selection import DAYS_PER_MONTH, Filters
 
 CATALOGUE = default_catalogue()
 

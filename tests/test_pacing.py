@@ -19,7 +19,7 @@ from phasekpi.catalogue import default_catalogue
 from phasekpi.charts.trends import pacing_chart, pacing_table, trend_chart
 from phasekpi.ingest import load_file
 from phasekpi.messages import messages
-from phasekpi.metrics import Filters, KpiResults, KpiValue, Period, compute_grouped, compute_kpis
+from phasekpi.metrics import KpiResults, KpiValue, compute_grouped, compute_kpis
 from phasekpi.pacing import (
     Alert,
     alert_threshold_pct,
@@ -32,6 +32,7 @@ from phasekpi.pacing import (
     phase_target,
 )
 from phasekpi.schema import Store, open_store
+from phasekpi.selection import Filters, Period
 
 CATALOGUE = default_catalogue()
 MAY = (date(2025, 5, 1), date(2025, 5, 31))

@@ -19,7 +19,7 @@ from phasekpi.catalogue import default_catalogue
 from phasekpi.charts.planner import amount_chart, amount_frame, missing_text, plan_frame, tree_chart, tree_frame, tree_table
 from phasekpi.charts.style import BOTTLENECK, GOOD, NORMAL, TARGET
 from phasekpi.messages import messages
-from phasekpi.metrics import KpiResults, KpiValue, Period, at_grain
+from phasekpi.metrics import KpiResults, KpiValue, at_grain
 from phasekpi.planner import (
     RATE_SOURCES,
     Missing,
@@ -35,6 +35,7 @@ from phasekpi.planner import (
 )
 from phasekpi.planner import build_plan as plan_of
 from phasekpi.planner import kpi_tree as tree_of
+from phasekpi.selection import Period
 
 CATALOGUE = default_catalogue()
 CHAIN = CATALOGUE.plan

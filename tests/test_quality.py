@@ -16,9 +16,10 @@ import pytest
 from phasekpi.catalogue import default_catalogue
 from phasekpi.charts.quality import bins_chart, bins_frame, lowest_table, reps_chart, reps_frame, reps_table
 from phasekpi.ingest import load_file
-from phasekpi.metrics import Filters, compute_kpis
+from phasekpi.metrics import compute_kpis
 from phasekpi.quality import RepQuality, ScoredOpportunity, quality_report, quality_target
 from phasekpi.schema import Store, open_store
+from phasekpi.selection import Filters
 
 CATALOGUE = default_catalogue()
 APRIL = Filters(date(2025, 4, 1), date(2025, 4, 30))

@@ -17,9 +17,10 @@ from phasekpi.funnel import build_funnel, find_bottleneck, no_bottleneck_reason
 from phasekpi.health import health_findings
 from phasekpi.heatmap import call_slots
 from phasekpi.ingest import load_files
-from phasekpi.metrics import Filters, compute_kpis, scorecard
+from phasekpi.metrics import compute_kpis, scorecard
 from phasekpi.problems import FileReport, LoadReport
 from phasekpi.schema import Store, open_store
+from phasekpi.selection import Filters
 
 DATA = Path(__file__).parent / "data" / "exports"
 CATALOGUE = default_catalogue()

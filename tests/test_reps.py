@@ -7,8 +7,9 @@ from datetime import date
 import pytest
 
 from phasekpi.catalogue import default_catalogue
-from phasekpi.metrics import KpiResults, KpiValue, Period
+from phasekpi.metrics import KpiResults, KpiValue
 from phasekpi.reps import leaderboard, rep_spread
+from phasekpi.selection import Period
 
 CATALOGUE = default_catalogue()
 PERIOD = Period(date(2025, 4, 1), date(2025, 4, 30), rep_days=20, active_reps=1)

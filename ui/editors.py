@@ -9,8 +9,8 @@ from phasekpi.display import time_choice_text
 from phasekpi.ingest import mapping_problem, preview, sample_time_choice
 from phasekpi.mapping import Mapping, map_as
 from phasekpi.messages import problem_text
-from phasekpi.metrics import Filters
 from phasekpi.schema import OUTCOME_RANKS, TABLES, channel_words, outcome_words
+from phasekpi.selection import Filters
 from ui import session, uploads
 from ui.widgets import plain
 

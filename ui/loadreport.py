@@ -9,8 +9,8 @@ from phasekpi.display import finding_text, report_notes, technical_text
 from phasekpi.health import Finding, health_findings
 from phasekpi.ingest import REJECTION_DETAILS
 from phasekpi.messages import problem_text
-from phasekpi.metrics import Filters
 from phasekpi.problems import FileReport, LoadReport, rejections_csv
+from phasekpi.selection import Filters
 from ui import session
 from ui.widgets import plain
 

@@ -25,9 +25,10 @@ from phasekpi.diagnosis import Diagnosis, diagnose
 from phasekpi.history import History, history_folder
 from phasekpi.memo import Memo
 from phasekpi.messages import DEFAULT_LANGUAGE, t
-from phasekpi.metrics import Filters, Grouping, KpiResults, compute_grouped, compute_kpis, data_range, rep_names
+from phasekpi.metrics import Grouping, KpiResults, compute_grouped, compute_kpis, data_range
 from phasekpi.problems import LoadReport
 from phasekpi.schema import Store, install_vocabularies, open_store
+from phasekpi.selection import Filters, rep_names
 from phasekpi.snapshot import load_rows, saved_demo, saved_history
 from phasekpi.workspace import Config, HistoryEntry, Workspace, workspace_path
 

@@ -23,7 +23,8 @@ from phasekpi.display import (
 )
 from phasekpi.drilldown import drill_target
 from phasekpi.funnel import Bottleneck, FunnelStep
-from phasekpi.metrics import Filters, KpiResults, ScorecardRow
+from phasekpi.metrics import KpiResults, ScorecardRow
+from phasekpi.selection import Filters
 from ui import session
 
 STATUS_COLOURS = {"good": "#1e7b45", "warning": "#b7791f", "bad": "#b03a2e", "no_data": "#8a8a8a",

@@ -15,7 +15,8 @@ from phasekpi.diagnosis import (
     transition_target,
 )
 from phasekpi.display import format_number, kpi_value_text
-from phasekpi.metrics import Filters, scorecard
+from phasekpi.metrics import scorecard
+from phasekpi.selection import Filters
 from ui import session
 
 tr, lang, catalogue = session.tr, session.lang(), session.catalogue()
