@@ -16,6 +16,7 @@ plan line says why (`Missing`); nothing here divides by zero.
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import pairwise
@@ -180,7 +181,8 @@ def significant(value: float | None, digits: int = 2) -> float | None:
     """A starting value people can read: `digits` significant digits; None when not above zero."""
     if value is None or value <= 0:
         return None
-    return float(round(value, digits - 1 - math.floor(math.log10(value))))
+    exponent = math.floor(math.log10(value)) - digits + 1  # half up, as Excel's ROUND: 1.25M → 1.3M
+    return float(Decimal(repr(value)).scaleb(-exponent).quantize(Decimal(1), ROUND_HALF_UP).scaleb(exponent))
 
 
 def build_plan(catalogue: Catalogue, inputs: PlanInputs) -> Plan:

@@ -30,13 +30,16 @@ def health(catalogue: Catalogue, results: KpiResults) -> tuple[Health, float, fl
 
 
 def number_text(value: float | None, unit: str, lang: str) -> str:
-    """`¥8,400,000`, `70.0%`, a plain `24` / `2.5` for counts and months, `3.0` for a ratio."""
-    if value is None:
-        return "—"
-    if unit in ("yen", "percent"):
+    """`¥8,400,000`, `70.0%`, `5.84倍` as everywhere, but counts and months plain (`24`, `8.9`): the
+    text around them says 件 or ヶ月."""
+    if value is None or unit != "count":
         return format_number(value, unit, lang)
-    text = f"{value:,.1f}"
-    return text.removesuffix(".0") if unit == "count" else text
+    return f"{value:,.1f}".removesuffix(".0")
+
+
+def floor_text(value: float | None) -> str:
+    """A benchmark floor as the sentences state it: `3.0`."""
+    return "—" if value is None else f"{value:,.1f}"
 
 
 def formula_values(catalogue: Catalogue, results: KpiResults, settings: Mapping[str, float | None],
@@ -60,7 +63,7 @@ def formula_placeholders(catalogue: Catalogue, results: KpiResults, kpi_id: str,
     kpi = catalogue.kpis[kpi_id]
     low = kpi.benchmark.low if kpi.benchmark else None
     return {"value": number_text(results.actual(kpi_id), kpi.unit, lang),
-            "total": number_text(results.total(kpi_id), kpi.unit, lang), "low": number_text(low, kpi.unit, lang)}
+            "total": number_text(results.total(kpi_id), kpi.unit, lang), "low": floor_text(low)}
 
 
 def _names_read(catalogue: Catalogue, kpi_id: str) -> list[str]:

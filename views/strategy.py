@@ -7,7 +7,7 @@ import streamlit as st
 from phasekpi.charts.planner import amount_chart, amount_frame
 from phasekpi.display import format_number
 from phasekpi.metrics import scorecard, settings_with_defaults
-from phasekpi.strategy import formula_placeholders, formula_values, health, number_text, shown_formulas
+from phasekpi.strategy import floor_text, formula_placeholders, formula_values, health, shown_formulas
 from ui import session
 from ui.widgets import CARD_CSS, analysis_page, card_grid, remembered_number
 
@@ -28,7 +28,7 @@ verdict = health(catalogue, results)
 if verdict is not None:
     judged, value, floor = verdict
     unit = catalogue.kpis[strategy.health].unit
-    message = tr(f"strategy.{judged}", value=format_number(value, unit, lang), low=number_text(floor, unit, lang))
+    message = tr(f"strategy.{judged}", value=format_number(value, unit, lang), low=floor_text(floor))
     (st.success if judged == "healthy" else st.warning)(message)
 
 st.subheader(tr("strategy.other_title"))
