@@ -3,7 +3,7 @@
 import streamlit as st
 
 from phasekpi.messages import LANGUAGES
-from ui import session
+from ui import gate, session
 
 st.set_page_config(page_title="Phase KPI", page_icon=":material/monitoring:", layout="wide")
 
@@ -12,6 +12,8 @@ with st.sidebar:
         "言語 / Language", options=list(LANGUAGES), format_func=LANGUAGES.get, key="lang", horizontal=True,
     )
 
+visitor = gate.admit()  # before any team data is read: a stranger or an unprotected server stops here
+session.admit(visitor)
 session.start_run()
 session.store()  # every page reads this session's data: the history or the demo, once, before routing
 navigation = st.navigation([
@@ -35,5 +37,7 @@ with st.sidebar:
         st.caption(session.tr("sidebar.active_phase"))
         st.markdown(f"**{phase.label(session.lang())}** — {phase.focus(session.lang())}")
     st.caption(session.data_source_text())
+    gate.visitor_caption(visitor)
+gate.trusted_network_banner(visitor)
 session.read_only_banner()
 navigation.run()

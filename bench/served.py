@@ -30,10 +30,11 @@ class Server:
 
 
 @contextmanager
-def streamlit_server(env: Mapping[str, str] | None = None, options: Sequence[str] = ()) -> Iterator[Server]:
-    """Start the app with `env` added to ours and extra `--option=value`s, wait for its health
-    endpoint, stop it afterwards."""
-    port = free_port()
+def streamlit_server(env: Mapping[str, str] | None = None, options: Sequence[str] = (),
+                     port: int | None = None) -> Iterator[Server]:
+    """Start the app with `env` added to ours and extra `--option=value`s (a repeated option wins over
+    ours), on `port` or a free one; wait for its health endpoint, stop it afterwards."""
+    port = port or free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true", "--server.address=127.0.0.1",
          f"--server.port={port}", "--server.fileWatcherType=none", "--browser.gatherUsageStats=false", *options],

@@ -16,9 +16,9 @@ plan line says why (`Missing`); nothing here divides by zero.
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_UP, Decimal
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from itertools import pairwise
 from typing import Literal
 

@@ -28,7 +28,7 @@ def upload_list() -> None:
     if message:
         st.success(message)
     active = [u for u in uploads if u.active]
-    if not active:
+    if not active or not session.may("undo"):
         return
     left, right = st.columns([3, 1], vertical_alignment="bottom")
     left.selectbox(tr("history.undo_pick"), [u.id for u in active], key="undo_pick",
@@ -71,8 +71,10 @@ def _row(upload: Upload) -> dict[str, str]:
             tr("history.col.rejected"): f"{upload.rejected:,}", tr("history.col.span"): span,
             tr("history.col.mapping"): ", ".join(f"{header} → {tr(f'field.{name}')}"
                                                  for name, header in upload.mapping.items()),
+            tr("history.col.by"): upload.added_by or "—",
             tr("history.col.state"): tr("history.active") if upload.active
-            else tr("history.undone", at=(upload.undone_at or "").replace("T", " "))}
+            else tr("history.undone", at=(upload.undone_at or "").replace("T", " "))
+            + (tr("history.undone_by", who=upload.undone_by) if upload.undone_by else "")}
 
 
 def _label(upload: Upload) -> str:
@@ -83,7 +85,7 @@ def _label(upload: Upload) -> str:
 def _undo() -> None:
     upload_id = session.kept_widget("undo_pick")
     try:
-        session.history().undo(upload_id)
+        session.history().undo(upload_id, by=session.who())
     except (UnknownUpload, HistoryBusy):
         session.keep("history_message", session.tr("history.undo_failed"))
         return

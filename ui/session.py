@@ -20,6 +20,8 @@ from typing import TypeVar
 
 import streamlit as st
 
+from phasekpi.access import AccessList, Action, access_path, read_access, write_access
+from phasekpi.access import may as access_may
 from phasekpi.catalogue import Catalogue, default_catalogue
 from phasekpi.diagnosis import Diagnosis, diagnose
 from phasekpi.history import History, history_folder
@@ -57,6 +59,32 @@ def start_run() -> None:
     inputs and holidays are copied by their pages' callbacks), follow the team's history."""
     persist()
     follow_history()
+
+
+def admit(visitor: object) -> None:
+    """Keep who is at the screen (ui.gate.Visitor) for this run's screens and buttons."""
+    st.session_state["visitor"] = visitor
+
+
+def may(action: Action) -> bool:
+    """Whether the visitor's role allows `action` (phasekpi.access.GRANTS); nobody admitted: no."""
+    visitor = st.session_state.get("visitor")
+    return visitor is not None and access_may(visitor.role, action)
+
+
+def who() -> str | None:
+    """The logged-in address, recorded with uploads, undos and answers; None without login."""
+    visitor = st.session_state.get("visitor")
+    return None if visitor is None else visitor.email
+
+
+def access() -> AccessList:
+    """The access list beside the workspace file, read afresh each run (an owner may just have changed it)."""
+    return read_access(access_path(workspace_path()))
+
+
+def save_access(entries: AccessList) -> None:
+    write_access(access_path(workspace_path()), entries)
 
 
 def read_only_banner() -> None:

@@ -100,7 +100,7 @@ def load(mappings: list[Mapping | None]) -> LoadReport:
         elif file.mapping is not None and file.mapping.refused_as:  # left unloaded: say why in the report
             refused.append(FileReport(file=file.name, error=mapping_problem(file.source, file.mapping)))
     try:
-        team, added, manifest = session.history().add(session.new_store, confirmed)
+        team, added, manifest = session.history().add(session.new_store, confirmed, by=session.who())
     except HistoryBusy:
         report = LoadReport([*refused, *(FileReport(file=s.name, error=Problem("history_busy", {"file": s.name}))
                                          for s, _ in confirmed)])

@@ -108,7 +108,8 @@ def kpi_card(row: ScorecardRow) -> None:
     st.markdown("".join(parts), unsafe_allow_html=True)  # one line: a blank line would end the HTML block
 
 
-def remembered_number(label: str, memory: dict, name: str, default: float | None, key: str) -> float | None:
+def remembered_number(label: str, memory: dict, name: str, default: float | None, key: str,
+                      disabled: bool = False) -> float | None:
     """A number input whose value outlives its page (a callback copies it into `memory` before the
     next run, so values computed above the input already see it); its value now."""
 
@@ -116,7 +117,7 @@ def remembered_number(label: str, memory: dict, name: str, default: float | None
         memory[name] = session.widget(key)
 
     return st.number_input(label, value=memory.get(name, default), min_value=0.0, key=key, on_change=remember,
-                           placeholder=session.tr("dashboard.not_entered"))
+                           placeholder=session.tr("dashboard.not_entered"), disabled=disabled)
 
 
 def remembered_choice(widget: Callable[..., Any], label: str, memory: dict, name: str, labels: dict[str, str],

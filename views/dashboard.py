@@ -61,12 +61,13 @@ chart_right.altair_chart(conversion_chart(frame, lang), width="stretch")
 bottleneck_box(bottleneck, steps)
 
 with st.expander(tr("dashboard.targets_title")):
-    st.caption(tr("dashboard.targets_caption"))
+    st.caption(tr("dashboard.targets_caption") if session.may("targets") else tr("gate.owner_only"))
     phase_targets = session.targets().setdefault(phase.id, {})
     for entry in phase.kpis:
         kpi = catalogue.kpis[entry.kpi]
         remembered_number(f"{kpi.label(lang)} {tr(f'grain.{kpi.grain}')}".strip(), phase_targets, entry.kpi,
-                          entry.target, key=f"target_{phase.id}_{entry.kpi}")
+                          entry.target, key=f"target_{phase.id}_{entry.kpi}", disabled=not session.may("targets"))
     st.markdown(f"**{tr('dashboard.settings_title')}**")
     for name, setting in catalogue.settings.items():
-        remembered_number(setting.label(lang), session.settings(), name, setting.default, key=f"setting_{name}")
+        remembered_number(setting.label(lang), session.settings(), name, setting.default, key=f"setting_{name}",
+                          disabled=not session.may("settings"))

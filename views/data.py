@@ -23,19 +23,29 @@ st.title(tr("data.title"))
 st.write(tr("data.intro"))
 historylist.privacy_note()
 
-with st.form("upload", border=True):
-    st.file_uploader(tr("data.uploader"), type=["csv", "txt", "tsv", "gz", "xlsx"], accept_multiple_files=True,
-                     key="uploads", help=tr("data.uploader_help"))
-    st.form_submit_button(tr("data.check_button"), type="primary", on_click=uploads.analyse)
-with st.expander(tr("data.import_title")):
-    st.caption(tr("data.import_help", folder=str(import_dir())))
-    on_disk = importable_files()
-    if on_disk:
-        st.multiselect(tr("data.import_files"), [p.name for p in on_disk], key="import_files",
-                       format_func=lambda name: f"{name} ({file_size(import_dir() / name)})")
-        st.button(tr("data.check_button"), key="check_import", on_click=uploads.analyse_folder)
-    else:
-        st.info(tr("data.import_empty"))
+
+
+def upload_controls() -> None:
+    """The upload form and the server's import folder: for those who may add data."""
+    with st.form("upload", border=True):
+        st.file_uploader(tr("data.uploader"), type=["csv", "txt", "tsv", "gz", "xlsx"], accept_multiple_files=True,
+                         key="uploads", help=tr("data.uploader_help"))
+        st.form_submit_button(tr("data.check_button"), type="primary", on_click=uploads.analyse)
+    with st.expander(tr("data.import_title")):
+        st.caption(tr("data.import_help", folder=str(import_dir())))
+        on_disk = importable_files()
+        if on_disk:
+            st.multiselect(tr("data.import_files"), [p.name for p in on_disk], key="import_files",
+                           format_func=lambda name: f"{name} ({file_size(import_dir() / name)})")
+            st.button(tr("data.check_button"), key="check_import", on_click=uploads.analyse_folder)
+        else:
+            st.info(tr("data.import_empty"))
+
+
+if session.may("upload"):
+    upload_controls()
+else:
+    st.info(tr("gate.viewer_data"), icon=":material/visibility:")
 if session.take("no_files", False):
     st.warning(tr("data.no_files"))
 
@@ -44,7 +54,7 @@ def load_confirmed() -> None:
     uploads.load([chosen_mapping(i) for i in range(len(uploads.pending()))])
 
 
-if uploads.pending():
+if uploads.pending() and session.may("upload"):
     st.subheader(tr("mapping.title"))
     st.caption(tr("mapping.intro"))
     problem_files()
@@ -82,8 +92,10 @@ missing = [tr(f"table.{s.table}") for s in summaries if s.rows == 0]
 if missing:
     st.warning(tr("data.tables_missing", tables=("、" if lang == "ja" else ", ").join(missing)))
 
-vocabulary_editor()
-historylist.delete_all()
+if session.may("upload"):  # the call-result words decide how every later upload is read
+    vocabulary_editor()
+if session.may("delete_all"):
+    historylist.delete_all()
 
 with st.expander(tr("data.format_title")):
     st.write(tr("data.format_intro"))

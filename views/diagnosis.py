@@ -48,17 +48,18 @@ with st.form("checklist"):
         threshold = catalogue.checklist.thresholds[phase.id]
         st.markdown(f"**{phase.label(lang)}** · {tr('diagnosis.threshold', count=threshold)}")
         for item in (i for i in catalogue.checklist.items if i.phase == phase.id):
-            st.checkbox(f"{item.id}　{item.label(lang)}", key=f"item_{item.id}")
+            st.checkbox(f"{item.id}　{item.label(lang)}", key=f"item_{item.id}", disabled=not session.may("answer"))
             if item.id in suggested:
                 suggestion = suggested[item.id]
                 st.caption(f"{tr('phase.suggest.yes' if suggestion.value else 'phase.suggest.no')} — "
                            f"{evidence_text(catalogue, item.id, suggestion, lang)}")
             elif item.signal is None:
                 st.caption(tr("phase.suggest.manual"))
-    st.form_submit_button(tr("diagnosis.submit"), type="primary", on_click=session.remember_answers)
+    st.form_submit_button(tr("diagnosis.submit"), type="primary", on_click=session.remember_answers,
+                          disabled=not session.may("answer"))
 # after the form, so the form's own button stays the page's first
 st.caption(tr("phase.suggest.intro") if suggested else tr("phase.suggest.none"))
-if suggested:
+if suggested and session.may("answer"):
     st.button(tr("phase.suggest.apply"), key="phase_apply_suggestions", on_click=apply_suggestions)
 applied = session.take("phase_suggestions_applied")
 if applied is not None:
@@ -68,7 +69,8 @@ phase_names = {p.id: p.label(lang) for p in catalogue.phases}
 st.selectbox(tr("diagnosis.override"), options=[None, *phase_names],
                       format_func=lambda p: tr("diagnosis.override_auto") if p is None else phase_names[p],
                       index=0 if session.override() is None else 1 + list(phase_names).index(session.override()),
-                      key=f"override_choice_{lang}", on_change=session.remember_override, args=(f"override_choice_{lang}",))
+                      key=f"override_choice_{lang}", on_change=session.remember_override, args=(f"override_choice_{lang}",),
+                      disabled=not session.may("answer"))
 
 
 def reason(result: Diagnosis) -> str:

@@ -4,6 +4,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from phasekpi.access import ROLES, AccessList, parse_entries
 from phasekpi.mapping import default_profiles
 from phasekpi.workspace import Config, YamlImportError, export_yaml, import_yaml
 from ui import session
@@ -12,6 +13,9 @@ from ui.widgets import plain
 tr, lang, catalogue = session.tr, session.lang(), session.catalogue()
 space = session.workspace()
 st.title(tr("workspace.title"))
+if not session.may("settings"):
+    st.info(tr("gate.owner_only"), icon=":material/lock:")
+    st.stop()
 st.info(tr("workspace.intro"))
 
 st.markdown(tr("workspace.path", path=space.path))
@@ -40,6 +44,30 @@ else:
         tooltip=list(frame.columns),
     ).properties(height=180)
     st.altair_chart(chart, width="stretch")
+
+
+# ---- who may open the team's data (login configured: .streamlit/secrets.toml [auth])
+st.subheader(tr("access.title"))
+st.caption(tr("access.caption"))
+current = session.access()
+with st.form("access"):
+    for role in reversed(ROLES):
+        st.text_area(tr(f"access.role.{role}"), "\n".join(sorted(e for e, r in current.entries.items() if r == role)),
+                     key=f"access_{role}", help=tr(f"access.help.{role}"), height=90)
+    saved = st.form_submit_button(tr("access.save"), icon=":material/save:")
+if saved:
+    entries, bad = {}, []
+    for role in ROLES:  # a higher role listed later wins for an entry given twice
+        found, wrong = parse_entries(str(session.kept_widget(f"access_{role}", "")), role)
+        entries |= found
+        bad += wrong
+    if bad:
+        st.error(tr("access.bad", entries=", ".join(plain(b) for b in bad)))
+    elif session.who() and AccessList(entries).role_of(session.who()) != "owner":
+        st.error(tr("access.keep_yourself", email=session.who()))
+    else:
+        session.save_access(AccessList(entries))
+        st.success(tr("access.saved", count=len(entries)))
 
 
 # ---- the configuration as a YAML file

@@ -55,4 +55,5 @@ with st.container(border=True):
     for index, name in enumerate(SETTINGS):
         setting = catalogue.settings[name]
         with columns[index % len(columns)]:
-            remembered_number(setting.label(lang), session.settings(), name, setting.default, key=f"setting_{name}")
+            remembered_number(setting.label(lang), session.settings(), name, setting.default, key=f"setting_{name}",
+                              disabled=not session.may("settings"))
