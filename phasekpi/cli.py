@@ -20,6 +20,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
+from phasekpi.access import ROLES, AccessList, access_path, entry_problem, read_access, write_access
 from phasekpi.catalogue import default_catalogue
 from phasekpi.diagnosis import Diagnosis, diagnose
 from phasekpi.display import finding_text, gap_text, gaps_text, kpi_value_text, report_notes, technical_text
@@ -64,6 +65,10 @@ def _parser() -> argparse.ArgumentParser:
     commands.choices["kpis"].add_argument("--json", action="store_true")
     commands.choices["report"].add_argument("-o", "--output", type=Path, required=True)
     commands.choices["report"].add_argument("--organisation", default="")
+    access = commands.add_parser("access", help="who may open the app when login is configured")
+    access.add_argument("entry", nargs="?", help="an address or @domain; none: list the access list")
+    access.add_argument("role", nargs="?", choices=[*ROLES, "none"], help="none: remove the entry")
+    access.set_defaults(run=_access)
     return parser
 
 
@@ -72,6 +77,24 @@ def _demo(args: argparse.Namespace) -> int:
 
     for path in generate(args.seed).write(args.out):
         print(path)
+    return 0
+
+
+def _access(args: argparse.Namespace) -> int:
+    """List the access list, or give an entry a role (`none` removes it): how the first owner gets in."""
+    path = access_path(workspace_path())
+    current = read_access(path)
+    if args.entry is not None:
+        if args.role is None or (args.role != "none" and entry_problem(args.entry) is not None):
+            print(f"{args.entry}: give an address or @domain and a role ({', '.join(ROLES)} or none)", file=sys.stderr)
+            return 2
+        entries = {k: v for k, v in current.entries.items() if k != args.entry.strip().lower()}
+        if args.role != "none":
+            entries[args.entry.strip().lower()] = args.role
+        current = AccessList(entries)
+        write_access(path, current)
+    for entry, role in sorted(current.entries.items(), key=lambda item: (ROLES.index(item[1]), item[0]), reverse=True):
+        print(f"{role}\t{entry}")
     return 0
 
 

@@ -143,3 +143,16 @@ def test_a_stranger_is_told_who_they_are_and_sees_nothing() -> None:
     assert [t.value for t in at.title] == ["このダッシュボードを見る権限がありません"]
     assert "someone@elsewhere.example としてログインしています" in " ".join(texts(at))
     assert "store" not in at.session_state
+
+
+def test_the_cli_gives_the_first_owner_access(capsys: pytest.CaptureFixture[str]) -> None:
+    """On the server, whoever has a shell there sets the list up before anyone can log in."""
+    from phasekpi.cli import main
+
+    assert main(["access", "Boss@Example.co.jp", "owner"]) == 0
+    assert main(["access", "@example.co.jp", "viewer"]) == 0
+    assert capsys.readouterr().out.splitlines()[-2:] == ["owner\tboss@example.co.jp", "viewer\t@example.co.jp"]
+    assert main(["access", "@example.co.jp", "none"]) == 0
+    assert read_access(access_path(workspace_file())) == AccessList({"boss@example.co.jp": "owner"})
+    assert main(["access", "営業部", "manager"]) == 2
+    assert "give an address or @domain" in capsys.readouterr().err

@@ -12,7 +12,9 @@ from ui import session
 
 
 def privacy_note() -> None:
-    st.info(session.tr("history.privacy", folder=str(session.history().folder)), icon=":material/shield:")
+    """Where the rows are and who can read them: everyone at this app, or (with login) the access list."""
+    key = "history.privacy_login" if session.who() else "history.privacy"
+    st.info(session.tr(key, folder=str(session.history().folder)), icon=":material/shield:")
 
 
 def upload_list() -> None:
