@@ -19,6 +19,7 @@ import streamlit as st
 
 from phasekpi.access import Role
 from ui import session
+from ui.widgets import plain
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 TRUSTED_NETWORK = "PHASEKPI_TRUSTED_NETWORK"
@@ -59,7 +60,7 @@ def admit() -> Visitor:
         role = session.access().role_of(email)
         if role is None:
             st.title(tr("gate.stranger_title"))
-            st.write(tr("gate.stranger_intro", email=email or "—"))
+            st.write(tr("gate.stranger_intro", email=plain(email) or "—"))  # the provider's text, never markup
             st.button(tr("gate.logout"), on_click=st.logout, icon=":material/logout:")
             st.stop()
         return Visitor(email, role, "login")
@@ -76,7 +77,7 @@ def visitor_caption(visitor: Visitor) -> None:
     """In the sidebar: who is logged in, with which role, and the way out; the trusted-network banner."""
     tr = session.tr
     if visitor.mode == "login":
-        st.caption(tr("gate.signed_in", email=visitor.email, role=tr(f"gate.role.{visitor.role}")))
+        st.caption(tr("gate.signed_in", email=plain(visitor.email or ""), role=tr(f"gate.role.{visitor.role}")))
         st.button(tr("gate.logout"), on_click=st.logout, icon=":material/logout:", key="gate_logout")
 
 

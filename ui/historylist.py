@@ -65,18 +65,18 @@ def weeks_covered() -> None:
 
 
 def _row(upload: Upload) -> dict[str, str]:
+    """Who added it and its state come before the counts, so that a narrow screen still shows them."""
     tr = session.tr
     span = tr("history.span", first=upload.first_day or "—", last=upload.last_day or "—")
+    state = tr("history.active") if upload.active else tr("history.undone", at=(upload.undone_at or "").replace("T", " "))
     return {tr("history.col.file"): upload.file, tr("history.col.kind"): tr(f"table.{upload.kind}"),
-            tr("history.col.added"): upload.added_at.replace("T", " "), tr("history.col.new"): f"{upload.new:,}",
-            tr("history.col.updated"): f"{upload.updated:,}", tr("history.col.duplicates"): f"{upload.duplicates:,}",
-            tr("history.col.rejected"): f"{upload.rejected:,}", tr("history.col.span"): span,
+            tr("history.col.added"): upload.added_at.replace("T", " "), tr("history.col.by"): upload.added_by or "—",
+            tr("history.col.state"): state + (tr("history.undone_by", who=upload.undone_by) if upload.undone_by else ""),
+            tr("history.col.new"): f"{upload.new:,}", tr("history.col.updated"): f"{upload.updated:,}",
+            tr("history.col.duplicates"): f"{upload.duplicates:,}", tr("history.col.rejected"): f"{upload.rejected:,}",
+            tr("history.col.span"): span,
             tr("history.col.mapping"): ", ".join(f"{header} → {tr(f'field.{name}')}"
-                                                 for name, header in upload.mapping.items()),
-            tr("history.col.by"): upload.added_by or "—",
-            tr("history.col.state"): tr("history.active") if upload.active
-            else tr("history.undone", at=(upload.undone_at or "").replace("T", " "))
-            + (tr("history.undone_by", who=upload.undone_by) if upload.undone_by else "")}
+                                                 for name, header in upload.mapping.items())}
 
 
 def _label(upload: Upload) -> str:
