@@ -8,7 +8,7 @@ written here. Mapping profiles stay in their own JSON file (`phasekpi.mapping.de
 Tables: meta(key, value) with `schema_version`; targets(phase, kpi, value); outcome_mappings(word,
 level); settings(name, value); holidays(day); answers(item, ticked); state(key, value) for the
 override and whether the checklist was answered; history(recorded_at, phase, outcome, ticked JSON,
-override).
+override, answered_by).
 
 Atomicity: a save replaces every table inside ONE transaction on its own short-lived connection
 (`duckdb.connect(path)` … close). DuckDB writes the commit to its write-ahead log; a failure or a
@@ -59,7 +59,7 @@ TABLES = {
     "answers": "item VARCHAR PRIMARY KEY, ticked BOOLEAN NOT NULL",
     "state": "key VARCHAR PRIMARY KEY, value VARCHAR",
     "history": "recorded_at TIMESTAMP NOT NULL, phase VARCHAR NOT NULL, outcome VARCHAR NOT NULL, "
-               "ticked VARCHAR NOT NULL, override VARCHAR",
+               "ticked VARCHAR NOT NULL, override VARCHAR, answered_by VARCHAR",
 }
 State = Literal["ok", "read_only", "recovered"]
 
@@ -103,11 +103,12 @@ class HistoryEntry:
     outcome: str
     ticked: dict[str, int]
     override: str | None = None
+    answered_by: str | None = None  # the logged-in address whose answers these were; None without login
 
     @classmethod
-    def of(cls, result: Diagnosis, override: str | None, at: datetime) -> HistoryEntry:
+    def of(cls, result: Diagnosis, override: str | None, at: datetime, by: str | None = None) -> HistoryEntry:
         """The record of a diagnosis made at `at` (to the second)."""
-        return cls(at.replace(microsecond=0), result.phase, result.outcome, dict(result.ticked), override)
+        return cls(at.replace(microsecond=0), result.phase, result.outcome, dict(result.ticked), override, by)
 
 
 @dataclass(frozen=True)
@@ -249,11 +250,12 @@ class Workspace:
             return []
         try:
             rows = self._run(lambda con: con.execute(
-                "SELECT recorded_at, phase, outcome, ticked, override FROM history ORDER BY recorded_at").fetchall()
+                f"SELECT recorded_at, phase, outcome, ticked, override, {_answered_by(con)} FROM history "
+                "ORDER BY recorded_at").fetchall()
                 if _has_table(con, "history") else [], read_only=self.status.reason == "newer")
         except (Locked, duckdb.Error):
             return []
-        return [HistoryEntry(r[0], r[1], r[2], json.loads(r[3]), r[4]) for r in rows]
+        return [HistoryEntry(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5]) for r in rows]
 
 
 def _short(error: Exception) -> str:
@@ -291,9 +293,17 @@ def _read_config(con: duckdb.DuckDBPyConnection) -> Config:
     )
 
 
+def _answered_by(con: duckdb.DuckDBPyConnection) -> str:
+    """The column, or NULL in a file written before answers were recorded with their author."""
+    found = con.execute("SELECT count(*) FROM information_schema.columns WHERE table_name = 'history' "
+                        "AND column_name = 'answered_by'").fetchone()[0]
+    return "answered_by" if found else "NULL"
+
+
 def _create_tables(con: duckdb.DuckDBPyConnection) -> None:
     for name, columns in TABLES.items():
         con.execute(f"CREATE TABLE IF NOT EXISTS {name} ({columns})")
+    con.execute("ALTER TABLE history ADD COLUMN IF NOT EXISTS answered_by VARCHAR")  # files of the first layout
     con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
 
 
@@ -342,8 +352,9 @@ def _write(con: duckdb.DuckDBPyConnection, config: Config, record: HistoryEntry 
         _replace(con, "state", [("answered", "true" if config.answers is not None else "false"),
                                 ("override", config.override)])
         if record is not None:
-            con.execute("INSERT INTO history VALUES (?, ?, ?, ?, ?)",
-                        [record.recorded_at, record.phase, record.outcome, json.dumps(record.ticked), record.override])
+            con.execute("INSERT INTO history (recorded_at, phase, outcome, ticked, override, answered_by) "
+                        "VALUES (?, ?, ?, ?, ?, ?)", [record.recorded_at, record.phase, record.outcome,
+                                                      json.dumps(record.ticked), record.override, record.answered_by])
         con.execute("COMMIT")
     except BaseException:
         with contextlib.suppress(duckdb.Error):  # DuckDB has already rolled back a failed COMMIT

@@ -156,3 +156,11 @@ def test_the_cli_gives_the_first_owner_access(capsys: pytest.CaptureFixture[str]
     assert read_access(access_path(workspace_file())) == AccessList({"boss@example.co.jp": "owner"})
     assert main(["access", "営業部", "manager"]) == 2
     assert "give an address or @domain" in capsys.readouterr().err
+
+
+def test_make_run_serves_this_machine_only() -> None:
+    """`make run` is `streamlit run app.py`, which reads .streamlit/config.toml."""
+    import tomllib
+
+    config = tomllib.loads((Path(APP).parent / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["address"] == "127.0.0.1"

@@ -295,3 +295,23 @@ def test_two_sessions_changing_different_settings_both_keep_their_change(tmp_pat
 def test_merge_lays_only_this_sessions_changes_over_the_file(base: dict, mine: dict, theirs: dict, merged: dict) -> None:
     result = ws.merge(Config(settings=base), Config(settings=mine), Config(settings=theirs))
     assert result.settings == merged
+
+
+def test_who_answered_is_kept_and_a_file_of_the_first_layout_gains_the_column(tmp_path: Path) -> None:
+    """A workspace written before issue 18 has no answered_by column: it reads as None, and the next
+    save adds the column and keeps the address of whoever answered."""
+    import duckdb
+
+    path = tmp_path / "workspace.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+        con.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+        con.execute("CREATE TABLE history (recorded_at TIMESTAMP NOT NULL, phase VARCHAR NOT NULL, "
+                    "outcome VARCHAR NOT NULL, ticked VARCHAR NOT NULL, override VARCHAR)")
+        con.execute("""INSERT INTO history VALUES ('2026-11-01 09:30:00', 'growth', 'single', '{"growth": 3}', NULL)""")
+    space = Workspace(path)
+    space.open()
+    assert [h.answered_by for h in space.history()] == [None]
+    assert space.save(Config(), HistoryEntry(datetime_module.datetime(2026, 11, 8, 9, 30), "mature", "single",
+                                             {"mature": 2}, None, "suzuki@example.co.jp"))
+    assert [(h.phase, h.answered_by) for h in space.history()] == [("growth", None), ("mature", "suzuki@example.co.jp")]

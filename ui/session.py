@@ -292,7 +292,7 @@ def remember_answers() -> None:
     """Form callback: keep the ticks under a key of our own (widget state dies with its page)."""
     st.session_state["answers"] = {i.id: bool(st.session_state.get(f"item_{i.id}")) for i in catalogue().checklist.items}
     result = diagnosis()
-    persist(None if result is None else HistoryEntry.of(result, override(), datetime.now()))
+    persist(None if result is None else HistoryEntry.of(result, override(), datetime.now(), who()))
 
 
 def remember_override(key: str) -> None:

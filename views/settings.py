@@ -35,6 +35,7 @@ else:
         tr("workspace.col.phase"): [phase_names.get(h.phase, h.phase) for h in history],
         tr("workspace.col.outcome"): [tr(f"outcome.{h.outcome}") for h in history],
         tr("workspace.col.ticked"): [" / ".join(f"{phase_names.get(p, p)} {n}" for p, n in h.ticked.items()) for h in history],
+        **({tr("workspace.col.by"): [h.answered_by or "—" for h in history]} if any(h.answered_by for h in history) else {}),
     })
     st.dataframe(frame.iloc[::-1], hide_index=True, width="stretch")
     when, phase = tr("workspace.col.recorded_at"), tr("workspace.col.phase")
