@@ -164,3 +164,14 @@ def test_make_run_serves_this_machine_only() -> None:
 
     config = tomllib.loads((Path(APP).parent / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["server"]["address"] == "127.0.0.1"
+
+
+def test_an_address_the_provider_has_not_verified_opens_nothing() -> None:
+    """Some providers let anyone type any address; one flagged unverified is treated as a stranger's."""
+    write_access(access_path(workspace_file()), TEAM)
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.secrets["auth"] = {"client_id": "phasekpi", "server_metadata_url": "https://login.example/.well-known"}
+    at.user = {"is_logged_in": True, "email": "boss@example.co.jp", "email_verified": False}
+    at.run()
+    assert [t.value for t in at.title] == ["このダッシュボードを見る権限がありません"]
+    assert "store" not in at.session_state

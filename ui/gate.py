@@ -57,7 +57,8 @@ def admit() -> Visitor:
             st.button(tr("gate.login_button"), type="primary", on_click=st.login, icon=":material/login:")
             st.stop()
         email = str(st.user.get("email") or "").strip().lower()  # recorded as one spelling
-        role = session.access().role_of(email)
+        # an address the provider says it has not verified could be anyone's: it opens nothing
+        role = None if st.user.get("email_verified") is False else session.access().role_of(email)
         if role is None:
             st.title(tr("gate.stranger_title"))
             st.write(tr("gate.stranger_intro", email=plain(email) or "—"))  # the provider's text, never markup
