@@ -163,15 +163,15 @@ def default_kgi(chain: PlanChain, kgi_kind: str, per_year: bool, catalogue: Cata
     return significant(value) if unit_of(volume, catalogue) == "yen" else (float(round(value)) or None)
 
 
-def default_inputs(catalogue: Catalogue, results: KpiResults, kgi_kind: str | None = None,
-                   per_year: bool = False) -> PlanInputs:
+def default_inputs(catalogue: Catalogue, results: KpiResults, kgi_kind: str | None = None) -> PlanInputs:
     """The plan's starting values from the period's actuals, the same for the planner page and the
-    Excel KGI sheet: the KGI at the current pace, each factor's usable actual or benchmark, the
-    active reps and the catalogue's working days."""
+    Excel KGI sheet: the monthly KGI at the current pace, each factor's usable actual or benchmark,
+    the active reps and the catalogue's working days. (A KGI entered per year starts from
+    `default_kgi(..., per_year=True)`.)"""
     chain = catalogue.plan
     kind = kgi_kind or chain.kgi[0]
     return PlanInputs(
-        kgi_kind=kind, kgi_per_month=monthly(default_kgi(chain, kind, per_year, catalogue, results), per_year),
+        kgi_kind=kind, kgi_per_month=default_kgi(chain, kind, False, catalogue, results),
         factors={f.id: default_rate(f, catalogue, results) for f in needed_factors(chain, kind)},
         headcount=float(results.period.active_reps) or None, working_days=chain.working_days,
     )

@@ -15,7 +15,7 @@ import pytest
 from phasekpi.catalogue import default_catalogue
 from phasekpi.messages import t
 from phasekpi.metrics import KpiResults, KpiValue, at_grain
-from phasekpi.planner import default_inputs, significant
+from phasekpi.planner import default_inputs, default_kgi, significant
 from phasekpi.selection import Period
 from phasekpi.strategy import formula_placeholders, formula_values, health, number_text, shown_formulas
 
@@ -81,7 +81,7 @@ def test_the_plan_starts_from_the_teams_pace() -> None:
     fall back to the benchmark floors, appointment → opportunity 120 ÷ 160 = 75 % is the team's."""
     monthly = default_inputs(CATALOGUE, TEAM)
     assert monthly.kgi_kind == "revenue" and monthly.kgi_per_month == 10_000_000
-    assert default_inputs(CATALOGUE, TEAM, per_year=True).kgi_per_month == 10_000_000  # 120,000,000 ÷ 12
+    assert default_kgi(CATALOGUE.plan, "revenue", True, CATALOGUE, TEAM) == 120_000_000  # 10,000,000 a month
     assert {f: (r.source, r.value) for f, r in monthly.factors.items()} == {
         "average_deal_size": ("actual", 1_300_000), "win_rate": ("actual", 30.0),
         "opportunity_per_appointment": ("actual", 75.0), "appointment_rate": ("benchmark", 15.0),

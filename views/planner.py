@@ -17,6 +17,7 @@ from phasekpi.planner import (
     build_plan,
     choose_rate,
     default_inputs,
+    default_kgi,
     kpi_tree,
     monthly,
     needed_factors,
@@ -49,12 +50,11 @@ def remembered(name: str, label: str, default: float | None) -> float | None:
 st.subheader(tr("planner.inputs_title"))
 goal, team = st.columns(2)
 with goal:
-    kind = radio(tr("planner.kgi_kind"), "kgi_kind", {k: tr(f"planner.kgi_kind.{k}") for k in chain.kgi},
-                             chain.kgi[0])
+    kind = radio(tr("planner.kgi_kind"), "kgi_kind", {k: tr(f"planner.kgi_kind.{k}") for k in chain.kgi}, chain.kgi[0])
     per = radio(tr("planner.kgi_period"), "kgi_period",
-                            {p: tr(f"planner.kgi_period.{p}") for p in ("month", "year")}, "month")
-    defaults = default_inputs(catalogue, results, kind, per_year=per == "year")
-    shown_kgi = None if defaults.kgi_per_month is None else defaults.kgi_per_month * (12 if per == "year" else 1)
+                {p: tr(f"planner.kgi_period.{p}") for p in ("month", "year")}, "month")
+    defaults = default_inputs(catalogue, results, kind)
+    shown_kgi = default_kgi(chain, kind, per == "year", catalogue, results)  # as entered: per month or per year
     kgi = monthly(remembered(f"kgi_{kind}_{per}", tr(f"planner.kgi_value.{kind}"), shown_kgi), per == "year")
     st.caption(tr("planner.monthly_kgi", value=format_number(kgi, unit_of(chain.volume(kind), catalogue), lang)))
 factors = needed_factors(chain, kind)
@@ -80,7 +80,7 @@ for factor in (f for f in factors if f.kind == "rate"):
                   for source in RATE_SOURCES}
         default_source = defaults.factors[factor.id].source
         source = radio(tr(f"planner.node.{factor.id}"), f"source_{factor.id}", labels,
-                                   "benchmark" if default_source == "assumed" else default_source, captions)
+                       "benchmark" if default_source == "assumed" else default_source, captions)
     typed = None
     if source == "typed":
         with typed_column:

@@ -301,7 +301,7 @@ def target_name(phase_id: str, kpi_id: str) -> str:
 
 
 def usable(name: str, at_most_one: bool = False) -> str:
-    """A number above zero (a rate also at most 100 %), as planner._usable and _divide_by_factor."""
+    """A number above zero (a rate also at most 100 %), as planner.build_plan reads its inputs."""
     cap = f",{name}<=1" if at_most_one else ""
     return f"AND(ISNUMBER({name}),{name}>0{cap})"
 
