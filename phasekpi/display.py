@@ -31,6 +31,12 @@ def format_number(value: float | None, unit: str, lang: str) -> str:
     return _join(number, suffix, lang)
 
 
+def format_delta(value: float, unit: str, lang: str) -> str:
+    """A change with its sign: `+3.2`, `-1.5pt` (a rate's change is in points), `+¥1,200,000`."""
+    text = format_number(abs(value), unit, lang).replace("%", "pt")
+    return f"{'-' if value < 0 else '+'}{text}"
+
+
 def _join(text: str, suffix: str, lang: str) -> str:
     """Japanese runs units on (`79.1件/人/日`); English spaces them (`79.1 per rep per day`)."""
     return f"{text}{suffix}" if lang == "ja" else f"{text} {suffix}".rstrip()
@@ -45,6 +51,14 @@ def kpi_value_text(catalogue: Catalogue, kpi_id: str, value: float | None, lang:
     kpi = catalogue.kpis[kpi_id]
     text = format_number(value, kpi.unit, lang)
     return _join(text, grain_text(kpi, lang), lang) if value is not None else text
+
+
+def target_label(catalogue: Catalogue, kpi_id: str, lang: str) -> str:
+    """A target input's label with the unit and grain the target is entered in: `架電数(件/人/日)`."""
+    kpi = catalogue.kpis[kpi_id]
+    unit = default_catalogue().units[kpi.unit](lang) if kpi.unit != "yen" else t("unit.yen_input", lang)
+    unit = _join(unit, grain_text(kpi, lang), lang).strip()
+    return t("target.label", lang, kpi=kpi.label(lang), unit=unit) if unit else kpi.label(lang)
 
 
 def benchmark_text(kpi: Kpi, lang: str) -> str:

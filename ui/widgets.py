@@ -4,26 +4,29 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from html import escape
 from typing import Any
 
 import streamlit as st
 
+from phasekpi.cards import Card, build_cards, previous_filters
+from phasekpi.charts.sparkline import HEIGHT as SPARKLINE_HEIGHT
+from phasekpi.charts.sparkline import sparkline_chart
 from phasekpi.coverage import data_coverage
 from phasekpi.diagnosis import Diagnosis
 from phasekpi.display import (
     benchmark_text,
+    format_delta,
     format_number,
     gaps_text,
-    grain_text,
     kpi_value_text,
     no_bottleneck_text,
     stars,
 )
 from phasekpi.drilldown import drill_target
 from phasekpi.funnel import Bottleneck, FunnelStep
-from phasekpi.metrics import KpiResults, ScorecardRow
+from phasekpi.metrics import KpiResults, scorecard
 from phasekpi.selection import Filters
 from ui import session
 
@@ -31,20 +34,15 @@ STATUS_COLOURS = {"good": "#1e7b45", "warning": "#b7791f", "bad": "#b03a2e", "no
                   "unavailable": "#6b7280", "implausible": "#6b7280"}
 CARD_CSS = """
 <style>
-.kpi-card {border:1px solid #d9dee7; border-radius:10px; padding:12px 14px; background:#fff;
-           min-height:176px; margin-bottom:12px;}
-.kpi-card .label {font-size:0.92rem; color:#333; font-weight:600;}
-.kpi-card .stars {color:#c99a06; font-size:0.8rem; margin-left:4px;}
-.kpi-card .value {font-size:1.55rem; font-weight:700; margin:4px 0 2px 0; color:#1b1f24;}
-.kpi-card .grain {font-size:0.85rem; font-weight:500; color:#555; margin-left:4px;}
 .kpi-card .target {font-size:0.82rem; color:#555;}
-.kpi-card .bar {height:7px; background:#eceff3; border-radius:4px; margin:8px 0 4px 0; overflow:hidden;}
+.kpi-card .bar {height:7px; background:#eceff3; border-radius:4px; margin:6px 0 4px 0; overflow:hidden;}
 .kpi-card .bar > div {height:7px; border-radius:4px;}
 .kpi-card .status {font-size:0.82rem; font-weight:600;}
 .kpi-card .bench {font-size:0.75rem; color:#777; margin-top:2px;}
 .kpi-card .note {font-size:0.75rem; color:#555; margin-top:4px; line-height:1.35;}
-.kpi-card.unavailable {background:#f6f7f9; border-style:dashed;}
-.kpi-card.unavailable .value {font-size:1.05rem; color:#4b5563;}
+.kpi-card.unavailable .target {color:#4b5563;}
+[data-testid="stMetricValue"] {font-size:1.6rem;}
+[data-testid="stMainBlockContainer"] {padding-top:2.5rem;}
 </style>
 """
 
@@ -76,36 +74,52 @@ def sourcing_basis() -> str:
                           chosen=Filters())
 
 
-def kpi_card(row: ScorecardRow) -> None:
-    """Actual against target at the KPI's grain, achievement as a coloured bar, meaning on hover;
+def kpi_card(card: Card) -> None:
+    """One KPI in a bordered box: actual at its grain with the change since the previous period and
+    the meaning as its tooltip, the last weeks against the target line, achievement as a coloured bar;
     a KPI the data cannot give says why instead, a share over 100 % is grey, never green."""
-    catalogue, lang = session.catalogue(), session.lang()
+    catalogue, lang, tr, row = session.catalogue(), session.lang(), session.tr, card.row
     kpi = catalogue.kpis[row.kpi_id]
     colour = STATUS_COLOURS[row.status]
     width = 0 if row.achievement is None else min(row.achievement, 100)
     achieved = "—" if row.achievement is None else f"{row.achievement:.0f}%"
     bench = benchmark_text(kpi, lang)
-    grain = grain_text(kpi, lang) if row.actual is not None else ""
-    target = session.tr("card.target", target=kpi_value_text(catalogue, row.kpi_id, row.target, lang))
+    target = tr("card.target", target=kpi_value_text(catalogue, row.kpi_id, row.target, lang))
     if row.status == "unavailable":
-        value, note = session.tr("card.unavailable_value"), gaps_text(row.gaps, lang)
+        value, note = tr("card.unavailable_value"), gaps_text(row.gaps, lang)
     else:
-        value = format_number(row.actual, kpi.unit, lang)
-        note = session.tr("card.implausible_note") if row.status == "implausible" else ""
+        value = kpi_value_text(catalogue, row.kpi_id, row.actual, lang)
+        note = tr("card.implausible_note") if row.status == "implausible" else ""
     if kpi.sourced_only and row.status != "unavailable":
-        note = " ".join(filter(None, [session.tr(f"card.sourcing.{sourcing_basis()}"), note]))
-    parts = [
-        f'<div class="kpi-card {row.status}" title="{escape(kpi.meaning(lang))}">',
-        f'<div class="label">{escape(kpi.label(lang))}<span class="stars">{stars(row.importance)}</span></div>',
-        f'<div class="value">{escape(value)}<span class="grain">{escape(grain)}</span></div>',
-        f'<div class="target">{escape(target)}</div>',
-        f'<div class="bar"><div style="width:{width:.0f}%; background:{colour};"></div></div>',
-        f'<div class="status" style="color:{colour};">{escape(session.tr(f"status.{row.status}", achieved=achieved))}</div>',
-        f'<div class="bench">{escape(session.tr("card.benchmark", band=bench)) if bench else "&nbsp;"}</div>',
-        f'<div class="note">{escape(note)}</div>' if note else "",
-        "</div>",
-    ]
-    st.markdown("".join(parts), unsafe_allow_html=True)  # one line: a blank line would end the HTML block
+        note = " ".join(filter(None, [tr(f"card.sourcing.{sourcing_basis()}"), note]))
+    with st.container(border=True):
+        st.metric(f"{kpi.label(lang)} {stars(row.importance)}", value, delta=change_text(card),
+                  delta_color="inverse" if kpi.direction == "lower" else "normal", help=kpi.meaning(lang),
+                  delta_description=tr("card.vs_previous") if card.change is not None else None)
+        chart = sparkline_chart(catalogue, card, lang)
+        if chart is not None:
+            st.altair_chart(chart, width="stretch", height=SPARKLINE_HEIGHT)
+        parts = [
+            f'<div class="kpi-card {row.status}">',
+            f'<div class="target">{escape(target)}</div>',
+            f'<div class="bar"><div style="width:{width:.0f}%; background:{colour};"></div></div>',
+            f'<div class="status" style="color:{colour};">{escape(tr(f"status.{row.status}", achieved=achieved))}</div>',
+            f'<div class="bench">{escape(tr("card.benchmark", band=bench)) if bench else "&nbsp;"}</div>',
+            f'<div class="note">{escape(note)}</div>' if note else "",
+            "</div>",
+        ]
+        st.markdown("".join(parts), unsafe_allow_html=True)  # one line: a blank line would end the HTML block
+        if row.status != "unavailable":  # no rows stand behind a KPI the data cannot give
+            drilldown_link(row.kpi_id)
+
+
+def change_text(card: Card) -> str | None:
+    """The change since the previous period with its sign, in points for a rate; None without one."""
+    change = card.change
+    if change is None:
+        return None
+    catalogue, lang = session.catalogue(), session.lang()
+    return format_delta(change, catalogue.kpis[card.row.kpi_id].unit, lang)
 
 
 def remembered_number(label: str, memory: dict, name: str, default: float | None, key: str,
@@ -152,17 +166,32 @@ def analysis_page(title: str) -> tuple[KpiResults, Diagnosis]:
     return results, diagnosis
 
 
+QUICK_PERIODS = {"all": None, "last_4_weeks": 28, "last_13_weeks": 91}  # days ending on the data's last day
+
+
 def filter_bar(bounds: tuple[date, date]) -> None:
-    """Period and reps, shared by every analysis page through the session's filters."""
+    """Period and reps, shared by every analysis page through the session's filters; the quick
+    periods end on the data's last day, so a weekly look is one click."""
     tr, current = session.tr, session.filters()
     with st.container(border=True):
-        left, right = st.columns([2, 3])
+        left, middle, right = st.columns([2, 2, 3])
         chosen = left.date_input(tr("filter.period"), value=(current.start or bounds[0], current.end or bounds[1]),
                                  min_value=bounds[0], max_value=bounds[1], format="YYYY/MM/DD")
+        middle.pills(tr("filter.quick"), list(QUICK_PERIODS), format_func=lambda name: tr(f"filter.quick.{name}"),
+                     key="quick_period", on_change=quick_period, args=(bounds,))
         reps = right.multiselect(tr("filter.reps"), options=session.reps(), default=list(current.reps),
                                  placeholder=tr("filter.all_reps"))
     start, end = (chosen[0], chosen[-1]) if len(chosen) else bounds
     session.set_filters(Filters(start, end, tuple(reps)))
+
+
+def quick_period(bounds: tuple[date, date]) -> None:
+    """Pill callback: the chosen span into the filters; the pill lets go, so it acts as a button."""
+    days = QUICK_PERIODS.get(str(session.widget("quick_period")))
+    if session.widget("quick_period") is not None:
+        start = bounds[0] if days is None else max(bounds[0], bounds[1] - timedelta(days=days - 1))
+        session.set_filters(Filters(start, bounds[1], session.filters().reps))
+    session.set_widget("quick_period", None)
 
 
 def drilldown_link(kpi_id: str, label: str | None = None) -> None:
@@ -174,16 +203,26 @@ def drilldown_link(kpi_id: str, label: str | None = None) -> None:
                      query_params={"kpi": target})
 
 
-def card_grid(rows: list[ScorecardRow], per_row: int = 3) -> None:
-    for start in range(0, len(rows), per_row):
-        for column, row in zip(st.columns(per_row), rows[start:start + per_row], strict=False):
+def phase_cards(phase_id: str, results: KpiResults) -> list[Card]:
+    """The phase's scorecard as cards: each with its change since the previous period of equal
+    length (when the data holds all of it) and its last weeks."""
+    rows = scorecard(session.catalogue(), phase_id, results, session.targets().get(phase_id))
+    chosen, first_day = session.filters(), session.bounds()[0]
+    before = previous_filters(chosen, results.period.start, results.period.end, first_day)
+    previous = session.kpi_results(before) if before is not None else None
+    return build_cards(session.catalogue(), rows, previous, session.kpi_results_by("week"))
+
+
+def card_grid(cards: list[Card], per_row: int = 4) -> None:
+    """Cards in rows of `per_row` equal columns (a short last row keeps the same widths)."""
+    for start in range(0, len(cards), per_row):
+        for column, card in zip(st.columns(per_row), cards[start:start + per_row], strict=False):
             with column:
-                kpi_card(row)
-                if row.status != "unavailable":  # no rows stand behind a KPI the data cannot give
-                    drilldown_link(row.kpi_id)
+                kpi_card(card)
 
 
-def bottleneck_box(bottleneck: Bottleneck | None, steps: list[FunnelStep]) -> None:
+def bottleneck_box(bottleneck: Bottleneck | None, steps: list[FunnelStep], side_by_side: bool = True) -> None:
+    """The verdict, then the stage and what to do about it: beside it, or below in a narrow column."""
     catalogue, lang, tr = session.catalogue(), session.lang(), session.tr
     if bottleneck is None:
         st.info(no_bottleneck_text(steps, lang))
@@ -194,10 +233,11 @@ def bottleneck_box(bottleneck: Bottleneck | None, steps: list[FunnelStep]) -> No
     numbers = dict(kpi=rate_label, rate=format_number(step.step_rate, "percent", lang),
                    low=format_number(step.band_low, "percent", lang),
                    gap=format_number((step.shortfall or 0) * 100, "percent", lang))
+    verdict, remedy = st.columns(2) if side_by_side else (st.container(), st.container())
     if bottleneck.below_benchmark:
-        st.error(f"**{tr('funnel.bottleneck_title', **numbers)}**\n\n{tr('funnel.bottleneck_body', **numbers)}")
+        verdict.error(f"**{tr('funnel.bottleneck_title', **numbers)}**\n\n{tr('funnel.bottleneck_body', **numbers)}")
     else:
-        st.success(f"**{tr('funnel.none_below_title')}**\n\n{tr('funnel.weakest_body', **numbers)}")
-    st.markdown(f"**{tr('funnel.stage')}:** {stage.label(lang)} — {stage.issue(lang)}")
-    st.markdown(f"**{tr('funnel.countermeasures')}**")
-    st.markdown("\n".join(f"- {c(lang)}" for c in stage.countermeasures))
+        verdict.success(f"**{tr('funnel.none_below_title')}**\n\n{tr('funnel.weakest_body', **numbers)}")
+    remedy.markdown(f"**{tr('funnel.stage')}:** {stage.label(lang)} — {stage.issue(lang)}")
+    remedy.markdown(f"**{tr('funnel.countermeasures')}**")
+    remedy.markdown("\n".join(f"- {c(lang)}" for c in stage.countermeasures))

@@ -1,13 +1,16 @@
-"""Dashboard: the active phase's KPIs against target, the activity funnel and its bottleneck."""
+"""Dashboard: the active phase's ★★★ KPIs and the bottleneck first, then its other KPIs, the
+activity funnel, and the KPIs measured for a phase the team is moving to."""
 
 import streamlit as st
 
 from phasekpi.charts.funnel import conversion_chart, funnel_chart, funnel_frame
 from phasekpi.diagnosis import transition_target
 from phasekpi.funnel import build_funnel, find_bottleneck
-from phasekpi.metrics import scorecard
 from ui import session
-from ui.widgets import CARD_CSS, bottleneck_box, card_grid, filter_bar, remembered_number
+from ui.widgets import CARD_CSS, bottleneck_box, card_grid, filter_bar, kpi_card, phase_cards
+
+LEADING = 3  # the importance of the KPIs shown first (★★★)
+PER_ROW = 4  # cards per row at 1440 px
 
 tr, lang, catalogue = session.tr, session.lang(), session.catalogue()
 st.markdown(CARD_CSS, unsafe_allow_html=True)
@@ -28,46 +31,39 @@ results = session.kpi_results()
 if results is None:
     st.warning(tr("dashboard.empty_selection"))
     st.stop()
-st.caption(tr("dashboard.period_caption", start=results.period.start, end=results.period.end,
-              days=results.period.days, reps=results.period.active_reps))
+cards = phase_cards(phase.id, results)
+compared = any(card.change is not None for card in cards)
+st.caption(" ".join([tr("dashboard.period_caption", start=results.period.start, end=results.period.end,
+                        days=results.period.days, reps=results.period.active_reps),
+                     tr("dashboard.compared" if compared else "dashboard.not_compared")]))
 
-rows = scorecard(catalogue, phase.id, results, session.targets().get(phase.id))
-for tier in catalogue.tiers:
-    tier_rows = [r for r in rows if catalogue.kpis[r.kpi_id].tier == tier.id]
-    if tier_rows:
-        st.subheader(tier.label(lang))
-        card_grid(tier_rows)
-
-for reference in diagnosis.reference_phases:
-    st.divider()
-    st.subheader(tr("dashboard.reference_title", phase=catalogue.phase(reference).label(lang)))
-    st.caption(tr("dashboard.reference_caption"))
-    card_grid(scorecard(catalogue, reference, results, session.targets().get(reference)))
-upcoming = transition_target(catalogue, diagnosis)  # the next phase of an active transition plan
-if upcoming is not None and upcoming not in diagnosis.reference_phases:
-    st.divider()
-    st.subheader(tr("dashboard.reference_title", phase=catalogue.phase(upcoming).label(lang)))
-    st.caption(tr("phase.dashboard.transition_caption"))
-    card_grid(scorecard(catalogue, upcoming, results, session.targets().get(upcoming)))
+leading = [card for card in cards if card.row.importance >= LEADING][:PER_ROW]
+steps = build_funnel(catalogue, "activity", results)
+bottleneck = find_bottleneck(steps)
+top = st.columns([1] * len(leading) + [max(PER_ROW - len(leading), 2)])  # the bottleneck beside the ★★★ cards
+for column, card in zip(top, leading, strict=False):
+    with column:
+        kpi_card(card)
+with top[-1]:
+    bottleneck_box(bottleneck, steps, side_by_side=False)
+secondary = [card for card in cards if card not in leading]
+if secondary:
+    st.subheader(tr("dashboard.secondary_title"))
+    card_grid(secondary, PER_ROW)
+st.page_link("views/settings.py", label=tr("dashboard.edit_targets"), icon=":material/tune:")
 
 st.divider()
 st.header(tr("funnel.title"))
-steps = build_funnel(catalogue, "activity", results)
-bottleneck = find_bottleneck(steps)
 frame = funnel_frame(catalogue, steps, lang, bottleneck.step.kpi_id if bottleneck else None)
 chart_left, chart_right = st.columns(2)
 chart_left.altair_chart(funnel_chart(frame, lang), width="stretch")
 chart_right.altair_chart(conversion_chart(frame, lang), width="stretch")
-bottleneck_box(bottleneck, steps)
 
-with st.expander(tr("dashboard.targets_title")):
-    st.caption(tr("dashboard.targets_caption") if session.may("targets") else tr("gate.owner_only"))
-    phase_targets = session.targets().setdefault(phase.id, {})
-    for entry in phase.kpis:
-        kpi = catalogue.kpis[entry.kpi]
-        remembered_number(f"{kpi.label(lang)} {tr(f'grain.{kpi.grain}')}".strip(), phase_targets, entry.kpi,
-                          entry.target, key=f"target_{phase.id}_{entry.kpi}", disabled=not session.may("targets"))
-    st.markdown(f"**{tr('dashboard.settings_title')}**")
-    for name, setting in catalogue.settings.items():
-        remembered_number(setting.label(lang), session.settings(), name, setting.default, key=f"setting_{name}",
-                          disabled=not session.may("settings"))
+upcoming = transition_target(catalogue, diagnosis)  # the next phase of an active transition plan
+shown = [*diagnosis.reference_phases, *([upcoming] if upcoming and upcoming not in diagnosis.reference_phases else [])]
+for reference in shown:
+    st.divider()
+    st.subheader(tr("dashboard.reference_title", phase=catalogue.phase(reference).label(lang)))
+    st.caption(tr("dashboard.reference_caption" if reference in diagnosis.reference_phases
+                  else "phase.dashboard.transition_caption"))
+    card_grid(phase_cards(reference, results))

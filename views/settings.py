@@ -5,10 +5,11 @@ import pandas as pd
 import streamlit as st
 
 from phasekpi.access import ROLES, AccessList, parse_entries
+from phasekpi.display import target_label
 from phasekpi.mapping import default_profiles
 from phasekpi.workspace import Config, YamlImportError, export_yaml, import_yaml
 from ui import session
-from ui.widgets import plain
+from ui.widgets import plain, remembered_number
 
 tr, lang, catalogue = session.tr, session.lang(), session.catalogue()
 space = session.workspace()
@@ -22,6 +23,25 @@ st.markdown(tr("workspace.path", path=space.path))
 st.markdown(tr("workspace.profiles_path", path=default_profiles().path))
 box = {"ok": st.success, "read_only": st.warning, "recovered": st.warning}[space.status.state]
 box(f"**{tr('workspace.state_label', state=tr(f'workspace.state.{space.status.state}'))}**\n\n{space.status.text(lang)}")
+
+# ---- targets per phase and the settings KPIs are computed from (the dashboard links here)
+st.subheader(tr("dashboard.targets_title"))
+st.caption(tr("dashboard.targets_caption"))
+active = session.diagnosis().phase if session.diagnosis() else catalogue.phase_ids[0]
+ordered = sorted(catalogue.phases, key=lambda p: p.id != active)  # the phase in force first
+for tab, phase in zip(st.tabs([p.label(lang) for p in ordered]), ordered, strict=True):
+    phase_targets = session.targets().setdefault(phase.id, {})
+    columns = tab.columns(3)
+    for index, entry in enumerate(phase.kpis):
+        kpi = catalogue.kpis[entry.kpi]
+        with columns[index % len(columns)]:
+            remembered_number(target_label(catalogue, entry.kpi, lang), phase_targets, entry.kpi, entry.target,
+                              key=f"target_{phase.id}_{entry.kpi}", disabled=not session.may("targets"))
+st.markdown(f"**{tr('dashboard.settings_title')}**")
+columns = st.columns(3)
+for index, (name, setting) in enumerate(catalogue.settings.items()):
+    with columns[index % len(columns)]:
+        remembered_number(setting.label(lang), session.settings(), name, setting.default, key=f"setting_{name}")
 
 # ---- the history of diagnoses, as a table and a timeline
 st.subheader(tr("workspace.history_title"))

@@ -6,10 +6,10 @@ import streamlit as st
 
 from phasekpi.charts.planner import amount_chart, amount_frame
 from phasekpi.display import format_number
-from phasekpi.metrics import scorecard, settings_with_defaults
+from phasekpi.metrics import settings_with_defaults
 from phasekpi.strategy import floor_text, formula_placeholders, formula_values, health, shown_formulas
 from ui import session
-from ui.widgets import CARD_CSS, analysis_page, card_grid, remembered_number
+from ui.widgets import CARD_CSS, analysis_page, card_grid, phase_cards, remembered_number
 
 SETTINGS = ("is_cost_per_month", "arpa_per_month", "gross_margin_pct", "lifetime_months", "forecast_won_amount")
 
@@ -21,9 +21,7 @@ st.write(tr("strategy.intro"))
 st.caption(tr("dashboard.period_caption", start=results.period.start, end=results.period.end,
               days=results.period.days, reps=results.period.active_reps))
 
-rows = [row for row in scorecard(catalogue, strategy.phase, results, session.targets().get(strategy.phase))
-        if catalogue.kpis[row.kpi_id].tier == "strategic"]
-card_grid(rows, per_row=4)
+card_grid([card for card in phase_cards(strategy.phase, results) if catalogue.kpis[card.row.kpi_id].tier == "strategic"])
 verdict = health(catalogue, results)
 if verdict is not None:
     judged, value, floor = verdict
