@@ -47,10 +47,11 @@ def apply_suggestions() -> None:
 suggested = suggestions()
 given = session.answers()
 flags = [] if given is None else contradictions(catalogue, given, suggested)
-stale = given is not None and answered_before(session.answered_at(), session.data_changed_at())
+answered_at, data_changed_at = session.answered_at(), session.data_changed_at()
+stale = given is not None and answered_before(answered_at, data_changed_at)
 if stale:
-    st.warning(tr("checklist.stale", answered=session.answered_at().strftime("%Y-%m-%d %H:%M"),
-                  changed=session.data_changed_at().strftime("%Y-%m-%d %H:%M")), icon=":material/history:")
+    st.warning(tr("checklist.stale", answered=answered_at.strftime("%Y-%m-%d %H:%M"),
+                  changed=data_changed_at.strftime("%Y-%m-%d %H:%M")), icon=":material/history:")
 if session.take("checklist_confirmed"):
     st.success(tr("checklist.stale.confirmed"))
 for flag in flags:
