@@ -228,6 +228,7 @@ class Checklist(Strict):
     items: list[ChecklistItem] = Field(min_length=1)
     thresholds: dict[PhaseId, int]
     signals: Signals | None = None  # parameters of the data signals that suggest answers
+    excludes: list[tuple[str, str]] = Field(default_factory=list)  # pairs of items that cannot both be true
 
 
 class TransitionStep(Strict):

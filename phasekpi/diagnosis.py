@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Literal
 
-from phasekpi.catalogue import Catalogue, Signals
+from phasekpi.catalogue import Catalogue, ChecklistItem, Signals
+from phasekpi.display import kpi_value_text
 from phasekpi.messages import t
 from phasekpi.metrics import KpiResults, achievement, activity_total, compute_grouped, compute_kpis, data_range
 from phasekpi.reps import rep_spread
@@ -83,7 +85,8 @@ class Suggestion:
     """A checklist answer proposed by the data, with the numbers behind it (for the user to confirm).
 
     `evidence` holds the measured value under "value" and the catalogue's "threshold", plus the
-    signal's own numbers; `params` holds the KPI ids the evidence speaks of."""
+    signal's own numbers (with the target of each KPI judged, under "target_<kpi>" or "target");
+    `params` holds the KPI ids the evidence speaks of and the phase whose targets it used."""
 
     value: bool
     evidence: dict[str, float]
@@ -149,16 +152,18 @@ def _measure(name: str, store: Store, catalogue: Catalogue, signals: Signals | N
         return None
     kpi_names = {"kpis": ",".join(getattr(params, "kpis", []))}
     if name in ("action_target_attainment", "efficiency_target_attainment"):
+        used = {f"target_{k}": _target(catalogue, targets, params.phase, k) for k in params.kpis}
         by = "week" if params.weeks else "month"
         groups = [r for r in compute_grouped(store, catalogue, Filters(), by).values() if r.period.rep_days > 0]
         recent = groups[-(params.weeks or params.months):]
         if not recent:
             return None
         met = sum(_all_met(catalogue, targets, params.phase, params.kpis, r) for r in recent)
+        named = {**kpi_names, "phase": params.phase}
         if by == "week":
             share = met / len(recent) * 100
-            return share, {"periods": len(recent), "met": met, "share": round(share, 1)}, kpi_names
-        return met, {"periods": len(recent), "met": met}, kpi_names
+            return share, {"periods": len(recent), "met": met, "share": round(share, 1), **used}, named
+        return met, {"periods": len(recent), "met": met, **used}, named
     if name == "rep_spread":
         spreads = {s.kpi_id: s.variation for s in rep_spread(catalogue, compute_grouped(store, catalogue, Filters(), "rep"))}
         variations = {k: round(spreads[k], 4) for k in params.kpis if spreads.get(k) is not None}
@@ -168,15 +173,16 @@ def _measure(name: str, store: Store, catalogue: Catalogue, signals: Signals | N
         return variations[widest], {f"cv_{k}": v for k, v in variations.items()}, {**kpi_names, "widest": widest}
     # volume_without_quality
     results = compute_kpis(store, catalogue, Filters())
-    volume = achievement(results.actual(params.volume_kpi) if results else None,
-                         _target(catalogue, targets, params.phase, params.volume_kpi),
+    target = _target(catalogue, targets, params.phase, params.volume_kpi)
+    volume = achievement(results.actual(params.volume_kpi) if results else None, target,
                          catalogue.kpis[params.volume_kpi].direction)
     quality = results.actual(params.quality_kpi) if results else None
     if volume is None or quality is None:
         return None
     return volume, {"volume": round(results.actual(params.volume_kpi), 2), "volume_achievement": round(volume, 1),
-                    "quality": round(quality, 2), "quality_low": catalogue.kpis[params.quality_kpi].benchmark.low}, \
-        {"volume_kpi": params.volume_kpi, "quality_kpi": params.quality_kpi}
+                    "target": target, "quality": round(quality, 2),
+                    "quality_low": catalogue.kpis[params.quality_kpi].benchmark.low}, \
+        {"volume_kpi": params.volume_kpi, "quality_kpi": params.quality_kpi, "phase": params.phase}
 
 
 # ----------------------------------------------------------------------------- transition (SPEC §7)
@@ -262,7 +268,8 @@ def _number(value: float) -> str:
 
 
 def evidence_text(catalogue: Catalogue, item_id: str, suggestion: Suggestion, lang: str) -> str:
-    """The evidence of a suggestion in words: "データ: 直近8週のうち3週で架電数・コネクト数が目標達成(38%…)"."""
+    """The evidence of a suggestion in words, naming the phase and the targets it was judged against
+    (the dashboard shows that phase's targets too): "データ: 架電数 100.0件/人/日は成長期の目標 80.0件/人/日の125%…"."""
     item = next(i for i in catalogue.checklist.items if i.id == item_id)
     signal, evidence = item.signal, suggestion.evidence
     unit = t(f"phase.unit.{_SIGNAL_UNITS[signal]}", lang) if _SIGNAL_UNITS[signal] else ""
@@ -273,12 +280,85 @@ def evidence_text(catalogue: Catalogue, item_id: str, suggestion: Suggestion, la
     params["compare"] = compare
     kpis = [k for k in suggestion.params.get("kpis", "").split(",") if k]
     params["kpis"] = t("phase.evidence.and", lang).join(label[k] for k in kpis)
+    if "phase" in suggestion.params:
+        params["phase"] = catalogue.phase(suggestion.params["phase"]).label(lang)
+        params["targets"] = t("phase.evidence.and", lang).join(
+            t("checklist.target", lang, kpi=label[k], target=kpi_value_text(catalogue, k, evidence[f"target_{k}"], lang))
+            for k in kpis if f"target_{k}" in evidence)
     if signal == "rep_spread":
         params["details"] = ", ".join(f"{label[k]} {_number(evidence[f'cv_{k}'])}" for k in kpis if f"cv_{k}" in evidence)
         params["widest"] = label[suggestion.params["widest"]]
     if signal == "volume_without_quality":
         params["volume_kpi"] = label[suggestion.params["volume_kpi"]]
         params["quality_kpi"] = label[suggestion.params["quality_kpi"]]
+        params["volume"] = kpi_value_text(catalogue, suggestion.params["volume_kpi"], evidence["volume"], lang)
+        params["target"] = kpi_value_text(catalogue, suggestion.params["volume_kpi"], evidence["target"], lang)
         below = evidence["quality"] < evidence["quality_low"]
         params["quality_side"] = t(f"phase.evidence.{'below_low' if below else 'not_below_low'}", lang)
     return t(f"phase.evidence.{signal}", lang, **params)
+
+
+# ----------------------------------------------------------------------------- answers to review
+
+# Signals that measure the span of the loaded data: a lower bound of the truth (older records may
+# never have been loaded), so they prove an item only once the span has reached its threshold.
+SPAN_SIGNALS = frozenset({"months_since_first_activity", "months_of_data"})
+
+ContradictionKind = Literal["excluded", "data", "doubt"]
+
+
+@dataclass(frozen=True)
+class Contradiction:
+    """Answers to look at again: two ticked items the catalogue declares exclusive ("excluded"), an
+    answer the data disproves ("data"), or one the data only suggests is the other way ("doubt").
+    Flags never block saving: the user may know better."""
+
+    kind: ContradictionKind
+    items: tuple[str, ...]
+    suggestion: Suggestion | None = None
+
+    @property
+    def hard(self) -> bool:
+        """A contradiction rather than a doubt: the diagnosis then rests on answers that cannot all hold."""
+        return self.kind != "doubt"
+
+
+def contradictions(catalogue: Catalogue, answers: Mapping[str, bool],
+                   suggestions: Mapping[str, Suggestion]) -> list[Contradiction]:
+    """The excluded pairs both ticked, then each answer opposite to the data's suggestion, in
+    checklist order."""
+    found = [Contradiction("excluded", pair) for pair in catalogue.checklist.excludes
+             if all(answers.get(i) for i in pair)]
+    for item in catalogue.checklist.items:
+        suggestion = suggestions.get(item.id)
+        if suggestion is not None and suggestion.value != bool(answers.get(item.id)):
+            found.append(Contradiction("data" if _proven(item, suggestion) else "doubt", (item.id,), suggestion))
+    return found
+
+
+def _proven(item: ChecklistItem, suggestion: Suggestion) -> bool:
+    """Whether the data decides the item: a span signal past its threshold (34.6 months of data
+    disprove "launched < 6 months ago", 8.9 months prove "3+ months of data"); targets and the
+    spread between reps only suggest."""
+    if item.signal not in SPAN_SIGNALS or item.suggest is None:
+        return False
+    return not suggestion.value if item.suggest.below is not None else suggestion.value
+
+
+def contradiction_text(catalogue: Catalogue, contradiction: Contradiction, lang: str) -> str:
+    """The flag in words, naming the items and the evidence: "S1「…」にチェックがありますが、データと矛盾します。…"."""
+    labels = {i.id: i.label(lang) for i in catalogue.checklist.items}
+    if contradiction.kind == "excluded":
+        first, second = contradiction.items
+        return t("checklist.flag.excluded", lang, first=first, first_label=labels[first], second=second,
+                 second_label=labels[second])
+    (item_id,), suggestion = contradiction.items, contradiction.suggestion
+    answer = t("checklist.flag.unticked" if suggestion.value else "checklist.flag.ticked", lang)
+    return t(f"checklist.flag.{contradiction.kind}", lang, item=item_id, label=labels[item_id], answer=answer,
+             evidence=evidence_text(catalogue, item_id, suggestion, lang))
+
+
+def answered_before(answered_at: datetime | None, data_changed_at: datetime | None) -> bool:
+    """Whether answers were saved before the data last changed (an upload added or undone), so they
+    speak of other data and ask for a review; unknown times mark nothing."""
+    return answered_at is not None and data_changed_at is not None and answered_at < data_changed_at

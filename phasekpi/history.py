@@ -95,6 +95,12 @@ class Manifest:
                                       footer_lines=u.footer, given=u.given) for u in self.active])
 
     @property
+    def changed_at(self) -> datetime | None:
+        """When the data last changed: the latest upload added or undone (the server's clock)."""
+        times = [stamp for u in self.uploads for stamp in (u.added_at, u.undone_at) if stamp]
+        return max(map(datetime.fromisoformat, times), default=None)
+
+    @property
     def last_day(self) -> str | None:
         return max((u.last_day for u in self.active if u.last_day), default=None)
 

@@ -58,6 +58,7 @@ def cross_reference_problems(raw: dict) -> Iterable[str]:
         if phase_id not in thresholds:
             yield f"checklist.thresholds: no threshold for phase {phase_id!r}"
     yield from _signal_problems(checklist, kpis, phases)
+    yield from _exclusion_problems(checklist, item_ids)
     transition = raw.get("transition") if isinstance(raw.get("transition"), dict) else {}
     ahead = transition.get("rep_ahead") if isinstance(transition.get("rep_ahead"), dict) else {}
     for r_index, ref in enumerate(_list(ahead.get("key_rates"))):
@@ -133,6 +134,18 @@ def _signal_problems(checklist: dict, kpis: dict, phases: list[dict]) -> Iterabl
         quality = kpis.get(params.get("quality_kpi")) if isinstance(params.get("quality_kpi"), str) else None
         if isinstance(quality, dict) and not (quality.get("benchmark") or {}).get("low"):
             yield f"checklist.signals.{name}.quality_kpi: KPI {params['quality_kpi']!r} has no benchmark low"
+
+
+def _exclusion_problems(checklist: dict, item_ids: list[str]) -> Iterable[str]:
+    """An excluded pair names two different checklist items (a wrong shape is a field error)."""
+    for index, pair in enumerate(_list(checklist.get("excludes"))):
+        if not isinstance(pair, list) or len(pair) != 2:
+            continue
+        unknown = [str(i) for i in pair if str(i) not in item_ids]
+        if unknown:
+            yield f"checklist.excludes.{index}: names item {unknown[0]!r}, which is not a checklist item"
+        elif pair[0] == pair[1]:
+            yield f"checklist.excludes.{index}: a pair needs two different items (got {pair[0]!r} twice)"
 
 
 def _list(value: object) -> list:

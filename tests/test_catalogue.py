@@ -403,6 +403,11 @@ MUTATIONS = [
     ("checklist item with unknown data signal", _set("checklist.items.2.from_data", "mood"),
      "checklist.items.2.from_data: Input should be"),
     ("checklist item without en label", _drop("checklist.items.9.label.en"), "checklist.items.9.label.en: Field required"),
+    ("excluded pair naming an unknown item", _set("checklist.excludes.0", ["S2", "G9"]),
+     "checklist.excludes.0: names item 'G9', which is not a checklist item"),
+    ("excluded pair of one item twice", _set("checklist.excludes.0", ["S2", "S2"]),
+     "checklist.excludes.0: a pair needs two different items (got 'S2' twice)"),
+    ("excluded pair of three items", _set("checklist.excludes.0", ["S2", "G1", "M1"]), "checklist.excludes.0: Tuple"),
     # outcomes, statuses, quality score, stages, funnels
     ("effective seconds not positive", _set("outcomes.effective_min_seconds", 0),
      "outcomes.effective_min_seconds: Input should be greater than 0"),
@@ -445,11 +450,13 @@ def test_mutated_catalogue(tmp_path: Path, name: str, mutate: Callable[[dict], N
 def test_many_problems_in_the_real_file_are_all_reported(tmp_path: Path):
     raw = copy.deepcopy(RAW)
     _both(_set("kpis.calls.tier", "operational"), _set("phases.1.kpis.2.kpi", "sql"),
-          _set("funnels.activity.steps.6.stage", "contract"), _drop("checklist.thresholds.mature"))(raw)
+          _set("funnels.activity.steps.6.stage", "contract"), _drop("checklist.thresholds.mature"),
+          _set("checklist.excludes.0", ["S2", "G9"]))(raw)
     with pytest.raises(CatalogueError) as caught:
         load_catalogue(write_yaml(tmp_path, raw))
     assert [p.split(":")[0] for p in caught.value.problems] == [
-        "kpis.calls.tier", "phases.1.kpis.2.kpi", "checklist.thresholds", "funnels.activity.steps.6.stage"]
+        "kpis.calls.tier", "phases.1.kpis.2.kpi", "checklist.thresholds", "checklist.excludes.0",
+        "funnels.activity.steps.6.stage"]
 
 
 # ----------------------------------------------------------------------------- gaps found in review, now closed

@@ -105,20 +105,41 @@ def test_suggestions_from_ten_weeks_of_calls(ten_weeks: Store):
     assert found["G3"].evidence == {"months": 2.1, "value": 2.0698, "threshold": 3.0}
     # S2 / G1: 3 of the last 8 weeks on target = 37.5 % → below 50 (S2 ✓), not ≥ 75 (G1 ✗)
     assert found["S2"].value is True
-    assert found["S2"].evidence == {"periods": 8, "met": 3, "share": 37.5, "value": 37.5, "threshold": 50.0}
-    assert found["S2"].params == {"kpis": "calls,connects"}
+    assert found["S2"].evidence == {"periods": 8, "met": 3, "share": 37.5, "target_calls": 100.0,
+                                    "target_connects": 20.0, "value": 37.5, "threshold": 50.0}
+    assert found["S2"].params == {"kpis": "calls,connects", "phase": "startup"}
     assert found["G1"].value is False
     assert found["G1"].evidence["threshold"] == 75.0
     # M1: no opportunities, so no rate is on target in any of the last 3 months
     assert found["M1"].value is False
-    assert found["M1"].evidence == {"periods": 3, "met": 0, "value": 0, "threshold": 2.0}
+    assert found["M1"].evidence == {"periods": 3, "met": 0, "target_opportunity_rate": 15.0,
+                                    "target_handover_win_rate": 25.0, "value": 0, "threshold": 2.0}
     # one rep has no spread (S4); no opportunity rate, so no volume-versus-quality hint (G2);
     # S3, G4 and M2 are never answered by data
     assert set(found) == {"S1", "S2", "G1", "G3", "M1"}
-    assert evidence_text(CATALOGUE, "S2", found["S2"], "ja") == \
-        "データ: 直近8週のうち3週で架電数・コネクト数が目標達成(37.5%、基準: 50%未満で該当)"
-    assert evidence_text(CATALOGUE, "S2", found["S2"], "en") == \
-        "Data: Calls and Connects met their targets in 3 of the last 8 weeks (37.5%; rule: applies below 50%)"
+
+@pytest.mark.parametrize(("item_id", "lang", "expected"), [
+    # S2 and G1 read one measurement against startup's targets: 100 calls and 20 connects per rep per day
+    ("S2", "ja", "データ: 直近8週のうち3週で架電数・コネクト数が立ち上げ期の目標(架電数 100.0件/人/日・コネクト数 "
+                 "20.0件/人/日)を達成(37.5%、基準: 50%未満で該当)"),
+    ("S2", "en", "Data: Calls and Connects met the Startup targets (Calls 100.0 per rep per day and Connects 20.0 per "
+                 "rep per day) in 3 of the last 8 weeks (37.5%; rule: applies below 50%)"),
+    ("G1", "ja", "データ: 直近8週のうち3週で架電数・コネクト数が立ち上げ期の目標(架電数 100.0件/人/日・コネクト数 "
+                 "20.0件/人/日)を達成(37.5%、基準: 75%以上で該当)"),
+    # M1 against growth's targets: opportunity rate 15 %, hand-over win rate 25 %
+    ("M1", "ja", "データ: 直近3ヶ月のうち0ヶ月で商談化率・引き継ぎ商談受注率が成長期の目標(商談化率 15.0%・"
+                 "引き継ぎ商談受注率 25.0%)を達成(基準: 2ヶ月以上で該当)"),
+    ("M1", "en", "Data: Opportunity rate and Hand-over win rate met the Growth targets (Opportunity rate 15.0% and "
+                 "Hand-over win rate 25.0%) in 0 of the last 3 months (rule: applies at 2 months or more)"),
+])
+def test_attainment_evidence_names_the_phase_and_its_targets(ten_weeks: Store, item_id: str, lang: str, expected: str):
+    found = suggest_answers(ten_weeks, CATALOGUE)
+    assert evidence_text(CATALOGUE, item_id, found[item_id], lang) == expected
+
+
+def test_evidence_names_the_users_own_target(ten_weeks: Store):
+    found = suggest_answers(ten_weeks, CATALOGUE, {"startup": {"calls": 90}})
+    assert "立ち上げ期の目標(架電数 90.0件/人/日・コネクト数 20.0件/人/日)" in evidence_text(CATALOGUE, "S2", found["S2"], "ja")
 
 
 def test_thresholds_are_read_from_the_catalogue(ten_weeks: Store, tmp_path: Path):
@@ -128,14 +149,16 @@ def test_thresholds_are_read_from_the_catalogue(ten_weeks: Store, tmp_path: Path
 
     found = suggest_answers(ten_weeks, mutated(tmp_path, change))
     assert found["S2"].value is False
-    assert found["S2"].evidence == {"periods": 8, "met": 3, "share": 37.5, "value": 37.5, "threshold": 30.0}
+    assert found["S2"].evidence == {"periods": 8, "met": 3, "share": 37.5, "target_calls": 100.0,
+                                    "target_connects": 20.0, "value": 37.5, "threshold": 30.0}
     assert found["G3"].value is True
     # a 4-week window: weeks 7–10, only week 7 on target = 25 % < 30 → S2 again
     window = mutated(tmp_path, lambda raw: (change(raw), raw["checklist"]["signals"]["action_target_attainment"]
                                             .update(weeks=4)))
     found = suggest_answers(ten_weeks, window)
     assert found["S2"].value is True
-    assert found["S2"].evidence == {"periods": 4, "met": 1, "share": 25.0, "value": 25.0, "threshold": 30.0}
+    assert found["S2"].evidence == {"periods": 4, "met": 1, "share": 25.0, "target_calls": 100.0,
+                                    "target_connects": 20.0, "value": 25.0, "threshold": 30.0}
 
 
 def test_user_targets_change_the_suggestion(ten_weeks: Store):
@@ -182,11 +205,12 @@ def test_suggestions_from_four_months_of_two_reps(four_months: Store):
     # M1: Jan 2/10 = 20 % and 1 of 2 won = 50 % ✓; Feb 1/10 = 10 % ✗; Mar 20 % and 100 % ✓ → 2 of the last 3
     # (December, also on target, is outside the window)
     assert found["M1"].value is True
-    assert found["M1"].evidence == {"periods": 3, "met": 2, "value": 2, "threshold": 2.0}
-    # G2: 400 calls ÷ 8 rep-days = 50 per day = 50 % of the startup target; opportunity rate 7/40 = 17.5 %
+    assert found["M1"].evidence == {"periods": 3, "met": 2, "target_opportunity_rate": 15.0,
+                                    "target_handover_win_rate": 25.0, "value": 2, "threshold": 2.0}
+    # G2: 400 calls ÷ 8 rep-days = 50 per day = 62.5 % of growth's 80; opportunity rate 7/40 = 17.5 %
     assert found["G2"].value is False
-    assert found["G2"].evidence == {"volume": 50.0, "volume_achievement": 50.0, "quality": 17.5, "quality_low": 10.0,
-                                    "value": 50.0, "threshold": 100.0}
+    assert found["G2"].evidence == {"volume": 50.0, "volume_achievement": 62.5, "target": 80.0, "quality": 17.5,
+                                    "quality_low": 10.0, "value": 62.5, "threshold": 100.0}
     # S1 / G3: 2025-12-05 → 2026-03-05 = 90 days = 2.9569 months (shown as 3.0): < 6 → S1 ✓; not yet 3 → G3 ✗
     assert found["S1"].evidence == {"months": 3.0, "value": 2.9569, "threshold": 6.0} and found["S1"].value is True
     assert found["G3"].value is False
@@ -207,7 +231,7 @@ def test_a_narrower_spread_threshold_and_window(four_months: Store, tmp_path: Pa
 # ----------------------------------------------------------------------------- fixture C: volume without quality
 @pytest.fixture
 def one_busy_day(tmp_path: Path) -> Store:
-    # 100 calls to 20 leads in one day, one opportunity: 100 per day = 100 % of target; rate 1/20 = 5 % < 10
+    # 100 calls to 20 leads in one day, one opportunity: 100 per day = 125 % of growth's 80; rate 1/20 = 5 % < 10
     rows = calls(date(2026, 4, 6), "Ann", 100, [], [f"L{i}" for i in range(20)], "C")
     return load(tmp_path, rows, [["O1", "2026-04-06", "Ann", "open"]])
 
@@ -215,13 +239,18 @@ def one_busy_day(tmp_path: Path) -> Store:
 def test_volume_is_enough_but_quality_is_the_problem(one_busy_day: Store):
     found = suggest_answers(one_busy_day, CATALOGUE)
     assert found["G2"].value is True
-    assert found["G2"].evidence == {"volume": 100.0, "volume_achievement": 100.0, "quality": 5.0, "quality_low": 10.0,
-                                    "value": 100.0, "threshold": 100.0}
+    assert found["G2"].evidence == {"volume": 100.0, "volume_achievement": 125.0, "target": 80.0, "quality": 5.0,
+                                    "quality_low": 10.0, "value": 125.0, "threshold": 100.0}
     assert evidence_text(CATALOGUE, "G2", found["G2"], "ja") == \
-        "データ: 架電数の達成率100%(基準: 100%以上で該当)、商談化率5%(目安の下限10%を下回る)"
-    # a 120-call target: 100 ÷ 120 = 83.3 % → not enough volume
-    higher = suggest_answers(one_busy_day, CATALOGUE, {"startup": {"calls": 120}})
+        "データ: 架電数 100.0件/人/日は成長期の目標 80.0件/人/日の125%(基準: 100%以上で該当)、商談化率5%(目安の下限10%を下回る)"
+    assert evidence_text(CATALOGUE, "G2", found["G2"], "en") == \
+        ("Data: Calls 100.0 per rep per day is 125% of the Growth target of 80.0 per rep per day (rule: applies at "
+         "100% or more); Opportunity rate 5% (below the benchmark low of 10%)")
+    # growth's target of 120 calls: 100 ÷ 120 = 83.3 % → not enough volume; startup's target plays no part
+    higher = suggest_answers(one_busy_day, CATALOGUE, {"growth": {"calls": 120}})
     assert higher["G2"].value is False and higher["G2"].evidence["volume_achievement"] == 83.3
+    assert "成長期の目標 120.0件/人/日の83.3%" in evidence_text(CATALOGUE, "G2", higher["G2"], "ja")
+    assert suggest_answers(one_busy_day, CATALOGUE, {"startup": {"calls": 120}})["G2"].value is True
 
 
 # ----------------------------------------------------------------------------- catalogue validation
@@ -352,10 +381,11 @@ def test_page_shows_the_suggestions_and_applies_them(app: AppTest, lang: str):
     # demo data: 0 of the last 8 weeks at 100 calls and 20 connects per rep per day; CV of the
     # opportunity rate between reps 0.29; 8.9 months of data
     if lang == "ja":
-        assert "提案: 該当する — データ: 直近8週のうち0週で架電数・コネクト数が目標達成(0%" in captions
+        assert ("提案: 該当する — データ: 直近8週のうち0週で架電数・コネクト数が立ち上げ期の目標(架電数 100.0件/人/日・"
+                "コネクト数 20.0件/人/日)を達成(0%") in captions
         assert "データ: 8.9ヶ月分のデータが蓄積" in captions
     else:
-        assert "Suggested: applies — Data: Calls and Connects met their targets in 0 of the last 8 weeks" in captions
+        assert "Suggested: applies — Data: Calls and Connects met the Startup targets (Calls 100.0 per rep" in captions
     assert all(not app.checkbox(key=f"item_{i}").value for i in ("S2", "S4", "G3"))
     label = {"ja": "データの提案を反映", "en": "Apply the data's suggestions"}[lang]
     next(b for b in app.button if b.label == label).click().run()

@@ -46,6 +46,7 @@ SCREEN_KEYS: dict[str, str] = {
     "pending_generation": "bumped with each new check, so the mapping widgets start afresh",
     "pending_folder": "the temporary folder of the pending uploads, removed once loaded",
     "phase_suggestions_applied": "flash: how many checklist answers the data's suggestions set",
+    "checklist_confirmed": "flash: the checklist answers were just confirmed against the current data",
     "phase_transition_start_value": "the transition plan's start date, kept beyond its page",
     "drill_page": "the drill-down's page number",
     "drill_scope": "the KPI and filters the drill-down page number belongs to",
@@ -293,6 +294,24 @@ def remember_answers() -> None:
     st.session_state["answers"] = {i.id: bool(st.session_state.get(f"item_{i.id}")) for i in catalogue().checklist.items}
     result = diagnosis()
     persist(None if result is None else HistoryEntry.of(result, override(), datetime.now(), who()))
+
+
+def answered_at() -> datetime | None:
+    """When the checklist answers were last saved (the workspace's latest diagnosis record); None
+    before they are answered."""
+    entries = workspace().history() if answers() is not None else []
+    return entries[-1].recorded_at if entries else None
+
+
+def data_changed_at() -> datetime | None:
+    """When the team's data last changed; None on the bundled demo, which never does."""
+    return None if is_demo() else history().manifest().changed_at
+
+
+def confirm_answers() -> None:
+    """Form callback: the answers as shown, saved again now as checked against the current data."""
+    remember_answers()
+    keep("checklist_confirmed", True)
 
 
 def remember_override(key: str) -> None:

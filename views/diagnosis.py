@@ -1,5 +1,7 @@
 """Phase diagnosis: the ten checklist items with the answers the data suggests (and their evidence),
-the result with its reason, a manual override, and the transition plan when the next phase is near."""
+flags on answers that contradict each other or the data and on answers given before the data changed
+(never blocking: the user may know better), the result with its reason, a manual override, and the
+transition plan when the next phase is near."""
 
 from datetime import date, timedelta
 
@@ -9,6 +11,9 @@ import streamlit as st
 from phasekpi.diagnosis import (
     Diagnosis,
     Suggestion,
+    answered_before,
+    contradiction_text,
+    contradictions,
     evidence_text,
     suggest_answers,
     transition_plan,
@@ -40,7 +45,20 @@ def apply_suggestions() -> None:
 
 
 suggested = suggestions()
-previous = session.answers() or {}
+given = session.answers()
+flags = [] if given is None else contradictions(catalogue, given, suggested)
+answered_at, data_changed_at = session.answered_at(), session.data_changed_at()
+stale = given is not None and answered_before(answered_at, data_changed_at)
+if stale:
+    st.warning(tr("checklist.stale", answered=answered_at.strftime("%Y-%m-%d %H:%M"),
+                  changed=data_changed_at.strftime("%Y-%m-%d %H:%M")), icon=":material/history:")
+if session.take("checklist_confirmed"):
+    st.success(tr("checklist.stale.confirmed"))
+for flag in flags:
+    (st.warning if flag.hard else st.info)(contradiction_text(catalogue, flag, lang), icon=":material/rule:")
+if flags:
+    st.caption(tr("checklist.flag.saved_anyway"))
+previous = given or {}
 for item in catalogue.checklist.items:  # restore the answers when the page is opened again
     session.set_widget(f"item_{item.id}", previous.get(item.id, False), only_if_unset=True)
 with st.form("checklist"):
@@ -57,6 +75,9 @@ with st.form("checklist"):
                 st.caption(tr("phase.suggest.manual"))
     st.form_submit_button(tr("diagnosis.submit"), type="primary", on_click=session.remember_answers,
                           disabled=not session.may("answer"))
+    if stale:
+        st.form_submit_button(tr("checklist.stale.confirm"), on_click=session.confirm_answers,
+                              disabled=not session.may("answer"))
 # after the form, so the form's own button stays the page's first
 st.caption(tr("phase.suggest.intro") if suggested else tr("phase.suggest.none"))
 if suggested and session.may("answer"):
@@ -87,7 +108,9 @@ if result is None:
     st.info(tr("diagnosis.no_result"))
 else:
     box = st.warning if result.outcome == "undetermined" else st.success
-    box(f"### {phase_names[result.phase]}\n\n{reason(result)}")
+    hard = sum(flag.hard for flag in flags)
+    note = f"\n\n{tr('checklist.result.contradicted', count=hard)}" if hard and result.ticked else ""
+    box(f"### {phase_names[result.phase]}\n\n{reason(result)}{note}")
     if result.ticked:
         st.table({
             tr("diagnosis.col.phase"): [phase_names[p] for p in result.ticked],
