@@ -102,8 +102,8 @@ def test_settings_reach_the_strategic_kpis_in_the_same_run(app: AppTest) -> None
     app.number_input(key="setting_is_cost_per_month").set_value(5_200_000).run()
     app.number_input(key="setting_forecast_won_amount").set_value(600_000_000).run()
     assert not app.exception
-    cards = " ".join(m.value for m in app.markdown if "kpi-card" in m.value)
-    assert "¥89,035" in cards and "9.43倍" in cards
+    cards = {m.label: m.value for m in app.metric}
+    assert cards["CAC(顧客獲得コスト) ★★☆"] == "¥89,035" and cards["LTV/CAC比率 ★★☆"] == "9.43倍"
     assert [m.value for m in app.metric][-1] == "14.8%"
     page = " ".join(texts(app))
     assert "**予測の乖離率** = |受注予測額 ¥600,000,000 − 受注実績 ¥703,850,000| ÷ 受注実績 × 100 = 14.8%" in page

@@ -25,9 +25,12 @@ def workspace_file() -> Path:
     return Path(os.environ["PHASEKPI_WORKSPACE"])  # a tmp path for every test (tests/conftest.py)
 
 
-def new_session() -> AppTest:
+def new_session(page: str | None = None) -> AppTest:
+    """A new browser session on the dashboard, or on `page` (the targets live on the settings page)."""
     at = AppTest.from_file(str(APP), default_timeout=120)
     at.run()
+    if page:
+        at.switch_page(page).run()
     assert not at.exception
     return at
 
@@ -48,13 +51,13 @@ def test_the_page_renders_in_both_languages(lang: str) -> None:
         assert [t for t in texts(at) if KANA.search(t)] == []
 
 
-def test_a_target_changed_on_the_dashboard_is_there_in_a_new_session() -> None:
-    first = new_session()
+def test_a_target_changed_on_settings_is_there_in_a_new_session() -> None:
+    first = new_session(PAGE)
     first.number_input(key="target_growth_opportunity_rate").set_value(33.0).run()
     first.number_input(key="setting_is_cost_per_month").set_value(7_000_000.0).run()
     assert not first.exception
     assert workspace_file().exists()
-    second = new_session()  # a new browser session, same workspace file
+    second = new_session(PAGE)  # a new browser session, same workspace file
     assert second.number_input(key="target_growth_opportunity_rate").value == 33.0
     assert second.number_input(key="setting_is_cost_per_month").value == 7_000_000.0
 
@@ -99,23 +102,22 @@ def test_yaml_import_lists_every_problem_then_applies_a_good_file() -> None:
     at.file_uploader(key="workspace_yaml").set_value(("good.yaml", good, "application/x-yaml")).run()
     next(b for b in at.button if b.label == "取り込む").click().run()
     assert not at.exception and at.success
-    fresh = new_session()
+    fresh = new_session(PAGE)
     assert fresh.number_input(key="target_growth_opportunity_rate").value == 41.0
 
 
 def test_reset_moves_the_file_aside_and_starts_from_defaults() -> None:
-    at = new_session()
+    at = new_session(PAGE)
     at.number_input(key="target_growth_opportunity_rate").set_value(33.0).run()
-    at.switch_page(PAGE).run()
     next(b for b in at.button if b.label == "ワークスペースをリセット").click().run()
     assert not at.exception
     assert list(workspace_file().parent.glob("workspace.duckdb.broken-*"))
     assert "移動しました" in " ".join(texts(at))
-    assert new_session().number_input(key="target_growth_opportunity_rate").value != 33.0
+    assert new_session(PAGE).number_input(key="target_growth_opportunity_rate").value != 33.0
 
 
 def test_a_locked_workspace_shows_a_banner_and_the_app_still_works() -> None:
-    first = new_session()
+    first = new_session(PAGE)
     first.number_input(key="target_growth_opportunity_rate").set_value(33.0).run()
     holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
         import sys, duckdb
@@ -127,9 +129,9 @@ def test_a_locked_workspace_shows_a_banner_and_the_app_still_works() -> None:
         assert holder.stdout.readline().strip() == "held"
         at = new_session()
         assert sum("読み取り専用" in w.value for w in at.warning) == 1  # one banner, not one per call
-        assert at.number_input(key="target_growth_opportunity_rate").value != 33.0  # defaults
         at.switch_page(PAGE).run()
         assert not at.exception
+        assert at.number_input(key="target_growth_opportunity_rate").value != 33.0  # defaults
         assert "別のプロセスが使用中" in " ".join(texts(at))
     finally:
         holder.stdin.close()
