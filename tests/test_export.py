@@ -627,8 +627,10 @@ def test_definitions_have_one_row_per_kpi(request: pytest.FixtureRequest, catalo
         "Whole period", "Lower", "Lagging", None]),
     ("en", "Hand-over win rate", ["Tactical KPIs", "Ratio", "Deals won ÷ Deals closed × 100", "%", "Whole period",
                                   "Higher", "Lagging", "≥ 25 %"]),
-    ("en", "Opportunity quality score", ["Tactical KPIs", "Average score", "Average quality score (BANT, need, decision process, next action) of the opportunities created",
-                                         "pts", "Whole period", "Higher", "Lagging", None]),
+    ("en", "Opportunity quality score", [
+        "Tactical KPIs", "Average score",
+        "Average quality score (BANT, need, decision process, next action) of the opportunities created",
+        "pts", "Whole period", "Higher", "Lagging", None]),
 ])
 def test_definition_rows(request: pytest.FixtureRequest, lang: str, kpi: str, expected: list[str | None]) -> None:
     ws = request.getfixturevalue(f"book_{lang}")[SHEET_NAMES[lang][-1]]
