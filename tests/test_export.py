@@ -620,7 +620,7 @@ def test_definitions_have_one_row_per_kpi(request: pytest.FixtureRequest, catalo
                         "先行指標（行動）", "20〜30%"]),
     ("en", "Connect rate", ["Action KPIs", "Ratio", "Connects ÷ Calls × 100", "%", "Whole period", "Higher",
                             "Leading", "20–30 %"]),
-    ("ja", "架電数", ["行動KPI", "件数", "発信した架電の件数(受信は含めない)", "件", "1人1日あたり", "高いほど良い",
+    ("ja", "架電数", ["行動KPI", "件数", "発信した架電の件数(着信は含めない)", "件", "1人1日あたり", "高いほど良い",
                    "先行指標（行動）", "80〜120件/人日"]),
     ("en", "CAC (customer acquisition cost)", [
         "Strategic KPIs", "Derived", "IS cost per month × months in the period ÷ Deals won", "JPY",
