@@ -91,7 +91,8 @@ def gap_text(gap: Gap, lang: str) -> str:
         return t("gap.unvalued", lang, table=t(f"table.{need.table}", lang), field=t(f"field.{need.field}", lang))
     if need.value is not None:
         key = f"gap.value.{need.table}.{need.field}.{need.value}"
-        return t(key if key in messages() else "gap.value", lang, field=t(f"field.{need.field}", lang), value=need.value)
+        return t(key if key in messages() else "gap.value", lang, field=t(f"field.{need.field}", lang),
+                 value=code_text(column_of(need.table, need.field), need.value, lang))
     separator = t("gap.or", lang)
     fields = separator.join(t("gap.quoted", lang, field=t(f"field.{n.field}", lang)) for n in gap.options)
     per_option = [header_examples(n.table, n.field) for n in gap.options]
