@@ -111,3 +111,12 @@ def test_the_mapping_preview_shows_codes_in_words(tmp_path: Path, monkeypatch: p
     assert list(preview[channel]) == channels
     assert list(preview[flag]) == opened
     assert list(preview[outcome]) == ["won", "", ""]  # the file's own result word, untranslated
+
+
+def test_the_data_page_lists_only_the_fields_a_file_can_give() -> None:
+    """has_time and channel_raw are worked out while loading: no file column maps to them."""
+    at = new_app("en")
+    at.switch_page("views/data.py").run()
+    lines = [m.value for m in at.markdown if m.value.startswith("- Activities (calls and emails): ")]
+    assert lines == ["- Activities (calls and emails): activity_id, **occurred_at**, **rep**, team, channel, direction, "
+                     "lead_id, account_id, outcome, duration_sec, email_opened, email_replied, modified_at"]
