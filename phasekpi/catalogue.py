@@ -81,6 +81,7 @@ class Kpi(Strict):
     denominator: str | None = None
     scale: float = 1.0
     expression: str | None = None
+    formula: Text | None = None  # count, sum, score: what it counts in words (the others' words come from their parts)
     benchmark: Benchmark | None = None
     needs: list[str] = Field(default_factory=list)  # what the data must hold besides the measure's table
     sourced_only: bool = False  # counts IS-sourced deals only, where the data says which (see `sourcing`)
@@ -98,15 +99,17 @@ class Kpi(Strict):
     @model_validator(mode="after")
     def _fields_of_type(self) -> Kpi:
         needed = {
-            "count": ["measure"],
-            "sum": ["measure", "measure.column"],
-            "score": ["measure", "measure.column"],
+            "count": ["measure", "formula"],
+            "sum": ["measure", "measure.column", "formula"],
+            "score": ["measure", "measure.column", "formula"],
             "ratio": ["numerator", "denominator"],
             "derived": ["expression"],
         }[self.type]
         missing = [name for name in needed if _dotted(self, name) is None]
         if missing:
             raise ValueError(f"a {self.type} KPI needs {', '.join(missing)}")
+        if self.formula is not None and "formula" not in needed:
+            raise ValueError(f"a {self.type} KPI's formula is written from its parts' labels: remove formula")
         return self
 
 

@@ -8,12 +8,14 @@ from decimal import Decimal
 from itertools import zip_longest
 
 from phasekpi.catalogue import Catalogue, Kpi, default_catalogue
+from phasekpi.codes import code_text, column_of, flag_text
 from phasekpi.coverage import Gap
 from phasekpi.funnel import FunnelStep, no_bottleneck_reason
 from phasekpi.health import Finding
 from phasekpi.mapping import default_synonyms, normalise
 from phasekpi.messages import messages, t
 from phasekpi.problems import FileReport, TimeChoice
+from phasekpi.tables import Column
 
 DECIMALS = {"count": 1, "percent": 1, "yen": 0, "points": 1, "ratio": 2}
 
@@ -103,7 +105,8 @@ def gap_text(gap: Gap, lang: str) -> str:
         return t("gap.unvalued", lang, table=t(f"table.{need.table}", lang), field=t(f"field.{need.field}", lang))
     if need.value is not None:
         key = f"gap.value.{need.table}.{need.field}.{need.value}"
-        return t(key if key in messages() else "gap.value", lang, field=t(f"field.{need.field}", lang), value=need.value)
+        return t(key if key in messages() else "gap.value", lang, field=t(f"field.{need.field}", lang),
+                 value=code_text(column_of(need.table, need.field), need.value, lang))
     separator = t("gap.or", lang)
     fields = separator.join(t("gap.quoted", lang, field=t(f"field.{n.field}", lang)) for n in gap.options)
     per_option = [header_examples(n.table, n.field) for n in gap.options]
@@ -153,8 +156,8 @@ def report_notes(file: FileReport, lang: str) -> list[str]:
     if file.rows_updated:
         notes.append(t("note.updated", lang, count=file.rows_updated, files=files(file.updated_files)))
         notes += [t("note.update_example", lang, id=change.record_id, changes=sep.join(
-            t("note.change", lang, field=t(f"field.{name}", lang), old=value_text(name, old, lang),
-              new=value_text(name, new, lang))
+            t("note.change", lang, field=t(f"field.{name}", lang), old=value_text(column_of(file.kind, name), old, lang),
+              new=value_text(column_of(file.kind, name), new, lang))
             for name, old, new in change.changes)) for change in file.updates]
     if file.older:
         notes.append(t("note.older", lang, count=file.older, files=files(file.newer_files)))
@@ -196,16 +199,15 @@ def no_bottleneck_text(steps: list[FunnelStep], lang: str) -> str:
     return t(f"funnel.no_bottleneck.{reason}", lang, **{k: v for k, v in params.items() if k != "steps"})
 
 
-def value_text(field_name: str, value: object, lang: str) -> str:
+def value_text(column: Column | None, value: object, lang: str) -> str:
     """A loaded value as a person reads it: dates without a midnight clock, amounts with separators,
-    yes/no and open/won/lost in words."""
+    flags and our codes (open/won/lost …) in words."""
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
-        return t("drill.yes" if value else "drill.no", lang)
+        return flag_text(value, lang)
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d" if value.time() == time() else "%Y-%m-%d %H:%M")
     if isinstance(value, Decimal | float | int):
         return f"{float(value):,.0f}" if float(value).is_integer() else f"{float(value):,.2f}"
-    key = f"value.{field_name}.{value}"
-    return t(key, lang) if key in messages() else str(value)
+    return code_text(column, str(value), lang)

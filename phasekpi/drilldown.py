@@ -17,10 +17,11 @@ from decimal import Decimal
 import pandas as pd
 
 from phasekpi.catalogue import Catalogue
+from phasekpi.codes import code_text, column_of, flag_text
 from phasekpi.coverage import Gap, data_coverage
 from phasekpi.display import format_number
 from phasekpi.messages import messages, t
-from phasekpi.schema import TABLES, Store
+from phasekpi.schema import TABLES, Column, Store
 from phasekpi.selection import REP_FILTER, Filters, measure_condition, resolve_period
 
 PAGE_SIZE = 50
@@ -35,6 +36,7 @@ ORIGIN = ("source_file", "source_row")  # where the row came from, to find it in
 @dataclass(frozen=True)
 class DrillPage:
     kpi_id: str
+    table: str  # the canonical table the rows come from
     columns: list[str]  # the table's columns that hold a value anywhere in the selection
     rows: list[tuple]
     total: int  # rows behind the KPI over the whole selection
@@ -76,7 +78,7 @@ def drill_rows(store: Store, catalogue: Catalogue, kpi_id: str, filters: Filters
     period = resolve_period(store, filters)
     coverage = data_coverage(store, catalogue)
     if period is None or coverage.gaps(kpi):
-        return DrillPage(kpi_id, [], [], 0, 1, 1, page_size, None, coverage.gaps(kpi))
+        return DrillPage(kpi_id, spec.name, [], [], 0, 1, 1, page_size, None, coverage.gaps(kpi))
     date = f'"{measure.date_column}"'
     condition = f"{measure_condition(kpi, coverage)} AND {REP_FILTER}"
     first_only = ""
@@ -100,7 +102,7 @@ def drill_rows(store: Store, catalogue: Catalogue, kpi_id: str, filters: Filters
             f"SELECT {shown} FROM ({selection}) "
             f"ORDER BY {date}, source_file, source_row LIMIT $limit OFFSET $offset",
             {**params, "limit": page_size, "offset": (page - 1) * page_size}).fetchall() if total else []
-    return DrillPage(kpi_id, columns, rows, total, page, pages, page_size,
+    return DrillPage(kpi_id, spec.name, columns, rows, total, page, pages, page_size,
                      (summed or 0) if kpi.type == "sum" else None)
 
 
@@ -110,22 +112,24 @@ def column_label(column: str, lang: str) -> str:
     return t(key if key in messages() else f"drill.col.{column}", lang)
 
 
-def cell_text(value: object, lang: str) -> str:
-    """A value as a person reads it: dates without a midnight clock, money in yen, flags in words."""
+def cell_text(value: object, lang: str, column: Column | None = None) -> str:
+    """A value as a person reads it: dates without a midnight clock, money in yen, flags and the
+    column's codes in words."""
     if value is None:
         return ""
     if isinstance(value, bool):
-        return t("drill.yes" if value else "drill.no", lang)
+        return flag_text(value, lang)
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d" if value.time() == time() else "%Y-%m-%d %H:%M")
     if isinstance(value, Decimal):
         return format_number(float(value), "yen", lang)
     if isinstance(value, float):
         return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}".rstrip("0")
-    return str(value)
+    return code_text(column, str(value), lang)
 
 
 def drill_table(page: DrillPage, lang: str) -> pd.DataFrame:
     """The page's rows as text under human column names."""
-    return pd.DataFrame([[cell_text(v, lang) for v in row] for row in page.rows],
+    columns = [column_of(page.table, c) for c in page.columns]
+    return pd.DataFrame([[cell_text(v, lang, c) for v, c in zip(row, columns, strict=True)] for row in page.rows],
                         columns=[column_label(c, lang) for c in page.columns])

@@ -15,6 +15,7 @@ class Column:
     sql_type: str
     required: bool = False
     derived: bool = False  # computed while loading, never mapped from a header
+    codes: tuple[str, ...] = ()  # the canonical values loading writes (shown as words: locale `code.<name>.<code>`)
 
 
 @dataclass(frozen=True)
@@ -57,9 +58,9 @@ TABLES: dict[str, TableSpec] = {
             Column("has_time", "BOOLEAN", derived=True),  # occurred_at carries a time of day (not a date-only export)
             Column("rep", "VARCHAR", required=True),
             Column("team", "VARCHAR"),
-            Column("channel", "VARCHAR"),  # call / email / other; a file without it is a call log
+            Column("channel", "VARCHAR", codes=("call", "email", "other")),  # a file without it is a call log
             Column("channel_raw", "VARCHAR", derived=True),  # the export's own word for the channel
-            Column("direction", "VARCHAR"),  # inbound / outbound; an inbound call is not 架電
+            Column("direction", "VARCHAR", codes=("inbound", "outbound", "internal")),  # an inbound call is not 架電
             Column("lead_id", "VARCHAR"),
             Column("account_id", "VARCHAR"),
             Column("outcome", "VARCHAR"),
@@ -84,7 +85,7 @@ TABLES: dict[str, TableSpec] = {
             Column("owner", "VARCHAR"),
             Column("stage", "VARCHAR"),
             Column("amount", "DECIMAL(18,2)"),
-            Column("status", "VARCHAR"),  # open / won / lost; from the stage or flags when absent
+            Column("status", "VARCHAR", codes=("open", "won", "lost")),  # from the stage or flags when absent
             Column("is_won", "BOOLEAN"),
             Column("is_closed", "BOOLEAN"),
             Column("closed_at", "TIMESTAMP"),

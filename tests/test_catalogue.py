@@ -347,6 +347,16 @@ MUTATIONS = [
      "kpis.connect_rate: Value error, a ratio KPI needs denominator"),
     ("derived without expression", _drop("kpis.ltv.expression"),
      "kpis.ltv: Value error, a derived KPI needs expression"),
+    # the definitions sheet's words: declared for count, sum and score KPIs, built for the others
+    ("count without formula", _drop("kpis.calls.formula"), "kpis.calls: Value error, a count KPI needs formula"),
+    ("sum and score without formula, both reported", _both(_drop("kpis.won_amount.formula"),
+                                                          _drop("kpis.quality_score.formula")),
+     ("kpis.quality_score: Value error, a score KPI needs formula",
+      "kpis.won_amount: Value error, a sum KPI needs formula")),
+    ("formula without en", _drop("kpis.sqls.formula.en"), "kpis.sqls.formula.en: Field required"),
+    ("formula in a third language", _set("kpis.sqls.formula.zh", "SQL"), "kpis.sqls.formula.zh: Extra inputs"),
+    ("ratio with a formula", _set("kpis.connect_rate.formula", {"ja": "接続 ÷ 架電", "en": "Connects ÷ Calls"}),
+     "kpis.connect_rate: Value error, a ratio KPI's formula is written from its parts' labels"),
     # references
     ("ratio numerator undefined", _set("kpis.connect_rate.numerator", "conects"),
      "kpis.connect_rate.numerator: names KPI 'conects', which is not defined"),

@@ -129,4 +129,4 @@ def test_columns_and_cells_read_like_the_rest_of_the_app(store: Store) -> None:
     assert column_label("is_sql", "en") == "SQL" and column_label("amount", "en") == "Amount"
     assert cell_text(datetime(2025, 4, 1), "en") == "2025-04-01"  # a date without a clock
     assert cell_text(Decimal("1000000.00"), "en") == "¥1,000,000"
-    assert (cell_text(72.5, "en"), cell_text(False, "en"), cell_text(None, "ja")) == ("72.5", "no", "")
+    assert (cell_text(72.5, "en"), cell_text(False, "en"), cell_text(None, "ja")) == ("72.5", "No", "")

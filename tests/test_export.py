@@ -620,20 +620,46 @@ def test_definitions_have_one_row_per_kpi(request: pytest.FixtureRequest, catalo
                         "先行指標（行動）", "20〜30%"]),
     ("en", "Connect rate", ["Action KPIs", "Ratio", "Connects ÷ Calls × 100", "%", "Whole period", "Higher",
                             "Leading", "20–30 %"]),
-    ("ja", "架電数", ["行動KPI", "件数", "活動の件数（条件: is_call）", "件", "1人1日あたり", "高いほど良い",
+    ("ja", "架電数", ["行動KPI", "件数", "発信した架電の件数(着信は含めない)", "件", "1人1日あたり", "高いほど良い",
                    "先行指標（行動）", "80〜120件/人日"]),
     ("en", "CAC (customer acquisition cost)", [
         "Strategic KPIs", "Derived", "IS cost per month × months in the period ÷ Deals won", "JPY",
         "Whole period", "Lower", "Lagging", None]),
     ("en", "Hand-over win rate", ["Tactical KPIs", "Ratio", "Deals won ÷ Deals closed × 100", "%", "Whole period",
                                   "Higher", "Lagging", "≥ 25 %"]),
-    ("en", "Opportunity quality score", ["Tactical KPIs", "Average score", "Average quality_score of opportunities",
-                                         "pts", "Whole period", "Higher", "Lagging", None]),
+    ("en", "Opportunity quality score", [
+        "Tactical KPIs", "Average score",
+        "Average quality score (BANT, need, decision process, next action) of the opportunities created",
+        "pts", "Whole period", "Higher", "Lagging", None]),
 ])
 def test_definition_rows(request: pytest.FixtureRequest, lang: str, kpi: str, expected: list[str | None]) -> None:
     ws = request.getfixturevalue(f"book_{lang}")[SHEET_NAMES[lang][-1]]
     row = row_of(ws, "A", kpi)
     assert [ws.cell(row=row, column=c).value for c in range(2, 10)] == expected
+
+
+@pytest.mark.parametrize(("lang", "kpi", "words"), [
+    ("ja", "コネクト数", "架電のうち担当者に接続したもの"),
+    ("en", "Emails opened", "Sent emails that were opened"),
+    ("ja", "受注件数", "期間中に作成されたIS創出の商談のうち受注したもの"),
+    ("en", "Pipeline amount", "Sum of the amounts of IS-sourced opportunities created in the period and still open"),
+    ("ja", "有効会話率", "有効会話数 ÷ コネクト数 × 100"),
+    ("ja", "パイプライン予測精度(乖離率)", "絶対値(期間の受注予測額 − 受注貢献金額) ÷ 受注貢献金額 × 100"),
+    ("en", "LTV (customer lifetime value)",
+     "Revenue per customer per month × Gross margin ÷ 100 × Average customer lifetime (months)"),
+])
+def test_formulas_are_words(request: pytest.FixtureRequest, lang: str, kpi: str, words: str) -> None:
+    ws = request.getfixturevalue(f"book_{lang}")[SHEET_NAMES[lang][-1]]
+    assert ws.cell(row=row_of(ws, "A", kpi), column=4).value == words
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_no_formula_shows_sql_or_a_code_name(request: pytest.FixtureRequest, lang: str) -> None:
+    """Every KPI's formula cell, read back from the file: words, never `channel = 'call'` or `is_connected`."""
+    ws = request.getfixturevalue(f"book_{lang}")[SHEET_NAMES[lang][-1]]
+    formulas = [ws.cell(row=r, column=4).value for r in range(DEFINITIONS_HEADER_ROW + 1, ws.max_row + 1)]
+    assert len(formulas) == len(default_catalogue().kpis)
+    assert [f for f in formulas if not f or any(mark in f for mark in ("=", "is_", "'", "_"))] == []
 
 
 # ---------------------------------------------------------------- user data stays text

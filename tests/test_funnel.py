@@ -267,3 +267,50 @@ def test_no_what_if_when_nothing_is_below_its_band():
     bottleneck = find_bottleneck(steps)
     assert bottleneck.below_benchmark is False
     assert what_if(CATALOGUE, "activity", steps, bottleneck, results) is None
+
+
+# ----------------------------------------------------------------------------- chart labels
+
+RATE_LABELS = {
+    "ja": ["コネクト率", "有効会話率", "アポイント獲得率", "商談創出数 ÷ 架電アポイント数", "有効商談数 ÷ 商談創出数",
+           "受注件数 ÷ 有効商談数"],
+    "en": ["Connect rate", "Effective-conversation rate", "Appointment rate",
+           "Opportunities created ÷ Appointments from calls", "Qualified opportunities ÷ Opportunities created",
+           "Deals won ÷ Qualified opportunities"],
+}
+COUNT_LABELS = {
+    "ja": ["架電数", "コネクト数", "有効会話数", "架電アポイント数", "商談創出数", "有効商談数", "受注件数"],
+    "en": ["Calls", "Connects", "Effective conversations", "Appointments from calls", "Opportunities created",
+           "Qualified opportunities", "Deals won"],
+}
+
+
+def chart_rows(chart) -> tuple[list[dict], set[str]]:
+    """The chart's data rows as Vega-Lite receives them, and the fields its layers put on the y axis."""
+    spec = chart.to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    return rows, {layer["encoding"]["y"]["field"] for layer in spec["layer"]}
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_the_conversion_chart_names_each_step_by_its_rate(tmp_path: Path, lang: str):
+    """The text calls the third conversion アポイント獲得率: so does its bar, not 架電アポイント数."""
+    from phasekpi.charts.funnel import conversion_chart, funnel_chart, funnel_frame
+
+    results = results_of(tmp_path, calls(15, none=6, connected=2, effective=1, appointment=1), OPPORTUNITIES)
+    frame = funnel_frame(CATALOGUE, build_funnel(CATALOGUE, "activity", results), lang, None)
+    rows, y_fields = chart_rows(conversion_chart(frame, lang))
+    assert [r["rate_step"] for r in rows if r["order"] > 0] == RATE_LABELS[lang]
+    assert y_fields == {"rate_step"}
+    rows, y_fields = chart_rows(funnel_chart(frame, lang))  # the counts keep their own names
+    assert [r["step"] for r in rows] == COUNT_LABELS[lang] and y_fields == {"step"}
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_the_rep_comparison_names_each_step_by_its_rate(tmp_path: Path, lang: str):
+    from phasekpi.charts.reps import comparison_chart, comparison_frame
+
+    results = results_of(tmp_path, calls(15, none=6, connected=2, effective=1, appointment=1), OPPORTUNITIES)
+    steps = build_funnel(CATALOGUE, "activity", results)
+    rows, y_fields = chart_rows(comparison_chart(comparison_frame(CATALOGUE, steps, steps, lang), "A", lang))
+    assert [r["step"] for r in rows] == RATE_LABELS[lang] and y_fields == {"step"}

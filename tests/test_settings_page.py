@@ -136,3 +136,18 @@ def test_a_locked_workspace_shows_a_banner_and_the_app_still_works() -> None:
     finally:
         holder.stdin.close()
         holder.wait(timeout=20)
+
+
+@pytest.mark.parametrize(("lang", "button", "limit"), [
+    ("ja", "ファイルを選択", "YAMLファイル(.yaml / .yml)をここにドロップ・1ファイル200MBまで"),
+    ("en", "Browse files", "Drop a YAML file (.yaml / .yml) here · up to 200 MB"),
+])
+def test_the_yaml_uploader_speaks_the_users_language(lang: str, button: str, limit: str) -> None:
+    """Streamlit's own "200MB per file • YAML, YML" and button are replaced by our words (ui.widgets.UPLOADER_CSS)."""
+    at = new_session()
+    at.radio(key="lang").set_value(lang).run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    styles = [m.value for m in at.markdown if "stFileUploaderDropzone" in m.value]
+    assert len(styles) == 1 and len(at.file_uploader) == 1
+    assert f'content:"{button}"' in styles[0] and f'content:"{limit}"' in styles[0]

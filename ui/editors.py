@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from phasekpi.codes import coded_rows
 from phasekpi.display import time_choice_text
 from phasekpi.ingest import mapping_problem, preview, sample_time_choice
 from phasekpi.mapping import Mapping, map_as
@@ -16,7 +17,7 @@ from ui.widgets import plain
 
 SKIP = "skip"
 AUTO = "auto"  # the time-of-day column chosen from the data
-CHANNELS = ("call", "email", "other")
+CHANNELS = TABLES["activities"].column("channel").codes
 
 
 def _key(index: int, name: str) -> str:
@@ -79,7 +80,7 @@ def mapping_editor(index: int) -> None:
             st.warning(plain(problem_text(blocking, session.lang())))
             return
         _time_of_day(index, mapping, list(source.header))
-        rows = preview(source, mapping)
+        rows = coded_rows(TABLES[kind], preview(source, mapping), session.lang())
         st.caption(tr("mapping.preview"))
         st.dataframe(pd.DataFrame(rows).rename(columns=lambda c: tr(f"field.{c}")), hide_index=True, width="stretch")
 
@@ -96,7 +97,7 @@ def _field_pickers(index: int, mapping: Mapping, header: list[str]) -> None:
     if "channel" in mapping.constants:
         st.selectbox(session.tr("mapping.constant_channel"), CHANNELS, key=_key(index, "constant_channel"),
                      index=CHANNELS.index(mapping.constants["channel"]),
-                     format_func=lambda c: session.tr(f"channel.{c}"))
+                     format_func=lambda c: session.tr(f"code.channel.{c}"))
 
 
 def _suggestions(mapping: Mapping) -> None:
@@ -181,7 +182,7 @@ def channel_table() -> None:
     words = session.cached("channel_words", lambda: channel_words(session.store()), chosen=Filters())
     if words:
         st.caption(tr("vocabulary.channels"))
-        st.dataframe(pd.DataFrame([{tr("vocabulary.col.type"): word, tr("vocabulary.col.channel"): tr(f"channel.{channel}"),
+        st.dataframe(pd.DataFrame([{tr("vocabulary.col.type"): word, tr("vocabulary.col.channel"): tr(f"code.channel.{channel}"),
                                     tr("vocabulary.col.rows"): count} for word, channel, count in words]),
                      hide_index=True, width="stretch",
                      column_config={tr("vocabulary.col.rows"): st.column_config.NumberColumn(format="localized")})

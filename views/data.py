@@ -100,5 +100,5 @@ if session.may("delete_all"):
 with st.expander(tr("data.format_title")):
     st.write(tr("data.format_intro"))
     for spec in TABLES.values():
-        columns = ", ".join(f"**{c.name}**" if c.required else c.name for c in spec.columns)
+        columns = ", ".join(f"**{c.name}**" if c.required else c.name for c in spec.mappable)
         st.markdown(f"- {tr(f'table.{spec.name}')}: {columns}")

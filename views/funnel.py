@@ -4,7 +4,7 @@ what to do about it, and what the team would gain if it reached its benchmark.""
 import pandas as pd
 import streamlit as st
 
-from phasekpi.charts.funnel import conversion_chart, funnel_chart, funnel_frame
+from phasekpi.charts.funnel import conversion_chart, funnel_chart, funnel_frame, rate_label
 from phasekpi.display import format_number
 from phasekpi.funnel import build_funnel, find_bottleneck, what_if
 from ui import session
@@ -52,9 +52,9 @@ else:
         bottleneck = find_bottleneck(steps)
         row = {tr("funnelpage.group"): group,
                catalogue.kpis[steps[0].kpi_id].label(lang): format_number(steps[0].count, "count", "en").split(".")[0]}
-        for step in steps[1:]:
+        for index, step in enumerate(steps[1:], start=1):
             mark = "⚠ " if step.implausible else "🔻 " if step.candidate and step.shortfall > 0 else ""
-            row[catalogue.kpis[step.kpi_id].label(lang)] = mark + format_number(step.step_rate, "percent", lang)
+            row[rate_label(catalogue, steps, index, lang)] = mark + format_number(step.step_rate, "percent", lang)
         row[tr("funnelpage.bottleneck_col")] = (catalogue.kpis[bottleneck.step.rate_kpi].label(lang)
                                                 if bottleneck and bottleneck.below_benchmark else tr("funnelpage.none"))
         rows.append(row)

@@ -9,7 +9,7 @@ from phasekpi.display import target_label
 from phasekpi.mapping import default_profiles
 from phasekpi.workspace import Config, YamlImportError, export_yaml, import_yaml
 from ui import session
-from ui.widgets import plain, remembered_number
+from ui.widgets import UPLOADER_CSS, plain, remembered_number
 
 tr, lang, catalogue = session.tr, session.lang(), session.catalogue()
 space = session.workspace()
@@ -117,6 +117,8 @@ st.subheader(tr("workspace.yaml_title"))
 st.caption(tr("workspace.yaml_caption"))
 st.download_button(tr("workspace.export"), data=export_yaml(session.current_config()),
                    file_name="phasekpi-workspace.yaml", mime="application/x-yaml", icon=":material/download:")
+st.markdown(UPLOADER_CSS.format(button=tr("data.uploader_button"), limit=tr("workspace.uploader_limit")),
+            unsafe_allow_html=True)
 st.file_uploader(tr("workspace.uploader"), type=["yaml", "yml"], key="workspace_yaml")
 st.button(tr("workspace.import"), on_click=import_file, icon=":material/upload:")
 outcome, problems = session.kept("workspace_import", (None, []))

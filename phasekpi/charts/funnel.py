@@ -12,13 +12,27 @@ from phasekpi.funnel import FunnelStep
 from phasekpi.messages import t
 
 
+def rate_label(catalogue: Catalogue, steps: list[FunnelStep], index: int, lang: str) -> str:
+    """What the conversion into step `index` is called: its rate KPI's label (アポイント獲得率), else
+    its count ÷ the previous step's count in words; the first step has no conversion."""
+    step = steps[index]
+    if step.rate_kpi:
+        return catalogue.kpis[step.rate_kpi].label(lang)
+    if not index:
+        return ""
+    return t("chart.step_ratio", lang, kpi=catalogue.kpis[step.kpi_id].label(lang),
+             previous=catalogue.kpis[steps[index - 1].kpi_id].label(lang))
+
+
 def funnel_frame(catalogue: Catalogue, steps: list[FunnelStep], lang: str, bottleneck_kpi: str | None) -> pd.DataFrame:
-    """One row per step with the labels and numbers the funnel charts show."""
+    """One row per step with the labels and numbers the funnel charts show: the counts chart names a
+    step by its count, the conversion chart by its rate."""
     rows = []
     for order, step in enumerate(steps):
         rows.append({
             "order": order,
             "step": catalogue.kpis[step.kpi_id].label(lang),
+            "rate_step": rate_label(catalogue, steps, order, lang),
             "count": step.count or 0,
             "count_text": "—" if step.count is None else f"{step.count:,.0f}",
             "step_rate": step.step_rate,
@@ -67,13 +81,13 @@ def funnel_chart(frame: pd.DataFrame, lang: str) -> alt.LayerChart:
 def conversion_chart(frame: pd.DataFrame, lang: str) -> alt.LayerChart:
     """Step-to-step conversion with the benchmark band behind each step that has one."""
     rated = frame[frame["order"] > 0]
-    order = list(rated["step"])
+    order = list(rated["rate_step"])
     tooltip = [
-        alt.Tooltip("step:N", title=t("chart.step", lang)),
+        alt.Tooltip("rate_step:N", title=t("chart.step", lang)),
         alt.Tooltip("step_rate_text:N", title=t("chart.step_rate", lang)),
         alt.Tooltip("band_text:N", title=t("chart.benchmark", lang)),
     ]
-    y = alt.Y("step:N", sort=order, title=None, axis=alt.Axis(labelLimit=220))
+    y = alt.Y("rate_step:N", sort=order, title=None, axis=alt.Axis(labelLimit=220))
     band = alt.Chart(rated).transform_filter("datum.band_low != null").mark_bar(
         color=BAND, height=24).encode(
         y=y, x=alt.X("band_low:Q"), x2=alt.X2("band_high_or_low:Q"), tooltip=tooltip,

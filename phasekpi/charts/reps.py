@@ -7,6 +7,7 @@ import altair as alt
 import pandas as pd
 
 from phasekpi.catalogue import Catalogue
+from phasekpi.charts.funnel import rate_label
 from phasekpi.charts.style import BAND, BOTTLENECK, FONT, NORMAL, TARGET
 from phasekpi.display import format_number
 from phasekpi.funnel import FunnelStep
@@ -43,8 +44,8 @@ def spread_chart(frame: pd.DataFrame, lang: str) -> alt.LayerChart:
 def comparison_frame(catalogue: Catalogue, team: list[FunnelStep], rep: list[FunnelStep], lang: str) -> pd.DataFrame:
     """One row per step after the first: the rep's rate, the team's, and the benchmark band."""
     rows = []
-    for team_step, rep_step in zip(team[1:], rep[1:], strict=True):
-        rows.append({"step": catalogue.kpis[rep_step.kpi_id].label(lang), "rate": rep_step.step_rate,
+    for index, (team_step, rep_step) in enumerate(zip(team[1:], rep[1:], strict=True), start=1):
+        rows.append({"step": rate_label(catalogue, rep, index, lang), "rate": rep_step.step_rate,
                      "team": team_step.step_rate, "rate_text": format_number(rep_step.step_rate, "percent", lang),
                      "team_text": format_number(team_step.step_rate, "percent", lang),
                      "band_low": rep_step.band_low, "band_high": rep_step.band_high,

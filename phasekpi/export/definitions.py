@@ -10,8 +10,9 @@ from phasekpi.catalogue import Catalogue, Kpi
 from phasekpi.export.cells import TITLE_FONT, WRAP, fit_columns, fit_rows, number, print_setup, put, put_header, put_row, tr
 from phasekpi.export.phase import unit_text
 from phasekpi.export.sheet import KpiSheet
+from phasekpi.expressions import PERIOD_NAME
 
-OPERATOR_WORDS = {"*": "×", "/": "÷"}
+OPERATOR_WORDS = {"*": "×", "/": "÷", "-": "−"}
 
 
 DEFINITION_COLUMNS = ("kpi", "tier", "type", "formula", "unit", "grain", "direction", "indicator", "benchmark",
@@ -21,7 +22,7 @@ DEFINITION_COLUMNS = ("kpi", "tier", "type", "formula", "unit", "grain", "direct
 DEFINITIONS_HEADER_ROW = 3
 
 
-NAME_OR_OPERATOR = re.compile(r"[A-Za-z_]\w*|[*/]")
+NAME_OR_OPERATOR = re.compile(r"[A-Za-z_]\w*|[*/-]")
 
 
 def write_definitions(ws: Worksheet, sheet: KpiSheet) -> None:
@@ -54,33 +55,22 @@ def definition_row(catalogue: Catalogue, kpi: Kpi, lang: str) -> list[str]:
 
 
 def formula_text(catalogue: Catalogue, kpi: Kpi, lang: str) -> str:
-    """How the KPI is computed, in words of the language."""
+    """How the KPI is computed, in words of the language: a ratio and a derived KPI from their parts'
+    labels, a count, sum or score from its declared `formula`."""
     if kpi.type == "ratio":
         scale = "" if kpi.scale == 1 else f" × {number(kpi.scale)}"
         return f"{catalogue.kpis[kpi.numerator].label(lang)} ÷ {catalogue.kpis[kpi.denominator].label(lang)}{scale}"
     if kpi.type == "derived":
         return expression_text(catalogue, kpi.expression or "", lang)
-    return measure_text(kpi, lang)
+    return kpi.formula(lang) if kpi.formula else ""
 
 
 def expression_text(catalogue: Catalogue, expression: str, lang: str) -> str:
-    """A derived expression with KPI and setting names as labels and × ÷ for * /."""
+    """A derived expression with KPI and setting names as labels, × ÷ − for * / - and abs() in words."""
     labels = {k: v.label(lang) for k, v in catalogue.kpis.items()}
     labels |= {k: v.label(lang) for k, v in catalogue.settings.items()}
-    labels |= {"months": tr("months_in_period", lang)} | OPERATOR_WORDS
+    labels |= {PERIOD_NAME: tr("months_in_period", lang), "abs": tr("absolute_value", lang)} | OPERATOR_WORDS
     return NAME_OR_OPERATOR.sub(lambda m: labels.get(m.group(0), m.group(0)), expression)
-
-
-def measure_text(kpi: Kpi, lang: str) -> str:
-    """Count, sum or score: the table, the column and the filter."""
-    measure = kpi.measure
-    if measure is None:
-        return ""
-    table = tr(f"table.{measure.table}", lang)
-    key = "count_distinct" if kpi.type == "count" and measure.count_distinct else kpi.type
-    column = measure.count_distinct or measure.column or ""
-    text = tr(f"formula.{key}", lang, table=table, column=column)
-    return text + (tr("formula.where", lang, where=measure.where) if measure.where else "")
 
 
 def benchmark_text(kpi: Kpi, lang: str) -> str:
