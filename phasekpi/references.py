@@ -25,6 +25,8 @@ def cross_reference_problems(raw: dict) -> Iterable[str]:
             ref = kpi.get(part)
             if isinstance(ref, str) and ref not in kpis:
                 yield f"kpis.{kpi_id}.{part}: names KPI {ref!r}, which is not defined"
+        if kpi.get("unit") == "yen" and str(kpi.get("grain", "")).startswith("per_rep"):
+            yield f"kpis.{kpi_id}.grain: an amount is the team's (per_month or period), never {kpi['grain']}"
         expression = kpi.get("expression")
         if isinstance(expression, str):
             yield from (f"kpis.{kpi_id}.expression: {p}" for p in expression_problems(expression, names_in_expressions))

@@ -304,6 +304,8 @@ MUTATIONS = [
                                        _set("kpis.won_amount.measure.column", "ammount")(raw)),
      ("kpis.calls.measure: DuckDB cannot run it", "kpis.won_amount.measure: DuckDB cannot run it")),
     ("a sourcing rule's where", _set("sourcing.0.where", "is_sorced"), "sourcing.0.where: DuckDB cannot run it"),
+    ("an amount per rep", _set("kpis.won_amount.grain", "per_rep_per_month"),
+     "kpis.won_amount.grain: an amount is the team's (per_month or period), never per_rep_per_month"),
     ("an activity KPI not defined", _set("activity_kpis", ["calls", "emailz"]),
      "activity_kpis.1: names KPI 'emailz', which is not defined"),
     # the KGI plan chain and the strategy page: everything they name, checked at load

@@ -87,7 +87,7 @@ EXPECTED_ACTUALS = {
     "sqls": 2 / (MONTHS * REPS),
     "quality_score": 70.0,
     "handover_win_rate": 100.0,  # won 1 of 1 closed
-    "opportunity_amount": 4_200_000 / (MONTHS * REPS),
+    "opportunity_amount": 4_200_000 / MONTHS,  # the team's per month: money is never per rep
     "won_amount": 1_200_000 / MONTHS,
     "pipeline_amount": 3_000_000 / MONTHS,
     "cac": CAC,
@@ -303,7 +303,7 @@ def test_phase_rows_hold_label_target_and_actual_in_catalogue_order(
     ("立ち上げ期", 10, "戦術KPI", "商談創出数", "★★☆", "件/人月", 15, "#,##0.0"),
     ("成長期", 6, "戦術KPI", "商談化率", "★★★", "%", 15, '0.0"%"'),
     ("成長期", 8, "戦術KPI", "商談品質スコア", "★★☆", "点", 75, "0.0"),
-    ("成長期", 10, "戦略KPI", "商談創出金額", "★★☆", "円/人月", 30_000_000, '"¥"#,##0'),
+    ("成長期", 10, "戦略KPI", "商談創出金額", "★★☆", "円/月", 30_000_000, '"¥"#,##0'),
     ("成熟期", 7, "戦略KPI", "受注貢献金額", "★★★", "円/月", 50_000_000, '"¥"#,##0'),
     ("成熟期", 9, "戦略KPI", "CAC(顧客獲得コスト)", "★★☆", "円", 500_000, '"¥"#,##0'),
     ("成熟期", 10, "戦略KPI", "LTV/CAC比率", "★★☆", "倍", 3.0, "0.00"),

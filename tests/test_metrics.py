@@ -119,7 +119,7 @@ EXPECTED: dict[str, tuple[float | None, float | None]] = {
     "effective_opportunities": (2, 2 / MONTHS / REPS),  # BANT ≥ 3: O1 (4), O2 (3)
     "won_deals": (2, 2 / MONTHS / REPS),  # O1 O4
     "closed_deals": (3, 3 / MONTHS / REPS),  # O1 O2 O4
-    "opportunity_amount": (3_800_000, 3_800_000 / MONTHS / REPS),  # 1,000,000 + 500,000 + 2,000,000 + 300,000
+    "opportunity_amount": (3_800_000, 3_800_000 / MONTHS),  # 1,000,000 + 500,000 + 2,000,000 + 300,000
     # per_month: total ÷ months
     "won_amount": (1_300_000, 1_300_000 / MONTHS),  # O1 1,000,000 (closed 04-02) + O4 300,000 (closed 04-03)
     "pipeline_amount": (2_000_000, 2_000_000 / MONTHS),  # O3 open

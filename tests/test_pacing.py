@@ -128,10 +128,10 @@ def test_month_end_forecast_at_the_current_pace(store: Store) -> None:
     assert calls.forecast_vs_goal_pct == pytest.approx(44 / 60 * 100)  # 73.3 %
     amount = paced["opportunity_amount"]
     assert amount.actual_to_date == 800_000  # O1 + O2; O3 was created in April, O4 has no amount
-    assert amount.goal_month == 2_000_000  # ¥1M per rep per month × 2 reps
-    assert amount.goal_to_date == 500_000  # 2M × 5 / 20
+    assert amount.goal_month == 1_000_000  # ¥1M a month for the team (money is never per rep)
+    assert amount.goal_to_date == 250_000  # 1M × 5 / 20
     assert amount.forecast == pytest.approx(3_200_000)  # 800k + 800k / 5 × 15
-    assert amount.forecast_vs_goal_pct == pytest.approx(160)
+    assert amount.forecast_vs_goal_pct == pytest.approx(320)
 
 
 def test_the_daily_rows_draw_actual_goal_and_forecast(store: Store) -> None:
