@@ -10,6 +10,7 @@ distinct value: its first row in the period). Rows come in date order; DuckDB pa
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time
 from decimal import Decimal
@@ -20,6 +21,7 @@ from phasekpi.catalogue import Catalogue
 from phasekpi.coverage import Gap, data_coverage
 from phasekpi.display import format_number
 from phasekpi.messages import messages, t
+from phasekpi.repnames import rep_label
 from phasekpi.schema import TABLES, Store
 from phasekpi.selection import REP_FILTER, Filters, measure_condition, resolve_period
 
@@ -30,6 +32,7 @@ FLAGS = {  # what the views add and a reader may want to check a row against
     "opportunities": ("bant_confirmed",),
 }
 ORIGIN = ("source_file", "source_row")  # where the row came from, to find it in the export
+PERSON_COLUMNS = ("rep", "owner")  # columns that may hold a CRM user id a user list names
 
 
 @dataclass(frozen=True)
@@ -125,7 +128,9 @@ def cell_text(value: object, lang: str) -> str:
     return str(value)
 
 
-def drill_table(page: DrillPage, lang: str) -> pd.DataFrame:
-    """The page's rows as text under human column names."""
-    return pd.DataFrame([[cell_text(v, lang) for v in row] for row in page.rows],
+def drill_table(page: DrillPage, lang: str, names: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The page's rows as text under human column names; reps and owners by their names (phasekpi.repnames)."""
+    named = [c in PERSON_COLUMNS for c in page.columns]
+    return pd.DataFrame([[rep_label(cell_text(v, lang), names or {}) if person else cell_text(v, lang)
+                          for v, person in zip(row, named, strict=True)] for row in page.rows],
                         columns=[column_label(c, lang) for c in page.columns])

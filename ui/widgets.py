@@ -160,7 +160,7 @@ def filter_bar(bounds: tuple[date, date]) -> None:
         chosen = left.date_input(tr("filter.period"), value=(current.start or bounds[0], current.end or bounds[1]),
                                  min_value=bounds[0], max_value=bounds[1], format="YYYY/MM/DD")
         reps = right.multiselect(tr("filter.reps"), options=session.reps(), default=list(current.reps),
-                                 placeholder=tr("filter.all_reps"))
+                                 placeholder=tr("filter.all_reps"), format_func=session.label)
     start, end = (chosen[0], chosen[-1]) if len(chosen) else bounds
     session.set_filters(Filters(start, end, tuple(reps)))
 
