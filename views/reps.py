@@ -26,8 +26,7 @@ st.subheader(tr("reps.leaderboard_title", phase=phase.label(lang)))
 orders = {tr(f"reps.sort.{o}"): o for o in ("name", "achievement")}
 order = orders[st.radio(tr("reps.sort"), list(orders), horizontal=True, key=f"reps_sort_{lang}")]
 rows = leaderboard(catalogue, phase.id, by_rep, session.targets().get(phase.id))
-if order == "achievement":
-    rows = sorted(rows, key=lambda r: -(r.average_achievement or 0))
+rows = sorted(rows, key=lambda r: -(r.average_achievement or 0) if order == "achievement" else session.label(r.rep))
 own_phase = rep_phases(catalogue, phase.id, by_rep, session.targets().get(phase.id))
 
 
@@ -41,8 +40,10 @@ def cell(card: ScorecardRow) -> str:
 
 
 def header(kpi_id: str) -> str:
+    """The KPI and its grain (`架電数/人/日`), which the cells then leave out to stay narrow."""
     kpi = catalogue.kpis[kpi_id]
-    return " ".join(filter(None, [kpi.label(lang), grain_text(kpi, lang)]))
+    grain = grain_text(kpi, lang)
+    return tr("reps.column_grain", kpi=kpi.label(lang), grain=grain) if grain else kpi.label(lang)
 
 
 rep_column, phase_column, average_column = tr("reps.rep"), tr("phase.reps.column"), tr("reps.average")

@@ -52,7 +52,7 @@ def write_reps(ws: Worksheet, sheet: KpiSheet) -> None:
         print_setup(ws, None)
         return
     write_reps_header(ws, sheet, phase)
-    for row, rep in enumerate(sorted(sheet.by_rep), start=REPS_FIRST_ROW):
+    for row, rep in enumerate(sorted(sheet.by_rep, key=lambda r: rep_label(r, sheet.rep_names)), start=REPS_FIRST_ROW):
         write_rep_row(ws, row, rep, sheet, phase)
     last = REPS_FIRST_ROW + len(sheet.by_rep) - 1
     for column in [*(achievement_column(i) for i in range(len(phase.kpis))), width]:
