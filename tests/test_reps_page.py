@@ -11,7 +11,7 @@ from rendering import texts
 from streamlit.testing.v1 import AppTest
 
 from phasekpi.access import AccessList, access_path, write_access
-from ui.tables import column_px, fitted_height
+from ui.tables import column_px, fit_widths, fitted_height
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 # The demo's reps are written as names; a list naming two of them stands for a CRM's id → name list.
@@ -62,6 +62,17 @@ def test_a_table_is_as_high_as_its_rows_up_to_a_cap(rows: int, height: int) -> N
 ])
 def test_a_column_is_as_wide_as_its_text_within_bounds(values: list[str], width: int) -> None:
     assert column_px(values, 60, 125) == width
+
+
+@pytest.mark.parametrize(("wanted", "budget", "widths"), [
+    ([100, 200, 300], 600, [100, 200, 300]),  # fits: as wanted
+    ([100, 200, 300], 500, [100, 200, 200]),  # the widest cut first
+    ([100, 200, 300], 400, [100, 150, 150]),
+    # 1,030 px wanted, 55 too many: the two widest meet at 128 (16 + 40 px cut)
+    ([102, 70, 90, 104, 120, 112, 144, 120, 168], 975, [102, 70, 90, 104, 120, 112, 128, 120, 128]),
+])
+def test_columns_fit_the_window_by_cutting_the_widest(wanted: list[int], budget: int, widths: list[int]) -> None:
+    assert fit_widths(wanted, budget) == widths
 
 
 def test_the_caption_counts_the_reps_the_filter_keeps() -> None:

@@ -12,7 +12,7 @@ from phasekpi.metrics import ScorecardRow
 from phasekpi.reps import leaderboard, rep_spread
 from ui import session
 from ui.repnames import rep_names_expander
-from ui.tables import column_px, fitted_height
+from ui.tables import column_px, fit_widths, fitted_height
 from ui.widgets import analysis_page, plain
 
 tr, lang, catalogue = session.tr, session.lang(), session.catalogue()
@@ -34,7 +34,7 @@ def cell(card: ScorecardRow) -> str:
     """The actual (its grain is in the header) and the achievement, or why there is none."""
     if card.status == "unavailable":
         return tr("card.unavailable_value")
-    achieved = "" if card.achievement is None else f" ({card.achievement:.0f}%)"
+    achieved = "" if card.achievement is None else f"({card.achievement:.0f}%)"
     return ("⚠ " if card.status == "implausible" else "") + format_number(card.actual, catalogue.kpis[card.kpi_id].unit,
                                                                           lang) + achieved
 
@@ -53,13 +53,16 @@ table = pd.DataFrame([{
     average_column: row.average_achievement,
     **{header(c.kpi_id): cell(c) for c in row.cards},
 } for row in rows])
-columns = {name: st.column_config.TextColumn(width=column_px([name, *table[name]], 60, 125), help=name)
-           for name in table.columns[3:]}
+kpi_columns = list(table.columns[3:])  # headers are cut before values: each says itself on hover
+widths = fit_widths([column_px(list(table[rep_column]), 80, 170), column_px(list(table[phase_column]), 60, 110), 90,
+                     *(column_px(list(table[name]), 70, 170) for name in kpi_columns)])
 st.dataframe(table, hide_index=True, width="stretch", height=fitted_height(len(table)), column_config={
-    rep_column: st.column_config.TextColumn(width=column_px(list(table[rep_column]), 90, 170)),
-    phase_column: st.column_config.TextColumn(width=column_px([phase_column, *table[phase_column]], 60, 110)),
-    average_column: st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=150, width=110),
-    **columns})
+    rep_column: st.column_config.TextColumn(width=widths[0]),
+    phase_column: st.column_config.TextColumn(width=widths[1], help=phase_column),
+    average_column: st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=150, width=widths[2],
+                                                    help=average_column),
+    **{name: st.column_config.TextColumn(width=width, help=name) for name, width in zip(kpi_columns, widths[3:],
+                                                                                         strict=True)}})
 st.caption(tr("reps.shown", shown=len(table), total=len(session.reps())))
 if catalogue.transition:
     st.caption(tr("phase.reps.caption", rates=tr("phase.evidence.and").join(
