@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import gzip
 import re
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,15 @@ class UserList:
 def rep_label(rep: str, names: Mapping[str, str]) -> str:
     """The rep as people know them: the user list's name, else the value the data holds."""
     return names.get(rep) or rep
+
+
+def rep_choices(reps: list[str], names: Mapping[str, str]) -> dict[str, str]:
+    """Name shown → rep, by name, for a choice among reps; a name two reps share carries the id, so
+    that each stays choosable."""
+    counts = Counter(rep_label(r, names) for r in reps)
+    shown = {rep_label(r, names) if counts[rep_label(r, names)] == 1 else f"{rep_label(r, names)} ({r})": r
+             for r in reps}
+    return dict(sorted(shown.items()))
 
 
 def read_user_list(path: Path, name: str, synonyms: Synonyms | None = None) -> tuple[UserList | None, Problem | None]:

@@ -10,7 +10,7 @@ import pytest
 
 from phasekpi.drilldown import DrillPage, drill_table
 from phasekpi.messages import problem_text
-from phasekpi.repnames import read_user_list, rep_label
+from phasekpi.repnames import read_user_list, rep_choices, rep_label
 from phasekpi.workspace import Config, Workspace
 
 SALESFORCE_EN = ("Id,Username,LastName,FirstName,Name,Email,IsActive\r\n"
@@ -102,6 +102,16 @@ def test_a_file_that_is_no_table_gives_the_readers_own_problem(tmp_path: Path) -
 ])
 def test_rep_label(rep: str, names: dict[str, str], label: str) -> None:
     assert rep_label(rep, names) == label
+
+
+@pytest.mark.parametrize(("reps", "names", "choices"), [
+    (["005B", "005A"], {"005A": "Yamada", "005B": "Abe"}, {"Abe": "005B", "Yamada": "005A"}),  # by name
+    (["005A", "005B"], {"005A": "佐藤 健", "005B": "佐藤 健"}, {"佐藤 健 (005A)": "005A", "佐藤 健 (005B)": "005B"}),
+    (["005A", "佐藤 健"], {"005A": "佐藤 健"}, {"佐藤 健 (005A)": "005A", "佐藤 健 (佐藤 健)": "佐藤 健"}),
+    (["005C"], {}, {"005C": "005C"}),
+])
+def test_rep_choices_keep_every_rep_choosable(reps: list[str], names: dict[str, str], choices: dict[str, str]) -> None:
+    assert rep_choices(reps, names) == choices
 
 
 def test_names_survive_a_restart_and_a_second_list_replaces_what_it_holds(tmp_path: Path) -> None:

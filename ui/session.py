@@ -29,6 +29,7 @@ from phasekpi.memo import Memo
 from phasekpi.messages import DEFAULT_LANGUAGE, t
 from phasekpi.metrics import Grouping, KpiResults, compute_grouped, compute_kpis, data_range
 from phasekpi.problems import LoadReport
+from phasekpi.repnames import rep_choices as choices_of
 from phasekpi.repnames import rep_label
 from phasekpi.schema import Store, install_vocabularies, open_store
 from phasekpi.selection import Filters, rep_names
@@ -381,6 +382,11 @@ def rep_labels() -> dict[str, str]:
 def label(rep: str) -> str:
     """The rep's name for the screen (format_func of rep choices), the id when no list names it."""
     return rep_label(rep, rep_labels())
+
+
+def rep_choices(reps: list[str]) -> dict[str, str]:
+    """Name shown → rep for a choice of one rep (phasekpi.repnames.rep_choices)."""
+    return choices_of(reps, rep_labels())
 
 
 def add_rep_names(names: dict[str, str]) -> bool:

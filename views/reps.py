@@ -80,8 +80,8 @@ if any(s.values for s in spreads):
     st.altair_chart(spread_chart(spread_frame(catalogue, spreads, lang, session.rep_labels()), lang), width="stretch")
 
 st.subheader(tr("reps.compare_title"))
-rep = st.selectbox(tr("reps.compare_rep"), sorted(by_rep, key=session.label), key="reps_compare",
-                   format_func=session.label)
+choices = session.rep_choices(list(by_rep))  # the names themselves: AppTest handles plain options better
+rep = choices.get(st.selectbox(tr("reps.compare_rep"), list(choices), key="reps_compare"))
 if rep:
     team_steps = build_funnel(catalogue, "activity", results)
     rep_steps = build_funnel(catalogue, "activity", by_rep[rep])
