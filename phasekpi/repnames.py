@@ -23,6 +23,8 @@ from phasekpi.sources import SourceFile, read_source
 MAX_USERS = 20_000  # a longer "user list" is another export that happens to hold an id and a name
 EAST_ASIAN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff66-\uff9f]")
 SHOWN_SYNONYMS = 4  # header names quoted in the message for a missing column
+# A Salesforce user id in its 18-character form; reports export the first 15 (Data Loader all 18).
+SALESFORCE_USER_ID = re.compile(r"005[0-9A-Za-z]{15}")
 
 
 @dataclass(frozen=True)
@@ -39,8 +41,17 @@ class UserList:
 
 
 def rep_label(rep: str, names: Mapping[str, str]) -> str:
-    """The rep as people know them: the user list's name, else the value the data holds."""
-    return names.get(rep) or rep
+    """The rep as people know them: the user list's name, else the value the data holds. An
+    18-character Salesforce id also finds a name given to its 15-character form."""
+    short = rep[:15] if SALESFORCE_USER_ID.fullmatch(rep) else None
+    return names.get(rep) or (short and names.get(short)) or rep
+
+
+def with_short_ids(names: Mapping[str, str]) -> dict[str, str]:
+    """The names, each 18-character Salesforce id's also under its 15-character form (the one reports
+    export), unless the list names that form itself."""
+    short = {rep[:15]: name for rep, name in names.items() if SALESFORCE_USER_ID.fullmatch(rep)}
+    return {**short, **names}
 
 
 def rep_choices(reps: list[str], names: Mapping[str, str]) -> dict[str, str]:

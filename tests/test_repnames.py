@@ -10,7 +10,7 @@ import pytest
 
 from phasekpi.drilldown import DrillPage, drill_table
 from phasekpi.messages import problem_text
-from phasekpi.repnames import read_user_list, rep_choices, rep_label
+from phasekpi.repnames import read_user_list, rep_choices, rep_label, with_short_ids
 from phasekpi.workspace import Config, Workspace
 
 SALESFORCE_EN = ("Id,Username,LastName,FirstName,Name,Email,IsActive\r\n"
@@ -99,6 +99,10 @@ def test_a_file_that_is_no_table_gives_the_readers_own_problem(tmp_path: Path) -
     ("005B", {"005A": "山田 太郎"}, "005B"),  # no name: the id
     ("佐藤 健", {}, "佐藤 健"),  # the data names reps already
     ("005A", {"005A": ""}, "005A"),  # an empty name is no name
+    ("005Ec000004oBPNIA2", {"005Ec000004oBPN": "山田 太郎"}, "山田 太郎"),  # 18 characters, the list has 15
+    ("005Ec000004oBPN", with_short_ids({"005Ec000004oBPNIA2": "山田 太郎"}), "山田 太郎"),  # and the other way
+    ("005ec000004obpn", with_short_ids({"005Ec000004oBPNIA2": "山田 太郎"}), "005ec000004obpn"),  # case counts
+    ("00QEc000004oBPNIA2", {"00QEc000004oBPN": "a lead"}, "00QEc000004oBPNIA2"),  # only user ids (005…)
 ])
 def test_rep_label(rep: str, names: dict[str, str], label: str) -> None:
     assert rep_label(rep, names) == label
@@ -112,6 +116,11 @@ def test_rep_label(rep: str, names: dict[str, str], label: str) -> None:
 ])
 def test_rep_choices_keep_every_rep_choosable(reps: list[str], names: dict[str, str], choices: dict[str, str]) -> None:
     assert rep_choices(reps, names) == choices
+
+
+def test_a_15_character_form_the_list_names_itself_keeps_its_own_name() -> None:
+    names = with_short_ids({"005Ec000004oBPNIA2": "山田 太郎", "005Ec000004oBPN": "Yamada"})
+    assert names == {"005Ec000004oBPNIA2": "山田 太郎", "005Ec000004oBPN": "Yamada"}
 
 
 def test_names_survive_a_restart_and_a_second_list_replaces_what_it_holds(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ FLASHES = {"error": st.error, "success": st.success, "warning": st.warning}
 def rep_names_expander() -> None:
     """Upload a Salesforce User or HubSpot owners export; its names are saved for every session."""
     tr = session.tr
-    names, report = session.rep_labels(), session.take(REPORT_KEY)
+    names, report = session.workspace().rep_names(), session.take(REPORT_KEY)
     with st.expander(tr("reps.names.title"), expanded=report is not None):
         st.caption(tr("reps.names.intro"))
         for kind, text in report or ():

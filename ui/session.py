@@ -30,7 +30,7 @@ from phasekpi.messages import DEFAULT_LANGUAGE, t
 from phasekpi.metrics import Grouping, KpiResults, compute_grouped, compute_kpis, data_range
 from phasekpi.problems import LoadReport
 from phasekpi.repnames import rep_choices as choices_of
-from phasekpi.repnames import rep_label
+from phasekpi.repnames import rep_label, with_short_ids
 from phasekpi.schema import Store, install_vocabularies, open_store
 from phasekpi.selection import Filters, rep_names
 from phasekpi.snapshot import load_rows, saved_demo, saved_history
@@ -375,7 +375,7 @@ def reps() -> list[str]:
 def rep_labels() -> dict[str, str]:
     """Rep id → name from the workspace's user lists, read once per session (and after its own upload)."""
     if "rep_labels" not in st.session_state:
-        st.session_state["rep_labels"] = workspace().rep_names()
+        st.session_state["rep_labels"] = with_short_ids(workspace().rep_names())
     return st.session_state["rep_labels"]
 
 
@@ -392,7 +392,7 @@ def rep_choices(reps: list[str]) -> dict[str, str]:
 def add_rep_names(names: dict[str, str]) -> bool:
     """Keep a user list's names in the workspace for every session; False when nothing could be saved."""
     saved = workspace().save_rep_names(names)
-    st.session_state["rep_labels"] = workspace().rep_names() if saved else {**rep_labels(), **names}
+    st.session_state["rep_labels"] = with_short_ids(workspace().rep_names() if saved else {**rep_labels(), **names})
     return saved
 
 
