@@ -34,7 +34,7 @@ from phasekpi.problems import FileReport, LoadReport
 from phasekpi.schema import Store, open_store
 from phasekpi.selection import Filters
 from phasekpi.sources import read_source
-from phasekpi.workspace import workspace_path
+from phasekpi.workspace import Workspace, workspace_path
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -227,7 +227,8 @@ def _report(args: argparse.Namespace) -> int:
     catalogue = default_catalogue()
     sheet = KpiSheet(catalogue=catalogue, results=results, diagnosis=diagnosis, answers={},
                      lang=args.lang, organisation=args.organisation, load_report=report,
-                     by_rep=compute_grouped(store, catalogue, Filters(), "rep"), health=args.health)
+                     by_rep=compute_grouped(store, catalogue, Filters(), "rep"), health=args.health,
+                     rep_names=Workspace().rep_names())  # the names the team's user lists gave
     with args.output.open("wb") as stream:
         write_workbook(stream, sheet)
     print(t("cli.written", args.lang, path=args.output))

@@ -10,6 +10,7 @@ distinct value: its first row in the period). Rows come in date order; DuckDB pa
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time
 from decimal import Decimal
@@ -21,6 +22,7 @@ from phasekpi.codes import code_text, column_of, flag_text
 from phasekpi.coverage import Gap, data_coverage
 from phasekpi.display import format_number
 from phasekpi.messages import messages, t
+from phasekpi.repnames import rep_label
 from phasekpi.schema import TABLES, Column, Store
 from phasekpi.selection import REP_FILTER, Filters, measure_condition, resolve_period
 
@@ -31,6 +33,7 @@ FLAGS = {  # what the views add and a reader may want to check a row against
     "opportunities": ("bant_confirmed",),
 }
 ORIGIN = ("source_file", "source_row")  # where the row came from, to find it in the export
+PERSON_COLUMNS = ("rep", "owner")  # columns that may hold a CRM user id a user list names
 
 
 @dataclass(frozen=True)
@@ -128,8 +131,11 @@ def cell_text(value: object, lang: str, column: Column | None = None) -> str:
     return code_text(column, str(value), lang)
 
 
-def drill_table(page: DrillPage, lang: str) -> pd.DataFrame:
-    """The page's rows as text under human column names."""
+def drill_table(page: DrillPage, lang: str, names: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The page's rows as text under human column names; our codes in words, reps and owners by
+    their names (phasekpi.repnames)."""
     columns = [column_of(page.table, c) for c in page.columns]
-    return pd.DataFrame([[cell_text(v, lang, c) for v, c in zip(row, columns, strict=True)] for row in page.rows],
+    named = [c in PERSON_COLUMNS for c in page.columns]
+    return pd.DataFrame([[rep_label(cell_text(v, lang, c), names or {}) if person else cell_text(v, lang, c)
+                          for v, c, person in zip(row, columns, named, strict=True)] for row in page.rows],
                         columns=[column_label(c, lang) for c in page.columns])

@@ -78,12 +78,22 @@ class ReportFooter(Strict):
 OtherKind = Literal["accounts", "contacts", "campaigns", "campaign_members", "users", "products"]
 
 
+class UserColumns(Strict):
+    """The headers of a user list (phasekpi.repnames): the rep's id and its name, whole or in two parts."""
+
+    id: list[str]
+    name: list[str]
+    first_name: list[str]
+    last_name: list[str]
+
+
 class Synonyms(Strict):
     tables: dict[Literal["activities", "leads", "opportunities"], dict[str, list[str]]]
     values: Values
     units: dict[str, dict[str, Unit]]  # canonical field → unit name → unit
     other_kinds: dict[OtherKind, list[str]]
     not_a_call_log: list[str]
+    users: UserColumns
     report_footer: ReportFooter
     parsing: Parsing
 

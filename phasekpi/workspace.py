@@ -8,7 +8,8 @@ written here. Mapping profiles stay in their own JSON file (`phasekpi.mapping.de
 Tables: meta(key, value) with `schema_version`; targets(phase, kpi, value); outcome_mappings(word,
 level); settings(name, value); holidays(day); answers(item, ticked); state(key, value) for the
 override and whether the checklist was answered; history(recorded_at, phase, outcome, ticked JSON,
-override, answered_by).
+override, answered_by); rep_names(rep, name), the names a user list gives rep ids (phasekpi.repnames),
+saved on their own when a list is uploaded, never by a configuration save.
 
 Atomicity: a save replaces every table inside ONE transaction on its own short-lived connection
 (`duckdb.connect(path)` … close). DuckDB writes the commit to its write-ahead log; a failure or a
@@ -60,6 +61,7 @@ TABLES = {
     "state": "key VARCHAR PRIMARY KEY, value VARCHAR",
     "history": "recorded_at TIMESTAMP NOT NULL, phase VARCHAR NOT NULL, outcome VARCHAR NOT NULL, "
                "ticked VARCHAR NOT NULL, override VARCHAR, answered_by VARCHAR",
+    "rep_names": "rep VARCHAR PRIMARY KEY, name VARCHAR NOT NULL",
 }
 State = Literal["ok", "read_only", "recovered"]
 
@@ -257,6 +259,29 @@ class Workspace:
             return []
         return [HistoryEntry(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5]) for r in rows]
 
+    def rep_names(self) -> dict[str, str]:
+        """Rep id → name from the uploaded user lists; empty for a new, locked or unreadable file."""
+        if not self.path.exists() or self.status.reason in ("locked", "save_failed", "corrupted"):
+            return {}
+        try:
+            return dict(self._run(lambda con: con.execute("SELECT rep, name FROM rep_names ORDER BY rep").fetchall()
+                                  if _has_table(con, "rep_names") else [], read_only=self.status.reason == "newer"))
+        except (Locked, duckdb.Error):
+            return {}
+
+    def save_rep_names(self, names: Mapping[str, str]) -> bool:
+        """Add a user list's names, replacing the name of an id saved before (ids it lacks keep theirs);
+        False when the workspace is read-only or stays locked."""
+        if not self.status.writable:
+            return False
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._run(lambda con: _write_rep_names(con, names))
+        except (Locked, duckdb.Error) as error:
+            self.status = Status("read_only", "save_failed", {"path": str(self.path), "error": _short(error)})
+            return False
+        return True
+
 
 def _short(error: Exception) -> str:
     return str(error).splitlines()[0][:300]
@@ -361,6 +386,21 @@ def _write(con: duckdb.DuckDBPyConnection, config: Config, record: HistoryEntry 
             con.execute("ROLLBACK")
         raise
     with contextlib.suppress(duckdb.Error):  # another session's transaction is open: the log keeps the commit
+        con.execute("CHECKPOINT")
+
+
+def _write_rep_names(con: duckdb.DuckDBPyConnection, names: Mapping[str, str]) -> None:
+    con.execute("BEGIN TRANSACTION")
+    try:
+        _create_tables(con)
+        if names:
+            con.executemany("INSERT OR REPLACE INTO rep_names VALUES (?, ?)", list(names.items()))
+        con.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        raise
+    with contextlib.suppress(duckdb.Error):
         con.execute("CHECKPOINT")
 
 

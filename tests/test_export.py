@@ -598,6 +598,14 @@ def test_per_rep_sheet_has_the_active_phase_kpis_against_the_phase_targets(
     assert ws[f"N{row}"].value == f'=IFERROR(AVERAGE(C{row},E{row},G{row},I{row},K{row},M{row}),"")'
 
 
+def test_per_rep_sheet_shows_the_user_lists_names_in_name_order_as_text(catalogue: Catalogue, data: Data) -> None:
+    ws = render(make_sheet(catalogue, data, rep_names={"鈴木": "=HYPERLINK(\"http://x\")", "佐藤": "Sato Ken"}))["担当者別"]
+    cells = [ws.cell(row=REPS_FIRST_ROW + i, column=1) for i in range(2)]
+    assert [c.value for c in cells] == ['=HYPERLINK("http://x")', "Sato Ken"]  # "=" sorts before "S"
+    assert [c.data_type for c in cells] == ["s", "s"]  # a name is a value, never a formula
+    assert ws[f"B{REPS_FIRST_ROW + 1}"].value == pytest.approx(data.by_rep["佐藤"].actual("calls"))
+
+
 def test_per_rep_sheet_without_reps_says_so(catalogue: Catalogue, data: Data) -> None:
     ws = render(make_sheet(catalogue, data, by_rep={}))["担当者別"]
     assert ws["A4"].value == "担当者別のデータがありません。"

@@ -29,6 +29,8 @@ from phasekpi.memo import Memo
 from phasekpi.messages import DEFAULT_LANGUAGE, t
 from phasekpi.metrics import Grouping, KpiResults, compute_grouped, compute_kpis, data_range
 from phasekpi.problems import LoadReport
+from phasekpi.repnames import rep_choices as choices_of
+from phasekpi.repnames import rep_label, with_short_ids
 from phasekpi.schema import Store, install_vocabularies, open_store
 from phasekpi.selection import Filters, rep_names
 from phasekpi.snapshot import load_rows, saved_demo, saved_history
@@ -52,6 +54,7 @@ SCREEN_KEYS: dict[str, str] = {
     "drill_scope": "the KPI and filters the drill-down page number belongs to",
     "workspace_import": "the outcome of the last workspace YAML import and its problems",
     "company_holidays": "the team's own non-working days (saved in the workspace)",
+    "rep_names_report": "flash: what the last user-list upload on the reps page did",
 }
 
 
@@ -386,6 +389,30 @@ def bounds() -> tuple[date, date] | None:
 
 def reps() -> list[str]:
     return cached("rep_names", lambda: rep_names(store()), chosen=Filters())
+
+
+def rep_labels() -> dict[str, str]:
+    """Rep id → name from the workspace's user lists, read once per session (and after its own upload)."""
+    if "rep_labels" not in st.session_state:
+        st.session_state["rep_labels"] = with_short_ids(workspace().rep_names())
+    return st.session_state["rep_labels"]
+
+
+def label(rep: str) -> str:
+    """The rep's name for the screen (format_func of rep choices), the id when no list names it."""
+    return rep_label(rep, rep_labels())
+
+
+def rep_choices(reps: list[str]) -> dict[str, str]:
+    """Name shown → rep for a choice of one rep (phasekpi.repnames.rep_choices)."""
+    return choices_of(reps, rep_labels())
+
+
+def add_rep_names(names: dict[str, str]) -> bool:
+    """Keep a user list's names in the workspace for every session; False when nothing could be saved."""
+    saved = workspace().save_rep_names(names)
+    st.session_state["rep_labels"] = with_short_ids(workspace().rep_names() if saved else {**rep_labels(), **names})
+    return saved
 
 
 def diagnosis() -> Diagnosis | None:

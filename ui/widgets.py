@@ -180,7 +180,7 @@ def filter_bar(bounds: tuple[date, date]) -> None:
         middle.pills(tr("filter.quick"), list(QUICK_PERIODS), format_func=lambda name: tr(f"filter.quick.{name}"),
                      key="quick_period", on_change=quick_period, args=(bounds,))
         reps = right.multiselect(tr("filter.reps"), options=session.reps(), default=list(current.reps),
-                                 placeholder=tr("filter.all_reps"))
+                                 placeholder=tr("filter.all_reps"), format_func=session.label)
     start, end = (chosen[0], chosen[-1]) if len(chosen) else bounds
     session.set_filters(Filters(start, end, tuple(reps)))
 

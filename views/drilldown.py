@@ -57,7 +57,7 @@ def main() -> None:
         return
     last = drilled.first_row + len(drilled.rows) - 1
     st.caption(tr("drill.showing", first=f"{drilled.first_row:,}", last=f"{last:,}", total=rows))
-    st.dataframe(drill_table(drilled, lang), hide_index=True, width="stretch")
+    st.dataframe(drill_table(drilled, lang, session.rep_labels()), hide_index=True, width="stretch")
     previous, number, following = st.columns([1, 2, 1], vertical_alignment="bottom")
     previous.button(tr("drill.prev"), key="drill_prev", on_click=_turn, args=(-1,), disabled=drilled.page <= 1,
                     icon=":material/chevron_left:")

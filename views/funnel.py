@@ -8,6 +8,7 @@ from phasekpi.charts.funnel import conversion_chart, funnel_chart, funnel_frame,
 from phasekpi.display import format_number
 from phasekpi.funnel import build_funnel, find_bottleneck, what_if
 from ui import session
+from ui.tables import fitted_height
 from ui.widgets import analysis_page, bottleneck_box, drilldown_link
 
 tr, lang, catalogue = session.tr, session.lang(), session.catalogue()
@@ -50,7 +51,7 @@ else:
     for group, group_results in by_group.items():
         steps = build_funnel(catalogue, funnel_id, group_results)
         bottleneck = find_bottleneck(steps)
-        row = {tr("funnelpage.group"): group,
+        row = {tr("funnelpage.group"): session.label(group) if split == "rep" else group,
                catalogue.kpis[steps[0].kpi_id].label(lang): format_number(steps[0].count, "count", "en").split(".")[0]}
         for index, step in enumerate(steps[1:], start=1):
             mark = "⚠ " if step.implausible else "🔻 " if step.candidate and step.shortfall > 0 else ""
@@ -59,4 +60,4 @@ else:
                                                 if bottleneck and bottleneck.below_benchmark else tr("funnelpage.none"))
         rows.append(row)
     st.caption(tr("funnelpage.table_caption"))
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=fitted_height(len(rows)))

@@ -10,6 +10,7 @@ from phasekpi.heatmap import MIN_CALLS, SLOT_METRICS, best_slots, best_slots_tex
 from phasekpi.leadsources import lead_sources
 from phasekpi.quality import quality_report, quality_target
 from ui import session
+from ui.tables import fitted_height
 from ui.widgets import analysis_page
 
 tr, lang, catalogue = session.tr, session.lang(), session.catalogue()
@@ -45,7 +46,7 @@ with sources_tab:
         st.info(tr("insights.sources.no_leads"))
     else:
         st.altair_chart(source_chart(source_frame(sources, lang), lang), width="stretch")
-        st.dataframe(source_table(sources, lang), hide_index=True, width="stretch")
+        st.dataframe(source_table(sources, lang), hide_index=True, width="stretch", height=fitted_height(len(sources)))
         st.caption(tr("insights.sources.table_caption"))
 
 with quality_tab:
@@ -64,10 +65,12 @@ with quality_tab:
                      format_number(report.share_at_target, "percent", lang))
         left, right = st.columns(2)
         left.altair_chart(bins_chart(bins_frame(report, lang), lang), width="stretch")
-        right.altair_chart(reps_chart(reps_frame(report, lang), lang), width="stretch")
+        right.altair_chart(reps_chart(reps_frame(report, lang, session.rep_labels()), lang), width="stretch")
         st.caption(tr("insights.quality.charts_caption"))
         st.caption(tr("insights.quality.reps_caption"))
-        st.dataframe(reps_table(report, lang), hide_index=True, width="stretch")
+        st.dataframe(reps_table(report, lang, session.rep_labels()), hide_index=True, width="stretch",
+                     height=fitted_height(len(report.reps)))
         st.subheader(tr("insights.quality.lowest_title"))
         st.caption(tr("insights.quality.lowest_caption", count=len(report.lowest)))
-        st.dataframe(lowest_table(report, lang), hide_index=True, width="stretch")
+        st.dataframe(lowest_table(report, lang, session.rep_labels()), hide_index=True, width="stretch",
+                     height=fitted_height(len(report.lowest)))

@@ -3,6 +3,8 @@ target line, and the tables of reps and of the weakest opportunities."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import altair as alt
 import pandas as pd
 
@@ -11,14 +13,16 @@ from phasekpi.display import format_number
 from phasekpi.drilldown import cell_text, column_label
 from phasekpi.messages import t
 from phasekpi.quality import BIN_WIDTH, QualityReport
+from phasekpi.repnames import rep_label
 
 
 def _points(value: float | None, lang: str) -> str:
     return format_number(value, "points", lang)
 
 
-def rep_name(rep: str | None, lang: str) -> str:
-    return rep if rep is not None else t("insights.quality.no_rep", lang)
+def rep_name(rep: str | None, lang: str, names: Mapping[str, str] | None = None) -> str:
+    """The rep by the user list's name (phasekpi.repnames), a deal without a rep in words."""
+    return rep_label(rep, names or {}) if rep is not None else t("insights.quality.no_rep", lang)
 
 
 def bins_frame(report: QualityReport, lang: str) -> pd.DataFrame:
@@ -49,9 +53,9 @@ def bins_chart(frame: pd.DataFrame, lang: str) -> alt.LayerChart:
         font=FONT).configure_view(stroke=None)
 
 
-def reps_frame(report: QualityReport, lang: str) -> pd.DataFrame:
+def reps_frame(report: QualityReport, lang: str, names: Mapping[str, str] | None = None) -> pd.DataFrame:
     return pd.DataFrame([{
-        "rep": rep_name(r.rep, lang), "average": r.average, "average_text": _points(r.average, lang),
+        "rep": rep_name(r.rep, lang, names), "average": r.average, "average_text": _points(r.average, lang),
         "scored": r.scored, "share_text": format_number(r.share_at_target, "percent", lang),
         "below": r.average < report.target, "target": report.target,
     } for r in report.reps])
@@ -74,17 +78,17 @@ def reps_chart(frame: pd.DataFrame, lang: str) -> alt.LayerChart:
         font=FONT).configure_view(stroke=None)
 
 
-def reps_table(report: QualityReport, lang: str) -> pd.DataFrame:
+def reps_table(report: QualityReport, lang: str, names: Mapping[str, str] | None = None) -> pd.DataFrame:
     def col(key: str) -> str:
         return t(f"insights.quality.{key}", lang)
 
     return pd.DataFrame([{
-        col("rep"): rep_name(r.rep, lang), col("opportunities"): r.scored, col("average"): _points(r.average, lang),
+        col("rep"): rep_name(r.rep, lang, names), col("opportunities"): r.scored, col("average"): _points(r.average, lang),
         col("share"): format_number(r.share_at_target, "percent", lang),
     } for r in report.reps])
 
 
-def lowest_table(report: QualityReport, lang: str) -> pd.DataFrame:
+def lowest_table(report: QualityReport, lang: str, names: Mapping[str, str] | None = None) -> pd.DataFrame:
     """The weakest opportunities with the points of each part; a dash for a part not filled in."""
     def part(points: int | None) -> str:
         return "—" if points is None else str(points)
@@ -92,7 +96,7 @@ def lowest_table(report: QualityReport, lang: str) -> pd.DataFrame:
     return pd.DataFrame([{
         column_label("opportunity_id", lang): cell_text(o.opportunity_id, lang),
         column_label("created_at", lang): cell_text(o.created_at, lang),
-        column_label("rep", lang): rep_name(o.rep, lang),
+        column_label("rep", lang): rep_name(o.rep, lang, names),
         t("insights.quality.bant", lang): part(o.bant_points) if o.bant_points is None
         else t("insights.quality.bant_cell", lang, points=o.bant_points, confirmed=o.bant_confirmed),
         t("insights.quality.need", lang): part(o.need_points),

@@ -3,6 +3,8 @@ conversion next to the team's."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import altair as alt
 import pandas as pd
 
@@ -12,16 +14,19 @@ from phasekpi.charts.style import BAND, BOTTLENECK, FONT, NORMAL, TARGET
 from phasekpi.display import format_number
 from phasekpi.funnel import FunnelStep
 from phasekpi.messages import t
+from phasekpi.repnames import rep_label
 from phasekpi.reps import Spread
 
 
-def spread_frame(catalogue: Catalogue, spreads: list[Spread], lang: str) -> pd.DataFrame:
+def spread_frame(catalogue: Catalogue, spreads: list[Spread], lang: str,
+                 names: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """One row per rep and rate; `names` (phasekpi.repnames) puts names on the reps' ids."""
     rows = []
     for spread in spreads:
         kpi = catalogue.kpis[spread.kpi_id]
         band = kpi.benchmark
         for rep, value in spread.values.items():
-            rows.append({"kpi": kpi.label(lang), "rep": rep, "value": value, "mean": spread.mean,
+            rows.append({"kpi": kpi.label(lang), "rep": rep_label(rep, names or {}), "value": value, "mean": spread.mean,
                          "value_text": format_number(value, kpi.unit, lang),
                          "band_low": band.low if band else None, "band_high": band.high if band else None})
     return pd.DataFrame(rows)

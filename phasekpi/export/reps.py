@@ -28,6 +28,7 @@ from phasekpi.export.cells import (
 )
 from phasekpi.export.phase import doubtful
 from phasekpi.export.sheet import KpiSheet
+from phasekpi.repnames import rep_label
 
 # Per-rep sheet: KPI labels, then actual/achievement, then the targets, then one row per rep.
 REPS_HEADER_ROW = 4
@@ -51,7 +52,7 @@ def write_reps(ws: Worksheet, sheet: KpiSheet) -> None:
         print_setup(ws, None)
         return
     write_reps_header(ws, sheet, phase)
-    for row, rep in enumerate(sorted(sheet.by_rep), start=REPS_FIRST_ROW):
+    for row, rep in enumerate(sorted(sheet.by_rep, key=lambda r: rep_label(r, sheet.rep_names)), start=REPS_FIRST_ROW):
         write_rep_row(ws, row, rep, sheet, phase)
     last = REPS_FIRST_ROW + len(sheet.by_rep) - 1
     for column in [*(achievement_column(i) for i in range(len(phase.kpis))), width]:
@@ -97,7 +98,7 @@ def write_reps_header(ws: Worksheet, sheet: KpiSheet, phase: Phase) -> None:
 def write_rep_row(ws: Worksheet, row: int, rep: str, sheet: KpiSheet, phase: Phase) -> None:
     """A rep's actuals with live achievements, and their mean (as reps.leaderboard)."""
     results = sheet.by_rep[rep]
-    put(ws, row, 1, rep)  # user data
+    put(ws, row, 1, rep_label(rep, sheet.rep_names))  # user data
     achievements = []
     for index, entry in enumerate(phase.kpis):
         kpi = sheet.catalogue.kpis[entry.kpi]

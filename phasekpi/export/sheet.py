@@ -24,3 +24,4 @@ class KpiSheet:
     load_report: LoadReport | None = None  # the files loaded and what happened to their rows
     by_rep: Mapping[str, KpiResults] = field(default_factory=dict)  # metrics.compute_grouped(..., "rep")
     health: Sequence[Finding] = ()  # health.health_findings over the loaded data
+    rep_names: Mapping[str, str] = field(default_factory=dict)  # rep id → name, from a user list (phasekpi.repnames)
