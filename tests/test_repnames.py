@@ -152,7 +152,7 @@ def test_a_workspace_file_written_before_rep_names_opens_and_takes_them(tmp_path
 
 
 def test_the_records_page_names_reps_and_owners() -> None:
-    page = DrillPage("k", ["opportunity_id", "rep", "owner"], [("O1", "005A", "005F"), ("O2", "005B", None)],
+    page = DrillPage("k", "opportunities", ["opportunity_id", "rep", "owner"], [("O1", "005A", "005F"), ("O2", "005B", None)],
                      total=2, page=1, pages=1, page_size=50, amount=None)
     table = drill_table(page, "en", {"005A": "Taro Yamada", "005F": "Field Sales Ken"})
     assert table.values.tolist() == [["O1", "Taro Yamada", "Field Sales Ken"], ["O2", "005B", ""]]
