@@ -36,9 +36,12 @@ CURRENCIES = {"JPY": Currency("¥"), "USD": Currency("$"), "EUR": Currency("€"
 
 # Decimals per unit. Counts are the exception (see COUNT_DECIMALS); `rate_gap` is the distance
 # between two rates in percentage points, written `3.8pt` / `3.8 pt` (never `%`, which reads as relative).
-DECIMALS = {"count": 1, "percent": 1, "yen": 0, "points": 1, "ratio": 2, "rate_gap": 1}
+# `number` is a count without its unit word, for tables and sentences that name the unit themselves.
+DECIMALS = {"count": 1, "percent": 1, "yen": 0, "points": 1, "ratio": 2, "rate_gap": 1, "number": 1}
+COUNTED = {"count", "number"}
 # A count is a whole number in a period or per month (`226件`); an average per rep keeps one
 # decimal (`78.7件/人/日`); without a grain a fraction keeps one. A whole value never shows `.0`.
+GAP_UNITS = {"percent": "rate_gap"}  # the difference of two rates is in points, of anything else in its unit
 COUNT_DECIMALS = {"period": 0, "per_month": 0, "per_rep_per_month": 1, "per_rep_per_day": 1, None: 1}
 # Compact amounts (axes, tight places): Japanese counts in 万 and 億 with the currency's word after
 # (`3,000万円`, `1.5億円`); English in K, M and B after the symbol (`¥30M`, `$1.5B`).
@@ -65,15 +68,16 @@ def format_number(value: float | None, unit: str, lang: str, *, currency: str = 
 
 
 def _decimals(value: float, unit: str, grain: str | None) -> int:
-    if unit != "count":
+    if unit not in COUNTED:
         return DECIMALS[unit]
     decimals = COUNT_DECIMALS[grain]
     return 0 if round(value, decimals).is_integer() else decimals
 
 
 def unit_text(unit: str, lang: str) -> str:
-    """The word after a number: the catalogue's units, and `pt` for a gap between rates."""
-    return t(f"number.unit.{unit}", lang) if unit == "rate_gap" else default_catalogue().units[unit](lang)
+    """The word after a number: the catalogue's units, `pt` for a gap between rates, none for `number`."""
+    words = {"rate_gap": lambda: t("number.unit.rate_gap", lang), "number": lambda: ""}
+    return words[unit]() if unit in words else default_catalogue().units[unit](lang)
 
 
 def format_delta(value: float | None, unit: str, lang: str, *, currency: str = DEFAULT_CURRENCY,
@@ -82,10 +86,15 @@ def format_delta(value: float | None, unit: str, lang: str, *, currency: str = D
     percentage points, so `percent` reads `+3.8pt` (a relative change would be a different number)."""
     if value is None:
         return "—"
-    shown = "rate_gap" if unit == "percent" else unit
+    shown = gap_unit(unit)
     text = format_number(abs(value), shown, lang, currency=currency, grain=grain)
     rounded = round(abs(value), _decimals(abs(value), shown, grain))
     return ("±" if not rounded else "+" if value > 0 else MINUS) + text
+
+
+def gap_unit(unit: str) -> str:
+    """The unit of a difference between two values of `unit` (a rate gap is in points)."""
+    return GAP_UNITS.get(unit, unit)
 
 
 def format_compact(value: float | None, lang: str, *, currency: str = DEFAULT_CURRENCY) -> str:

@@ -17,6 +17,7 @@ from phasekpi.display import (
     format_number,
     gaps_text,
     grain_text,
+    input_label,
     kpi_value_text,
     no_bottleneck_text,
     stars,
@@ -84,13 +85,14 @@ def kpi_card(row: ScorecardRow) -> None:
     colour = STATUS_COLOURS[row.status]
     width = 0 if row.achievement is None else min(row.achievement, 100)
     achieved = "—" if row.achievement is None else f"{row.achievement:.0f}%"
-    bench = benchmark_text(kpi, lang)
+    bench = benchmark_text(kpi, lang, currency=session.currency())
     grain = grain_text(kpi, lang) if row.actual is not None else ""
-    target = session.tr("card.target", target=kpi_value_text(catalogue, row.kpi_id, row.target, lang))
+    target = session.tr("card.target", target=kpi_value_text(catalogue, row.kpi_id, row.target, lang,
+                                                             currency=session.currency()))
     if row.status == "unavailable":
         value, note = session.tr("card.unavailable_value"), gaps_text(row.gaps, lang)
     else:
-        value = format_number(row.actual, kpi.unit, lang)
+        value = format_number(row.actual, kpi.unit, lang, currency=session.currency(), grain=kpi.grain)
         note = session.tr("card.implausible_note") if row.status == "implausible" else ""
     if kpi.sourced_only and row.status != "unavailable":
         note = " ".join(filter(None, [session.tr(f"card.sourcing.{sourcing_basis()}"), note]))
@@ -108,16 +110,31 @@ def kpi_card(row: ScorecardRow) -> None:
     st.markdown("".join(parts), unsafe_allow_html=True)  # one line: a blank line would end the HTML block
 
 
+# How a number input steps and shows its value per unit: whole counts and amounts, rates to 0.1.
+INPUT_FORMATS = {"count": ("%.0f", 1.0), "percent": ("%.1f", 0.5), "yen": ("%.0f", 1000.0),
+                 "points": ("%.1f", 1.0), "ratio": ("%.2f", 0.1)}
+
+
 def remembered_number(label: str, memory: dict, name: str, default: float | None, key: str,
-                      disabled: bool = False) -> float | None:
+                      disabled: bool = False, unit: str | None = None) -> float | None:
     """A number input whose value outlives its page (a callback copies it into `memory` before the
-    next run, so values computed above the input already see it); its value now."""
+    next run, so values computed above the input already see it); its value now. With a `unit` the
+    label names it (`粗利率（%）`, `… (USD)`) and the input steps by it; Streamlit cannot show thousands
+    separators inside an input, so an amount's help repeats the value with them (`¥79,000,000`)."""
 
     def remember() -> None:
         memory[name] = session.widget(key)
 
-    return st.number_input(label, value=memory.get(name, default), min_value=0.0, key=key, on_change=remember,
-                           placeholder=session.tr("dashboard.not_entered"), disabled=disabled)
+    value = memory.get(name, default)
+    shown: dict[str, Any] = {}
+    if unit is not None:
+        lang, currency = session.lang(), session.currency()
+        label = input_label(label, unit, lang, currency=currency)
+        shown = dict(zip(("format", "step"), INPUT_FORMATS[unit], strict=True))
+        if unit == "yen" and value is not None:
+            shown["help"] = session.tr("number.input_help", value=format_number(value, unit, lang, currency=currency))
+    return st.number_input(label, value=value, min_value=0.0, key=key, on_change=remember,
+                           placeholder=session.tr("dashboard.not_entered"), disabled=disabled, **shown)
 
 
 def remembered_choice(widget: Callable[..., Any], label: str, memory: dict, name: str, labels: dict[str, str],
@@ -183,6 +200,11 @@ def card_grid(rows: list[ScorecardRow], per_row: int = 3) -> None:
                     drilldown_link(row.kpi_id)
 
 
+def rate_gap(step: FunnelStep) -> float:
+    """How many points the step's rate is below its band's floor (37.6 − 20.0 = 17.6pt)."""
+    return (step.band_low or 0) - (step.step_rate or 0)
+
+
 def bottleneck_box(bottleneck: Bottleneck | None, steps: list[FunnelStep]) -> None:
     catalogue, lang, tr = session.catalogue(), session.lang(), session.tr
     if bottleneck is None:
@@ -193,7 +215,7 @@ def bottleneck_box(bottleneck: Bottleneck | None, steps: list[FunnelStep]) -> No
     rate_label = catalogue.kpis[step.rate_kpi].label(lang)
     numbers = dict(kpi=rate_label, rate=format_number(step.step_rate, "percent", lang),
                    low=format_number(step.band_low, "percent", lang),
-                   gap=format_number((step.shortfall or 0) * 100, "percent", lang))
+                   gap=format_number(rate_gap(step), "rate_gap", lang))
     if bottleneck.below_benchmark:
         st.error(f"**{tr('funnel.bottleneck_title', **numbers)}**\n\n{tr('funnel.bottleneck_body', **numbers)}")
     else:

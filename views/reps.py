@@ -6,13 +6,13 @@ import streamlit as st
 
 from phasekpi.charts.reps import comparison_chart, comparison_frame, spread_chart, spread_frame
 from phasekpi.diagnosis import rep_phases
-from phasekpi.display import format_number, kpi_value_text, no_bottleneck_text
+from phasekpi.display import format_number, gap_unit, kpi_value_text, no_bottleneck_text
 from phasekpi.funnel import build_funnel, find_bottleneck
 from phasekpi.reps import leaderboard, rep_spread
 from ui import session
 from ui.widgets import analysis_page, plain
 
-tr, lang, catalogue = session.tr, session.lang(), session.catalogue()
+tr, lang, catalogue, currency = session.tr, session.lang(), session.catalogue(), session.currency()
 results, diagnosis = analysis_page(tr("reps.title"))
 st.caption(tr("reps.intro"))
 phase = catalogue.phase(diagnosis.phase)
@@ -30,8 +30,9 @@ table = pd.DataFrame([{
     tr("phase.reps.column"): catalogue.phase(own_phase.get(row.rep, phase.id)).label(lang),
     tr("reps.average"): row.average_achievement,
     **{catalogue.kpis[c.kpi_id].label(lang): tr("card.unavailable_value") if c.status == "unavailable"
-       else ("⚠ " if c.status == "implausible" else "") + kpi_value_text(catalogue, c.kpi_id, c.actual, lang)
-       + ("" if c.achievement is None else f"({c.achievement:.0f}%)") for c in row.cards},
+       else ("⚠ " if c.status == "implausible" else "") + kpi_value_text(catalogue, c.kpi_id, c.actual, lang,
+                                                                          currency=currency)
+       + ("" if c.achievement is None else tr("number.with_share", share=f"{c.achievement:.0f}%")) for c in row.cards},
 } for row in rows])
 st.dataframe(table, hide_index=True, width="stretch", column_config={
     tr("reps.average"): st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=150)})
@@ -44,9 +45,10 @@ st.caption(tr("reps.spread_caption", floor=catalogue.rep_spread.min_activity))
 spreads = rep_spread(catalogue, by_rep)
 for column, spread in zip(st.columns(len(spreads)), spreads, strict=True):
     kpi = catalogue.kpis[spread.kpi_id]
-    column.metric(tr("reps.spread_metric", kpi=kpi.label(lang)), format_number(spread.gap, "percent", lang))
-    column.caption(tr("reps.spread_delta", low=format_number(spread.low, kpi.unit, lang),
-                      high=format_number(spread.high, kpi.unit, lang), cv=spread.variation or 0))
+    column.metric(tr("reps.spread_metric", kpi=kpi.label(lang)),
+                  format_number(spread.gap, gap_unit(kpi.unit), lang, currency=currency))
+    column.caption(tr("reps.spread_delta", low=format_number(spread.low, kpi.unit, lang, currency=currency),
+                      high=format_number(spread.high, kpi.unit, lang, currency=currency), cv=spread.variation or 0))
 if any(s.values for s in spreads):
     st.altair_chart(spread_chart(spread_frame(catalogue, spreads, lang), lang), width="stretch")
 

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from phasekpi.access import ROLES, AccessList, parse_entries
+from phasekpi.display import CURRENCIES
 from phasekpi.mapping import default_profiles
 from phasekpi.workspace import Config, YamlImportError, export_yaml, import_yaml
 from ui import session
@@ -22,6 +23,12 @@ st.markdown(tr("workspace.path", path=space.path))
 st.markdown(tr("workspace.profiles_path", path=default_profiles().path))
 box = {"ok": st.success, "read_only": st.warning, "recovered": st.warning}[space.status.state]
 box(f"**{tr('workspace.state_label', state=tr(f'workspace.state.{space.status.state}'))}**\n\n{space.status.text(lang)}")
+
+# ---- the currency of amounts: one choice for screens, charts, the Excel sheet and the CLI
+codes = list(CURRENCIES)
+st.selectbox(tr("currency.label"), codes, index=codes.index(session.currency()), key="currency_choice",
+             format_func=lambda code: tr(f"currency.choice.{code}"), help=tr("currency.help"),
+             on_change=lambda: session.set_currency(str(session.widget("currency_choice"))))
 
 # ---- the history of diagnoses, as a table and a timeline
 st.subheader(tr("workspace.history_title"))
