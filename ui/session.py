@@ -24,9 +24,9 @@ from phasekpi.access import AccessList, Action, access_path, read_access, write_
 from phasekpi.access import may as access_may
 from phasekpi.catalogue import Catalogue, default_catalogue
 from phasekpi.diagnosis import Diagnosis, diagnose
+from phasekpi.display import DEFAULT_CURRENCY
 from phasekpi.history import History, history_folder
 from phasekpi.memo import Memo
-from phasekpi.display import DEFAULT_CURRENCY
 from phasekpi.messages import DEFAULT_LANGUAGE, t
 from phasekpi.metrics import Grouping, KpiResults, compute_grouped, compute_kpis, data_range
 from phasekpi.problems import LoadReport
@@ -110,7 +110,8 @@ def apply_config(config: Config) -> None:
         del values["answers"]
         st.session_state.pop("answers", None)
     st.session_state.update(values, workspace_saved=copy.deepcopy(config))
-    for key in [k for k in st.session_state if str(k).startswith(("target_", "setting_", "item_", "override_choice_", "currency_"))]:
+    widgets = ("target_", "setting_", "item_", "override_choice_", "currency_")
+    for key in [k for k in st.session_state if str(k).startswith(widgets)]:
         del st.session_state[key]  # widgets would otherwise show their old values
     if "store" in st.session_state:
         reinstall_vocabulary()

@@ -34,7 +34,8 @@ if verdict is not None:
 st.subheader(tr("strategy.other_title"))
 for column, kpi_id in zip(st.columns(len(strategy.plain)), strategy.plain, strict=True):
     kpi = catalogue.kpis[kpi_id]
-    column.metric(kpi.label(lang), format_number(results.actual(kpi_id), kpi.unit, lang, currency=currency, grain=kpi.grain), help=kpi.meaning(lang))
+    shown = format_number(results.actual(kpi_id), kpi.unit, lang, currency=currency, grain=kpi.grain)
+    column.metric(kpi.label(lang), shown, help=kpi.meaning(lang))
 values = settings_with_defaults(catalogue, session.settings())
 if values["forecast_won_amount"] is None:
     st.caption(tr("strategy.forecast_missing"))
