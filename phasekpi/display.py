@@ -71,7 +71,7 @@ def _decimals(value: float, unit: str, grain: str | None) -> int:
     if unit not in COUNTED:
         return DECIMALS[unit]
     decimals = COUNT_DECIMALS[grain]
-    return 0 if round(value, decimals).is_integer() else decimals
+    return 0 if float(round(value, decimals)).is_integer() else decimals
 
 
 def unit_text(unit: str, lang: str) -> str:

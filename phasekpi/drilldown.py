@@ -18,7 +18,7 @@ import pandas as pd
 
 from phasekpi.catalogue import Catalogue
 from phasekpi.coverage import Gap, data_coverage
-from phasekpi.display import format_number
+from phasekpi.display import DEFAULT_CURRENCY, format_number
 from phasekpi.messages import messages, t
 from phasekpi.schema import TABLES, Store
 from phasekpi.selection import REP_FILTER, Filters, measure_condition, resolve_period
@@ -110,8 +110,8 @@ def column_label(column: str, lang: str) -> str:
     return t(key if key in messages() else f"drill.col.{column}", lang)
 
 
-def cell_text(value: object, lang: str) -> str:
-    """A value as a person reads it: dates without a midnight clock, money in yen, flags in words."""
+def cell_text(value: object, lang: str, currency: str = DEFAULT_CURRENCY) -> str:
+    """A value as a person reads it: dates without a midnight clock, money in the team's currency, flags in words."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -119,13 +119,13 @@ def cell_text(value: object, lang: str) -> str:
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d" if value.time() == time() else "%Y-%m-%d %H:%M")
     if isinstance(value, Decimal):
-        return format_number(float(value), "yen", lang)
+        return format_number(float(value), "yen", lang, currency=currency)
     if isinstance(value, float):
         return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}".rstrip("0")
     return str(value)
 
 
-def drill_table(page: DrillPage, lang: str) -> pd.DataFrame:
+def drill_table(page: DrillPage, lang: str, currency: str = DEFAULT_CURRENCY) -> pd.DataFrame:
     """The page's rows as text under human column names."""
-    return pd.DataFrame([[cell_text(v, lang) for v in row] for row in page.rows],
+    return pd.DataFrame([[cell_text(v, lang, currency) for v in row] for row in page.rows],
                         columns=[column_label(c, lang) for c in page.columns])

@@ -8,6 +8,7 @@ from datetime import date
 from html import escape
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from phasekpi.coverage import data_coverage
@@ -150,6 +151,13 @@ def remembered_choice(widget: Callable[..., Any], label: str, memory: dict, name
 
     return widget(label, options, index=options.index(chosen) if chosen in labels else 0, format_func=labels.get,
                   key=key, on_change=remember, **extra)
+
+
+def number_table(frame: pd.DataFrame) -> None:
+    """A table whose whole-number columns show thousands separators (`1,234`) yet still sort as numbers."""
+    counts = frame.select_dtypes("integer").columns
+    st.dataframe(frame, hide_index=True, width="stretch",
+                 column_config={c: st.column_config.NumberColumn(format="localized") for c in counts})
 
 
 def analysis_page(title: str) -> tuple[KpiResults, Diagnosis]:

@@ -30,6 +30,7 @@ sheet = KpiSheet(
     catalogue=catalogue, results=results, diagnosis=diagnosis, answers=session.answers() or {},
     lang=book_lang, targets=session.targets(), organisation=organisation,
     load_report=session.load_report(), by_rep=session.kpi_results_by("rep"), health=findings(),
+    currency=session.currency(),
 )
 stream = io.BytesIO()
 write_workbook(stream, sheet)
