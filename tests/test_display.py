@@ -3,9 +3,14 @@ compact amounts for axes, deltas and rate gaps in points — each expected strin
 
 from __future__ import annotations
 
+from datetime import date
+
+import pandas as pd
 import pytest
 
 from phasekpi.catalogue import default_catalogue
+from phasekpi.charts.planner import amount_chart, amount_frame
+from phasekpi.charts.trends import trend_chart
 from phasekpi.display import (
     compact_label_expr,
     format_compact,
@@ -132,3 +137,31 @@ def test_kpi_value_text_uses_the_kpi_grain_and_currency():
     assert kpi_value_text(catalogue, per_rep, 78.66, "en") == "78.7 per rep per day"
     assert kpi_value_text(catalogue, per_rep, 80.0, "ja") == "80件/人/日"
     assert kpi_value_text(catalogue, money, 30_000.0, "en", currency="USD").startswith("$30,000")
+
+
+@pytest.mark.parametrize(("lang", "currency", "title", "fragment"), [
+    ("ja", "JPY", "金額(円)", "'万円'"),
+    ("en", "JPY", "Amount (JPY)", "'¥' + "),
+    ("en", "USD", "Amount (USD)", "'$' + "),
+])
+def test_amount_chart_axis_reads_compact_amounts(lang, currency, title, fragment):
+    """The strategy page's amount axis: compact amounts in the team's currency, never `300M`."""
+    catalogue = default_catalogue()
+    frame = amount_frame({}, catalogue, lang, currency)
+    spec = amount_chart(frame, catalogue, lang, currency).to_dict()
+    y = spec["encoding"]["y"]
+    assert y["title"] == title
+    assert y["axis"] == {"labelExpr": compact_label_expr(lang, currency=currency)}
+    assert fragment in y["axis"]["labelExpr"] and "format" not in y["axis"]
+
+
+def test_trend_chart_axis_of_an_amount_kpi_is_compact():
+    catalogue = default_catalogue()
+    money = next(i for i, k in catalogue.kpis.items() if k.unit == "yen" and k.grain == "per_month")
+    series = pd.DataFrame({"period": ["2026-04-01"], "start": [date(2026, 4, 1)], "end": [date(2026, 4, 30)],
+                           "value": [30_000_000.0], "target": [50_000_000.0]})
+    spec = trend_chart(series, catalogue, money, "month", "en", "USD").to_dict()
+    line = spec["layer"][-1]["encoding"]
+    assert line["y"]["axis"]["labelExpr"] == compact_label_expr("en", currency="USD")
+    points = spec["datasets"][spec["layer"][-1]["data"]["name"]]
+    assert points[0]["value_text"].startswith("$30,000,000")
