@@ -92,6 +92,15 @@ def format_delta(value: float | None, unit: str, lang: str, *, currency: str = D
     return ("±" if not rounded else "+" if value > 0 else MINUS) + text
 
 
+def metric_delta(value: float | None, unit: str, lang: str, *, currency: str = DEFAULT_CURRENCY,
+                 grain: str | None = None) -> str | None:
+    """format_delta for `st.metric(delta=...)`, which colours a delta red only when it starts with an
+    ASCII `-`; None (no delta shown) without a value."""
+    if value is None:
+        return None
+    return format_delta(value, unit, lang, currency=currency, grain=grain).replace(MINUS, "-", 1)
+
+
 def gap_unit(unit: str) -> str:
     """The unit of a difference between two values of `unit` (a rate gap is in points)."""
     return GAP_UNITS.get(unit, unit)

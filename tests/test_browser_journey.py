@@ -156,7 +156,7 @@ def cards(page, count: int) -> dict[str, tuple[str, str]]:
 def card_text(kpi_id: str, actual: float | None, lang: str) -> tuple[str, str]:
     """What a card shows for this value: the number at the displayed rounding, and the grain."""
     kpi = default_catalogue().kpis[kpi_id]
-    return format_number(actual, kpi.unit, lang), grain_text(kpi, lang) if actual is not None else ""
+    return format_number(actual, kpi.unit, lang, grain=kpi.grain), grain_text(kpi, lang) if actual is not None else ""
 
 
 def test_manager_journey_from_cp932_upload_to_excel_and_english(browser, app_url: str, tmp_path: Path) -> None:

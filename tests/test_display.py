@@ -18,6 +18,7 @@ from phasekpi.display import (
     format_number,
     input_label,
     kpi_value_text,
+    metric_delta,
 )
 
 M = "\u2212"
@@ -165,3 +166,13 @@ def test_trend_chart_axis_of_an_amount_kpi_is_compact():
     assert line["y"]["axis"]["labelExpr"] == compact_label_expr("en", currency="USD")
     points = spec["datasets"][spec["layer"][-1]["data"]["name"]]
     assert points[0]["value_text"].startswith("$30,000,000")
+
+
+@pytest.mark.parametrize(("value", "unit", "expected"), [
+    (-2.54, "points", "-2.5点"),  # ASCII minus: st.metric colours it red
+    (151.0, "count", "+151件"),
+    (0.0, "percent", "±0.0pt"),
+    (None, "count", None),
+])
+def test_metric_delta(value, unit, expected):
+    assert metric_delta(value, unit, "ja", grain="period") == expected

@@ -522,7 +522,8 @@ def test_summary_bottleneck_names_the_weakest_step_and_its_countermeasures(catal
     assert value_beside(ws, "ボトルネックの指標") == "コネクト率"
     assert value_beside(ws, "転換率") == pytest.approx(0.25)
     assert value_beside(ws, "目安") == "20〜30%"
-    assert value_beside(ws, "目安の下限に対する不足") == pytest.approx(-0.25)
+    gap = ws.cell(row=row_of(ws, "A", "目安の下限との差"), column=2)
+    assert gap.value == pytest.approx(20 - 25) and gap.number_format == '0.0"pt"'  # points above the floor
     assert value_beside(ws, "評価") == "目安を下回る工程はありません。これは最も余裕が小さい工程です。"
     first = row_of(ws, "A", "打ち手")
     assert [ws.cell(row=first + i, column=2).value for i in range(3)] == [

@@ -5,7 +5,7 @@ import streamlit as st
 from phasekpi.charts.heatmap import slot_chart, slot_frame
 from phasekpi.charts.leadsources import source_chart, source_frame, source_table
 from phasekpi.charts.quality import bins_chart, bins_frame, lowest_table, reps_chart, reps_frame, reps_table
-from phasekpi.display import format_delta, format_number
+from phasekpi.display import format_number, metric_delta
 from phasekpi.heatmap import MIN_CALLS, SLOT_METRICS, best_slots, best_slots_text, call_slots
 from phasekpi.leadsources import lead_sources
 from phasekpi.quality import quality_report, quality_target
@@ -58,7 +58,7 @@ with quality_tab:
         target = format_number(report.target, "points", lang)
         average, count, share = st.columns(3)
         average.metric(tr("insights.quality.average_vs", target=target), format_number(report.average, "points", lang),
-                       delta=format_delta(report.average - report.target, "points", lang))
+                       delta=metric_delta(report.average - report.target, "points", lang))
         count.metric(tr("insights.quality.opportunities"), format_number(report.scored, "number", lang, grain="period"))
         share.metric(tr("insights.quality.share_at", target=target),
                      format_number(report.share_at_target, "percent", lang))
