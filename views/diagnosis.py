@@ -139,8 +139,8 @@ if result is not None and upcoming is not None:
         rows = scorecard(catalogue, upcoming, results, session.targets().get(upcoming))
         st.dataframe(pd.DataFrame({
             tr("phase.transition.col.kpi"): [catalogue.kpis[r.kpi_id].label(lang) for r in rows],
-            tr("phase.transition.col.actual"): [kpi_value_text(catalogue, r.kpi_id, r.actual, lang) for r in rows],
-            tr("phase.transition.col.target"): [kpi_value_text(catalogue, r.kpi_id, r.target, lang) for r in rows],
+            tr("phase.transition.col.actual"): [kpi_value_text(catalogue, r.kpi_id, r.actual, lang, currency=session.currency()) for r in rows],
+            tr("phase.transition.col.target"): [kpi_value_text(catalogue, r.kpi_id, r.target, lang, currency=session.currency()) for r in rows],
             tr("phase.transition.col.achievement"): [format_number(r.achievement, "percent", lang)
                                                      if r.achievement is not None else "—" for r in rows],
         }), hide_index=True, width="stretch")
