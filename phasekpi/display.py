@@ -1,5 +1,10 @@
 """How numbers and what lies behind them read to a person: units, grains and rounding, why a KPI
-cannot be computed, data-health findings and load-report notes, in Japanese or English."""
+cannot be computed, data-health findings and load-report notes, in Japanese or English.
+
+The one number format of the product: every screen, chart, the Excel sheet and the CLI write
+numbers through `format_number` (and `format_delta`, `format_compact`, `axis_labels`), so a count,
+rate, rate gap or amount reads the same everywhere. Amounts are in the workspace's currency
+(`Config.currency`, chosen on the settings screen; JPY until then), passed as `currency=`."""
 
 from __future__ import annotations
 
@@ -39,9 +44,9 @@ CURRENCIES = {"JPY": Currency("¥"), "USD": Currency("$"), "EUR": Currency("€"
 # `number` is a count without its unit word, for tables and sentences that name the unit themselves.
 DECIMALS = {"count": 1, "percent": 1, "yen": 0, "points": 1, "ratio": 2, "rate_gap": 1, "number": 1}
 COUNTED = {"count", "number"}
+GAP_UNITS = {"percent": "rate_gap"}  # the difference of two rates is in points, of anything else in its unit
 # A count is a whole number in a period or per month (`226件`); an average per rep keeps one
 # decimal (`78.7件/人/日`); without a grain a fraction keeps one. A whole value never shows `.0`.
-GAP_UNITS = {"percent": "rate_gap"}  # the difference of two rates is in points, of anything else in its unit
 COUNT_DECIMALS = {"period": 0, "per_month": 0, "per_rep_per_month": 1, "per_rep_per_day": 1, None: 1}
 # Compact amounts (axes, tight places): Japanese counts in 万 and 億 with the currency's word after
 # (`3,000万円`, `1.5億円`); English in K, M and B after the symbol (`¥30M`, `$1.5B`).
