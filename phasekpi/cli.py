@@ -4,12 +4,14 @@
     python -m phasekpi add FILE... [--lang ja|en]          add exports to the team's history
     python -m phasekpi uploads [--json] [--lang ja|en]     list the history's uploads
     python -m phasekpi undo ID [--lang ja|en]              take one upload back out
-    python -m phasekpi kpis [FILE...] [--phase auto|startup|growth|mature] [--json] [--lang ja|en]
-    python -m phasekpi report [FILE...] -o sheet.xlsx [--phase ...] [--lang ja|en]
+    python -m phasekpi kpis [FILE...] [--phase auto|startup|growth|mature] [--json] [--lang ja|en] [--currency JPY|USD|EUR]
+    python -m phasekpi report [FILE...] -o sheet.xlsx [--phase ...] [--lang ja|en] [--currency ...]
 
 `kpis` and `report` work on the files given, or on the team's history (phasekpi/history.py, beside
 the workspace file) when none is. With --phase auto there are no checklist answers, so the phase
-is taken from the data's age (first to last date loaded) and the output says so.
+is taken from the data's age (first to last date loaded) and the output says so. Amounts are
+written in the workspace's currency (set on the settings screen; JPY until then) unless --currency
+names another.
 """
 
 from __future__ import annotations
@@ -23,7 +25,16 @@ from pathlib import Path
 from phasekpi.access import ROLES, AccessList, access_path, entry_problem, read_access, write_access
 from phasekpi.catalogue import default_catalogue
 from phasekpi.diagnosis import Diagnosis, diagnose
-from phasekpi.display import finding_text, gap_text, gaps_text, kpi_value_text, report_notes, technical_text
+from phasekpi.display import (
+    CURRENCIES,
+    finding_text,
+    format_number,
+    gap_text,
+    gaps_text,
+    kpi_value_text,
+    report_notes,
+    technical_text,
+)
 from phasekpi.health import health_findings
 from phasekpi.history import History, UnknownUpload, history_folder
 from phasekpi.ingest import load_files
@@ -54,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("files", nargs="*", type=Path)
         command.add_argument("--phase", default="auto", choices=["auto", *default_catalogue().phase_ids])
         command.add_argument("--lang", default="ja", choices=["ja", "en"])
+        command.add_argument("--currency", choices=list(CURRENCIES), help="default: the workspace's currency")
         command.set_defaults(run=run)
     for name, run in (("add", _add), ("uploads", _uploads), ("undo", _undo)):
         command = commands.add_parser(name)
@@ -182,7 +194,7 @@ def _print_load_report(report: LoadReport, lang: str) -> None:
 
 
 def _kpis(args: argparse.Namespace) -> int:
-    catalogue, lang = default_catalogue(), args.lang
+    catalogue, lang, currency = default_catalogue(), args.lang, _currency(args)
     _, _, results, diagnosis = _load(args)
     if results is None or diagnosis is None:
         print(t("cli.no_data", lang), file=sys.stderr)
@@ -206,10 +218,11 @@ def _kpis(args: argparse.Namespace) -> int:
     print(t("cli.period", lang, start=period.start, end=period.end, days=period.days, reps=period.active_reps))
     header = [t(f"cli.col.{c}", lang) for c in ("kpi", "actual", "target", "achievement")]
     table = [[catalogue.kpis[r.kpi_id].label(lang),
-              t("card.unavailable_value", lang) if r.gaps else kpi_value_text(catalogue, r.kpi_id, r.actual, lang),
-              kpi_value_text(catalogue, r.kpi_id, r.target, lang),
+              t("card.unavailable_value", lang) if r.gaps
+              else kpi_value_text(catalogue, r.kpi_id, r.actual, lang, currency=currency),
+              kpi_value_text(catalogue, r.kpi_id, r.target, lang, currency=currency),
               t("status.implausible", lang) if r.status == "implausible"
-              else "—" if r.achievement is None else f"{r.achievement:.1f}%"] for r in rows]
+              else format_number(r.achievement, "percent", lang)] for r in rows]
     _print_table(header, table)
     for row in rows:
         if row.gaps:
@@ -228,11 +241,17 @@ def _report(args: argparse.Namespace) -> int:
     sheet = KpiSheet(catalogue=catalogue, results=results, diagnosis=diagnosis, answers={},
                      lang=args.lang, organisation=args.organisation, load_report=report,
                      by_rep=compute_grouped(store, catalogue, Filters(), "rep"), health=args.health,
-                     rep_names=Workspace().rep_names())  # the names the team's user lists gave
+                     rep_names=Workspace().rep_names(),  # the names the team's user lists gave
+                     currency=_currency(args))
     with args.output.open("wb") as stream:
         write_workbook(stream, sheet)
     print(t("cli.written", args.lang, path=args.output))
     return 0
+
+
+def _currency(args: argparse.Namespace) -> str:
+    """The currency asked for, else the workspace's (what the settings screen chose)."""
+    return args.currency or Workspace().open().currency
 
 
 def _print_table(header: list[str], rows: list[list[str]]) -> None:

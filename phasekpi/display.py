@@ -1,8 +1,14 @@
 """How numbers and what lies behind them read to a person: units, grains and rounding, why a KPI
-cannot be computed, data-health findings and load-report notes, in Japanese or English."""
+cannot be computed, data-health findings and load-report notes, in Japanese or English.
+
+The one number format of the product: every screen, chart, the Excel sheet and the CLI write
+numbers through `format_number` (and `format_delta`, `format_compact`, `axis_labels`), so a count,
+rate, rate gap or amount reads the same everywhere. Amounts are in the workspace's currency
+(`Config.currency`, chosen on the settings screen; JPY until then), passed as `currency=`."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, time
 from decimal import Decimal
 from itertools import zip_longest
@@ -17,26 +23,146 @@ from phasekpi.messages import messages, t
 from phasekpi.problems import FileReport, TimeChoice
 from phasekpi.tables import Column
 
-DECIMALS = {"count": 1, "percent": 1, "yen": 0, "points": 1, "ratio": 2}
+DEFAULT_CURRENCY = "JPY"  # without a data-driven guess amounts read as yen until an owner picks another
+MINUS = "\u2212"  # the typographic minus: a negative value or delta reads `−3.8pt`, never a hyphen
 
 
-def format_number(value: float | None, unit: str, lang: str) -> str:
-    """`1,234.5`, `15.0%`, `¥30,000,000`, `72.5点` — or a dash when there is no value."""
+@dataclass(frozen=True)
+class Currency:
+    """How one currency is written: its symbol in full amounts and English compact amounts, and
+    its Excel number format (the symbol quoted, so Excel never reads it as a locale code)."""
+
+    symbol: str
+
+    @property
+    def excel(self) -> str:
+        return f'"{self.symbol}"#,##0'
+
+
+CURRENCIES = {"JPY": Currency("¥"), "USD": Currency("$"), "EUR": Currency("€")}
+
+# Decimals per unit. Counts are the exception (see COUNT_DECIMALS); `rate_gap` is the distance
+# between two rates in percentage points, written `3.8pt` / `3.8 pt` (never `%`, which reads as relative).
+# `number` is a count without its unit word, for tables and sentences that name the unit themselves.
+DECIMALS = {"count": 1, "percent": 1, "yen": 0, "points": 1, "ratio": 2, "rate_gap": 1, "number": 1}
+COUNTED = {"count", "number"}
+GAP_UNITS = {"percent": "rate_gap"}  # the difference of two rates is in points, of anything else in its unit
+# A count is a whole number in a period or per month (`226件`); an average per rep keeps one
+# decimal (`78.7件/人/日`); without a grain a fraction keeps one. A whole value never shows `.0`.
+COUNT_DECIMALS = {"period": 0, "per_month": 0, "per_rep_per_month": 1, "per_rep_per_day": 1, None: 1}
+# Compact amounts (axes, tight places): Japanese counts in 万 and 億 with the currency's word after
+# (`3,000万円`, `1.5億円`); English in K, M and B after the symbol (`¥30M`, `$1.5B`).
+COMPACT_STEPS = {"ja": ((1e8, "number.scale.oku"), (1e4, "number.scale.man")),
+                 "en": ((1e9, "number.scale.billion"), (1e6, "number.scale.million"), (1e3, "number.scale.thousand"))}
+COMPACT_DECIMALS = 1  # `1.5億円`, `¥1.5B`; a whole scaled value drops it (`3,000万円`)
+
+
+def format_number(value: float | None, unit: str, lang: str, *, currency: str = DEFAULT_CURRENCY,
+                  grain: str | None = None) -> str:
+    """`1,234件`, `78.7件/人/日`'s number, `15.0%`, `3.8pt`, `¥30,000,000` / `$30,000`, `72.5点`,
+    `−1,200` — or a dash when there is no value. The sign stands before the currency symbol."""
     if value is None:
         return "—"
-    number = f"{value:,.{DECIMALS[unit]}f}"
+    decimals = _decimals(value, unit, grain)
+    magnitude = round(abs(value), decimals)
+    sign = MINUS if value < 0 and magnitude else ""
+    number = f"{magnitude:,.{decimals}f}"
     if unit == "yen":
-        return f"¥{number}"
+        return f"{sign}{CURRENCIES[currency].symbol}{number}"
     if unit == "percent":
-        return f"{number}%"
-    suffix = default_catalogue().units[unit](lang)
-    return _join(number, suffix, lang)
+        return f"{sign}{number}%"
+    return _join(sign + number, unit_text(unit, lang), lang)
 
 
-def format_delta(value: float, unit: str, lang: str) -> str:
-    """A change with its sign: `+3.2`, `-1.5pt` (a rate's change is in points), `+¥1,200,000`."""
-    text = format_number(abs(value), unit, lang).replace("%", "pt")
-    return f"{'-' if value < 0 else '+'}{text}"
+def _decimals(value: float, unit: str, grain: str | None) -> int:
+    if unit not in COUNTED:
+        return DECIMALS[unit]
+    decimals = COUNT_DECIMALS[grain]
+    return 0 if float(round(value, decimals)).is_integer() else decimals
+
+
+def unit_text(unit: str, lang: str) -> str:
+    """The word after a number: the catalogue's units, `pt` for a gap between rates, none for `number`."""
+    words = {"rate_gap": lambda: t("number.unit.rate_gap", lang), "number": lambda: ""}
+    return words[unit]() if unit in words else default_catalogue().units[unit](lang)
+
+
+def format_delta(value: float | None, unit: str, lang: str, *, currency: str = DEFAULT_CURRENCY,
+                 grain: str | None = None) -> str:
+    """A change with its sign: `+151件`, `−¥30,000`, `±0件`. A change of a rate is a distance in
+    percentage points, so `percent` reads `+3.8pt` (a relative change would be a different number)."""
+    if value is None:
+        return "—"
+    shown = gap_unit(unit)
+    text = format_number(abs(value), shown, lang, currency=currency, grain=grain)
+    rounded = round(abs(value), _decimals(abs(value), shown, grain))
+    return ("±" if not rounded else "+" if value > 0 else MINUS) + text
+
+
+def metric_delta(value: float | None, unit: str, lang: str, *, currency: str = DEFAULT_CURRENCY,
+                 grain: str | None = None) -> str | None:
+    """format_delta for `st.metric(delta=...)`, which colours a delta red only when it starts with an
+    ASCII `-`; None (no delta shown) without a value."""
+    if value is None:
+        return None
+    return format_delta(value, unit, lang, currency=currency, grain=grain).replace(MINUS, "-", 1)
+
+
+def gap_unit(unit: str) -> str:
+    """The unit of a difference between two values of `unit` (a rate gap is in points)."""
+    return GAP_UNITS.get(unit, unit)
+
+
+def format_compact(value: float | None, lang: str, *, currency: str = DEFAULT_CURRENCY) -> str:
+    """An amount in few characters: `9,999円`, `1万円`, `3,000万円`, `1.5億円`; `¥999`, `¥30M`, `$1.5B`."""
+    if value is None:
+        return "—"
+    sign = MINUS if value < 0 else ""
+    for size, scale in COMPACT_STEPS[lang]:
+        if abs(value) >= size:
+            return sign + _compact(_trimmed(abs(value) / size), t(scale, lang), lang, currency)
+    return sign + _compact(f"{abs(value):,.0f}", "", lang, currency)
+
+
+def _trimmed(value: float) -> str:
+    return f"{value:,.{COMPACT_DECIMALS}f}".removesuffix("." + "0" * COMPACT_DECIMALS)
+
+
+def _compact(number: str, scale: str, lang: str, currency: str) -> str:
+    """Japanese puts the currency's word last (`1.5億円`); English its symbol first (`¥1.5B`)."""
+    if lang == "ja":
+        return f"{number}{scale}{t(f'currency.word.{currency}', lang)}"
+    return f"{CURRENCIES[currency].symbol}{number}{scale}"
+
+
+def compact_label_expr(lang: str, *, currency: str = DEFAULT_CURRENCY) -> str:
+    """The Vega expression an Altair axis uses (`labelExpr`) to label amounts as format_compact does."""
+    magnitude = "abs(datum.value)"
+    expr = _compact_expr(f"format({magnitude}, ',.0f')", "", lang, currency)
+    for size, scale in reversed(COMPACT_STEPS[lang]):
+        scaled = f"format({magnitude} / {size:.0f}, ',.{COMPACT_DECIMALS}~f')"
+        expr = f"{magnitude} >= {size:.0f} ? {_compact_expr(scaled, t(scale, lang), lang, currency)} : {expr}"
+    return f"(datum.value < 0 ? '{MINUS}' : '') + ({expr})"
+
+
+def _compact_expr(number: str, scale: str, lang: str, currency: str) -> str:
+    if lang == "ja":
+        return f"{number} + '{scale}{t(f'currency.word.{currency}', lang)}'"
+    return f"'{CURRENCIES[currency].symbol}' + {number} + '{scale}'"
+
+
+def axis_labels(unit: str, lang: str, *, currency: str = DEFAULT_CURRENCY) -> dict[str, str]:
+    """Keyword arguments for `alt.Axis`: amounts in compact form, other values with separators."""
+    if unit == "yen":
+        return {"labelExpr": compact_label_expr(lang, currency=currency)}
+    return {"format": ",~f"}
+
+
+def input_label(label: str, unit: str, lang: str, *, currency: str = DEFAULT_CURRENCY) -> str:
+    """A number input's label with its unit, since the input itself shows only digits: `粗利率（%）`,
+    `IS cost per month (USD)`. Counts keep their label: 件 would misname people or months."""
+    words = {"yen": lambda: t(f"currency.word.{currency}", lang), "percent": lambda: unit_text(unit, lang)}
+    return t("number.input_label", lang, label=label, unit=words[unit]()) if unit in words else label
 
 
 def _join(text: str, suffix: str, lang: str) -> str:
@@ -49,26 +175,30 @@ def grain_text(kpi: Kpi, lang: str) -> str:
     return t(f"grain.{kpi.grain}", lang)
 
 
-def kpi_value_text(catalogue: Catalogue, kpi_id: str, value: float | None, lang: str) -> str:
+def kpi_value_text(catalogue: Catalogue, kpi_id: str, value: float | None, lang: str, *,
+                   currency: str = DEFAULT_CURRENCY) -> str:
+    """A KPI's value with its unit and grain: `226件`, `78.7件/人/日`, `¥30,000,000`."""
     kpi = catalogue.kpis[kpi_id]
-    text = format_number(value, kpi.unit, lang)
+    text = format_number(value, kpi.unit, lang, currency=currency, grain=kpi.grain)
     return _join(text, grain_text(kpi, lang), lang) if value is not None else text
 
 
-def target_label(catalogue: Catalogue, kpi_id: str, lang: str) -> str:
-    """A target input's label with the unit and grain the target is entered in: `架電数(件/人/日)`."""
+def target_label(catalogue: Catalogue, kpi_id: str, lang: str, currency: str = DEFAULT_CURRENCY) -> str:
+    """A target input's label with the unit and grain the target is entered in: `架電数(件/人/日)`,
+    `商談創出金額(円/月)`, `Opportunity amount created (USD per month)`."""
     kpi = catalogue.kpis[kpi_id]
-    unit = default_catalogue().units[kpi.unit](lang) if kpi.unit != "yen" else t("unit.yen_input", lang)
+    unit = t(f"currency.word.{currency}", lang) if kpi.unit == "yen" else default_catalogue().units[kpi.unit](lang)
     unit = _join(unit, grain_text(kpi, lang), lang).strip()
     return t("target.label", lang, kpi=kpi.label(lang), unit=unit) if unit else kpi.label(lang)
 
 
-def benchmark_text(kpi: Kpi, lang: str) -> str:
+def benchmark_text(kpi: Kpi, lang: str, *, currency: str = DEFAULT_CURRENCY) -> str:
     band = kpi.benchmark
     if band is None:
         return ""
-    low = format_number(band.low, kpi.unit, lang) if band.low is not None else None
-    high = format_number(band.high, kpi.unit, lang) if band.high is not None else None
+    shown = {"currency": currency, "grain": kpi.grain}
+    low = format_number(band.low, kpi.unit, lang, **shown) if band.low is not None else None
+    high = format_number(band.high, kpi.unit, lang, **shown) if band.high is not None else None
     if low and high:
         return t("benchmark.range", lang, low=low, high=high)
     return t("benchmark.at_least", lang, low=low) if low else t("benchmark.at_most", lang, high=high)

@@ -20,7 +20,7 @@ import pandas as pd
 from phasekpi.catalogue import Catalogue
 from phasekpi.codes import code_text, column_of, flag_text
 from phasekpi.coverage import Gap, data_coverage
-from phasekpi.display import format_number
+from phasekpi.display import DEFAULT_CURRENCY, format_number
 from phasekpi.messages import messages, t
 from phasekpi.repnames import rep_label
 from phasekpi.schema import TABLES, Column, Store
@@ -115,9 +115,9 @@ def column_label(column: str, lang: str) -> str:
     return t(key if key in messages() else f"drill.col.{column}", lang)
 
 
-def cell_text(value: object, lang: str, column: Column | None = None) -> str:
-    """A value as a person reads it: dates without a midnight clock, money in yen, flags and the
-    column's codes in words."""
+def cell_text(value: object, lang: str, column: Column | None = None, currency: str = DEFAULT_CURRENCY) -> str:
+    """A value as a person reads it: dates without a midnight clock, money in the team's currency,
+    flags and the column's codes in words."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -125,17 +125,19 @@ def cell_text(value: object, lang: str, column: Column | None = None) -> str:
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d" if value.time() == time() else "%Y-%m-%d %H:%M")
     if isinstance(value, Decimal):
-        return format_number(float(value), "yen", lang)
+        return format_number(float(value), "yen", lang, currency=currency)
     if isinstance(value, float):
         return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}".rstrip("0")
     return code_text(column, str(value), lang)
 
 
-def drill_table(page: DrillPage, lang: str, names: Mapping[str, str] | None = None) -> pd.DataFrame:
+def drill_table(page: DrillPage, lang: str, names: Mapping[str, str] | None = None,
+                currency: str = DEFAULT_CURRENCY) -> pd.DataFrame:
     """The page's rows as text under human column names; our codes in words, reps and owners by
     their names (phasekpi.repnames)."""
     columns = [column_of(page.table, c) for c in page.columns]
     named = [c in PERSON_COLUMNS for c in page.columns]
-    return pd.DataFrame([[rep_label(cell_text(v, lang, c), names or {}) if person else cell_text(v, lang, c)
-                          for v, c, person in zip(row, columns, named, strict=True)] for row in page.rows],
+    texts = [[cell_text(v, lang, c, currency) for v, c in zip(row, columns, strict=True)] for row in page.rows]
+    return pd.DataFrame([[rep_label(text, names or {}) if person else text for text, person in zip(row, named, strict=True)]
+                         for row in texts],
                         columns=[column_label(c, lang) for c in page.columns])

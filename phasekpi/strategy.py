@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Literal
 
 from phasekpi.catalogue import Catalogue
-from phasekpi.display import format_number
+from phasekpi.display import DEFAULT_CURRENCY, format_number
 from phasekpi.expressions import PERIOD_NAME, expression_names
 from phasekpi.metrics import KpiResults
 
@@ -29,12 +29,10 @@ def health(catalogue: Catalogue, results: KpiResults) -> tuple[Health, float, fl
     return ("healthy" if value >= floor else "unhealthy"), value, floor
 
 
-def number_text(value: float | None, unit: str, lang: str) -> str:
+def number_text(value: float | None, unit: str, lang: str, currency: str = DEFAULT_CURRENCY) -> str:
     """`¥8,400,000`, `70.0%`, `5.84倍` as everywhere, but counts and months plain (`24`, `8.9`): the
     text around them says 件 or ヶ月."""
-    if value is None or unit != "count":
-        return format_number(value, unit, lang)
-    return f"{value:,.1f}".removesuffix(".0")
+    return format_number(value, "number" if unit == "count" else unit, lang, currency=currency)
 
 
 def floor_text(value: float | None) -> str:
@@ -43,11 +41,13 @@ def floor_text(value: float | None) -> str:
 
 
 def formula_values(catalogue: Catalogue, results: KpiResults, settings: Mapping[str, float | None],
-                   lang: str) -> dict[str, str]:
+                   lang: str, currency: str = DEFAULT_CURRENCY) -> dict[str, str]:
     """The shared placeholders: {months}, every setting and every KPI's period total."""
     values = {PERIOD_NAME: number_text(results.period.months, "count", lang)}
-    values |= {name: number_text(settings.get(name), setting.unit, lang) for name, setting in catalogue.settings.items()}
-    values |= {kpi_id: number_text(results.total(kpi_id), kpi.unit, lang) for kpi_id, kpi in catalogue.kpis.items()}
+    values |= {name: number_text(settings.get(name), setting.unit, lang, currency)
+               for name, setting in catalogue.settings.items()}
+    values |= {kpi_id: number_text(results.total(kpi_id), kpi.unit, lang, currency)
+               for kpi_id, kpi in catalogue.kpis.items()}
     return values
 
 
@@ -58,12 +58,13 @@ def shown_formulas(catalogue: Catalogue, settings: Mapping[str, float | None]) -
             if not empty & set(_names_read(catalogue, kpi_id))]
 
 
-def formula_placeholders(catalogue: Catalogue, results: KpiResults, kpi_id: str, lang: str) -> dict[str, str]:
+def formula_placeholders(catalogue: Catalogue, results: KpiResults, kpi_id: str, lang: str,
+                         currency: str = DEFAULT_CURRENCY) -> dict[str, str]:
     """A formula's own {value}, {total} and {low}."""
     kpi = catalogue.kpis[kpi_id]
     low = kpi.benchmark.low if kpi.benchmark else None
-    return {"value": number_text(results.actual(kpi_id), kpi.unit, lang),
-            "total": number_text(results.total(kpi_id), kpi.unit, lang), "low": floor_text(low)}
+    return {"value": number_text(results.actual(kpi_id), kpi.unit, lang, currency),
+            "total": number_text(results.total(kpi_id), kpi.unit, lang, currency), "low": floor_text(low)}
 
 
 def _names_read(catalogue: Catalogue, kpi_id: str) -> list[str]:

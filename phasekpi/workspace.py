@@ -7,9 +7,9 @@ written here. Mapping profiles stay in their own JSON file (`phasekpi.mapping.de
 
 Tables: meta(key, value) with `schema_version`; targets(phase, kpi, value); outcome_mappings(word,
 level); settings(name, value); holidays(day); answers(item, ticked); state(key, value) for the
-override and whether the checklist was answered; history(recorded_at, phase, outcome, ticked JSON,
-override, answered_by); rep_names(rep, name), the names a user list gives rep ids (phasekpi.repnames),
-saved on their own when a list is uploaded, never by a configuration save.
+override, whether the checklist was answered and the currency of amounts; history(recorded_at, phase,
+outcome, ticked JSON, override, answered_by); rep_names(rep, name), the names a user list gives rep ids
+(phasekpi.repnames), saved on their own when a list is uploaded, never by a configuration save.
 
 Atomicity: a save replaces every table inside ONE transaction on its own short-lived connection
 (`duckdb.connect(path)` … close). DuckDB writes the commit to its write-ahead log; a failure or a
@@ -44,6 +44,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from phasekpi import PROJECT_ROOT, yamltext
 from phasekpi.catalogue import Catalogue, OutcomeLevel
 from phasekpi.diagnosis import Diagnosis
+from phasekpi.display import CURRENCIES, DEFAULT_CURRENCY
 from phasekpi.messages import t
 
 SCHEMA_VERSION = 1
@@ -80,13 +81,14 @@ class Config:
     holidays: list[date] = field(default_factory=list)
     answers: dict[str, bool] | None = None  # None: the checklist was never submitted
     override: str | None = None
-
+    currency: str = DEFAULT_CURRENCY  # what the CRM's amounts are in (display.CURRENCIES); nothing is converted
 
     def session_values(self) -> dict[str, object]:
         """The configuration as a session keeps it, under its own keys (copies, free to edit)."""
         return {"settings": dict(self.settings), "targets": {p: dict(k) for p, k in self.targets.items()},
                 "outcome_overrides": dict(self.outcome_mappings), "company_holidays": list(self.holidays),
-                "override": self.override, "answers": None if self.answers is None else dict(self.answers)}
+                "override": self.override, "answers": None if self.answers is None else dict(self.answers),
+                "currency": self.currency}
 
     @classmethod
     def from_session(cls, values: Mapping[str, Any]) -> Config:
@@ -95,7 +97,8 @@ class Config:
         return cls(targets={p: dict(k) for p, k in values.get("targets", {}).items() if k},
                    outcome_mappings=dict(values.get("outcome_overrides", {})), settings=dict(values.get("settings", {})),
                    holidays=sorted(set(values.get("company_holidays", []))),
-                   answers=None if answers is None else dict(answers), override=values.get("override"))
+                   answers=None if answers is None else dict(answers), override=values.get("override"),
+                   currency=values.get("currency", DEFAULT_CURRENCY))
 
 
 @dataclass(frozen=True)
@@ -315,6 +318,7 @@ def _read_config(con: duckdb.DuckDBPyConnection) -> Config:
         holidays=[r[0] for r in rows("SELECT day FROM holidays ORDER BY day", "holidays")],
         answers=answers if state.get("answered") == "true" else None,
         override=state.get("override"),
+        currency=state.get("currency") if state.get("currency") in CURRENCIES else DEFAULT_CURRENCY,
     )
 
 
@@ -359,6 +363,7 @@ def merge(base: Config, mine: Config, theirs: Config) -> Config:
         holidays=sorted(holidays),
         answers=mine.answers if mine.answers != base.answers else theirs.answers,
         override=mine.override if mine.override != base.override else theirs.override,
+        currency=mine.currency if mine.currency != base.currency else theirs.currency,
     )
 
 
@@ -375,7 +380,7 @@ def _write(con: duckdb.DuckDBPyConnection, config: Config, record: HistoryEntry 
         _replace(con, "holidays", [(d,) for d in sorted(set(config.holidays))])
         _replace(con, "answers", [(item, bool(v)) for item, v in (config.answers or {}).items()])
         _replace(con, "state", [("answered", "true" if config.answers is not None else "false"),
-                                ("override", config.override)])
+                                ("override", config.override), ("currency", config.currency)])
         if record is not None:
             con.execute("INSERT INTO history (recorded_at, phase, outcome, ticked, override, answered_by) "
                         "VALUES (?, ?, ?, ?, ?, ?)", [record.recorded_at, record.phase, record.outcome,
@@ -431,6 +436,7 @@ class WorkspaceFile(_Strict):
     settings: dict[str, NonNegative | None] = Field(default_factory=dict)
     holidays: list[Annotated[date, Field(strict=False)]] = Field(default_factory=list)
     checklist: ChecklistFile = Field(default_factory=ChecklistFile)
+    currency: Literal[tuple(CURRENCIES)] = DEFAULT_CURRENCY  # type: ignore[valid-type]
 
 
 class YamlImportError(ValueError):
@@ -449,6 +455,7 @@ def export_yaml(config: Config) -> bytes:
         "settings": config.settings,
         "holidays": sorted(set(config.holidays)),
         "checklist": {"answers": config.answers, "override": config.override},
+        "currency": config.currency,
     }
     header = "# Phase KPI workspace settings (targets, call-result words, settings, holidays, checklist)\n"
     return (header + yaml.safe_dump(body, allow_unicode=True, sort_keys=False)).encode("utf-8")
@@ -474,7 +481,7 @@ def import_yaml(data: bytes, catalogue: Catalogue) -> Config:
     return Config(targets={p: dict(k) for p, k in parsed.targets.items()}, outcome_mappings=dict(parsed.outcome_mappings),
                   settings=dict(parsed.settings), holidays=sorted(set(parsed.holidays)),
                   answers=None if parsed.checklist.answers is None else dict(parsed.checklist.answers),
-                  override=parsed.checklist.override)
+                  override=parsed.checklist.override, currency=parsed.currency)
 
 
 def _describe(error: Mapping) -> str:

@@ -56,7 +56,7 @@ def test_every_page_renders_in_both_languages(app: AppTest, lang: str) -> None:
 
 def test_dashboard_names_the_demo_bottleneck_and_its_countermeasures(app: AppTest) -> None:
     page = " ".join(texts(app))
-    assert "ボトルネック: アポイント獲得率 9.4%" in page
+    assert "ボトルネック: アポイント獲得率 9.4%(目安の下限 15.0% を 5.6pt 下回っています)" in page  # points, not %
     assert "トークスクリプトの改善" in page
     # the funnel and its rates, and a sparkline on each of the six cards (the demo spans 39 weeks)
     assert len(app.get("vega_lite_chart")) + len(app.get("arrow_vega_lite_chart")) == 2 + 6
@@ -157,7 +157,7 @@ def test_funnel_page_shows_the_what_if_and_splits_by_rep(app: AppTest) -> None:
     app.switch_page("views/funnel.py").run()
     assert not app.exception
     gains = {m.label: m.value for m in app.metric}
-    assert gains["架電アポイント数"] == "+151.1件"  # 2,230 × (15 ÷ 9.36 − 1) ÷ 8.9 months
+    assert gains["架電アポイント数"] == "+151件"  # extra per month, whole; 2,230 × (15 ÷ 9.36 − 1) ÷ 8.9 months
     assert gains["受注貢献金額"].startswith("+¥47,")
     app.radio(key="funnel_split_ja").set_value("担当者").run()
     table = app.dataframe[0].value
@@ -174,9 +174,13 @@ def test_reps_page_lists_reps_by_name_and_measures_the_gap(app: AppTest) -> None
     assert len(board) == 12
     gaps = {m.label: m.value for m in app.metric}
     assert set(gaps) == {"コネクト率の差", "有効会話率の差", "アポイント獲得率の差", "商談化率の差"}
+    assert all(re.fullmatch(r"\d+\.\dpt", value) for value in gaps.values()), gaps  # rate gaps in points, never %
     app.radio(key="reps_sort_ja").set_value("平均達成率の高い順").run()
     ordered = app.dataframe[0].value["平均達成率"].tolist()
     assert ordered == sorted(ordered, reverse=True)
+    app.radio(key="lang").set_value("en").run()
+    calls = app.dataframe[0].value["Calls"].tolist()
+    assert all(re.fullmatch(r"[\d,.]+ per rep per day \(\d+%\)", cell) for cell in calls), calls  # spaced in English
 
 
 def test_a_file_too_big_to_upload_loads_from_the_import_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,9 +9,11 @@ import sys
 from contextlib import redirect_stdout
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from phasekpi.cli import main
+from phasekpi.workspace import Config, Workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 # Two reps over 2025-01-01 .. 2025-01-31 (31 days, 2 rep-days): age 1 month → startup.
@@ -63,7 +65,7 @@ def test_kpis_text_says_where_the_phase_came_from(tmp_path: Path) -> None:
     code, out = run(["kpis", *write_inputs(tmp_path)])
     assert code == 0
     assert out.splitlines()[0] == "フェーズはデータの期間(最初の活動から1.0ヶ月)から推定しました: 立ち上げ期"
-    assert "架電数" in out and "2.0件/人/日" in out and "100.0件/人/日" in out
+    assert "架電数" in out and "2件/人/日" in out and "100件/人/日" in out  # a whole average drops `.0`
 
 
 def test_kpis_with_a_given_phase_in_english(tmp_path: Path) -> None:
@@ -116,3 +118,21 @@ def test_weekly_adds_uploads_undo_and_kpis_on_the_history() -> None:
 
 def test_kpis_on_an_empty_history_fails_clearly() -> None:
     assert run(["kpis"])[0] == 1
+
+
+@pytest.mark.parametrize(("saved", "flag", "symbol", "cell_format"), [
+    (None, [], "¥", '"¥"#,##0'),  # nothing chosen: yen
+    ("USD", [], "$", '"$"#,##0'),  # the workspace's choice
+    ("USD", ["--currency", "EUR"], "€", '"€"#,##0'),  # the flag wins
+])
+def test_amounts_are_in_the_workspace_currency_or_the_flag(tmp_path: Path, saved: str | None, flag: list[str],
+                                                           symbol: str, cell_format: str) -> None:
+    if saved is not None:
+        Workspace().save(Config(currency=saved))
+    inputs = write_inputs(tmp_path)
+    code, out = run(["kpis", *inputs, "--phase", "mature", "--lang", "en", *flag])
+    won = next(line for line in out.splitlines() if line.startswith("Won amount"))
+    assert code == 0 and f"{symbol}" in won and ({"¥", "$", "€"} - {symbol}).isdisjoint(won)
+    output = tmp_path / "sheet.xlsx"
+    assert run(["report", *inputs, "-o", str(output), "--lang", "en", *flag])[0] == 0
+    assert load_workbook(output)["Growth"]["D10"].number_format == cell_format

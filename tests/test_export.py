@@ -316,6 +316,33 @@ def test_phase_row_cells(book_ja: Workbook, sheet: str, row: int, tier: str, kpi
     assert ws[f"F{row}"].number_format == number_format
 
 
+@pytest.mark.parametrize(("currency", "unit", "number_format", "kgi_unit"), [
+    ("JPY", "円/人月", '"¥"#,##0', "円/月"),
+    ("USD", "ドル/人月", '"$"#,##0', "ドル/月"),
+    ("EUR", "ユーロ/人月", '"€"#,##0', "ユーロ/月"),
+])
+def test_amounts_carry_the_workspace_currency(catalogue: Catalogue, data: Data, currency: str, unit: str,
+                                              number_format: str, kgi_unit: str) -> None:
+    """The currency setting reaches every amount: the phase sheet's target and actual cells, their unit
+    word, the KGI input; the target stays a live input cell, the achievement a formula."""
+    book = render(make_sheet(catalogue, data, lang="ja", currency=currency))
+    ws = book["成長期"]
+    assert [ws[f"{c}10"].value for c in "BE"] == ["商談創出金額", unit]
+    assert (ws["D10"].number_format, ws["F10"].number_format) == (number_format, number_format)
+    assert ws["G10"].value.startswith("=IF(")
+    kgi = named_cell(book, "KGI_PER_MONTH")
+    assert kgi.number_format == number_format and kgi.value == 18_000_000
+    plan = book["KGI逆算"]
+    assert plan.cell(row=kgi.row, column=3).value == kgi_unit
+
+
+def test_months_are_written_to_one_decimal(book_ja: Workbook, book_en: Workbook) -> None:
+    for book, sheet, label in ((book_ja, "サマリー", "月数"), (book_en, "Summary", "Months")):
+        ws = book[sheet]
+        cell = ws.cell(row=row_of(ws, "A", label), column=2)
+        assert cell.value == pytest.approx(MONTHS) and cell.number_format == "0.0"
+
+
 @pytest.mark.parametrize(("sheet", "row", "achievement"), [
     ("立ち上げ期", 5, '=IF(OR(TARGET_STARTUP_CALLS="",F5="",TARGET_STARTUP_CALLS=0),"",F5/TARGET_STARTUP_CALLS)'),
     ("成長期", 6, '=IF(OR(TARGET_GROWTH_OPPORTUNITY_RATE="",F6="",TARGET_GROWTH_OPPORTUNITY_RATE=0),"",'
@@ -495,7 +522,8 @@ def test_summary_bottleneck_names_the_weakest_step_and_its_countermeasures(catal
     assert value_beside(ws, "ボトルネックの指標") == "コネクト率"
     assert value_beside(ws, "転換率") == pytest.approx(0.25)
     assert value_beside(ws, "目安") == "20〜30%"
-    assert value_beside(ws, "目安の下限に対する不足") == pytest.approx(-0.25)
+    gap = ws.cell(row=row_of(ws, "A", "目安の下限との差"), column=2)
+    assert gap.value == pytest.approx(20 - 25) and gap.number_format == '0.0"pt"'  # points above the floor
     assert value_beside(ws, "評価") == "目安を下回る工程はありません。これは最も余裕が小さい工程です。"
     first = row_of(ws, "A", "打ち手")
     assert [ws.cell(row=first + i, column=2).value for i in range(3)] == [

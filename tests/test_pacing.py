@@ -258,7 +258,7 @@ def test_trend_chart_layers(store: Store) -> None:
     band, target, line = layers(chart)
     assert band["mark"]["type"] == "rect" and band["rows"][0]["band_low"] == 80 and band["rows"][0]["band_high"] == 120
     assert target["mark"]["type"] == "rule" and target["mark"]["strokeDash"] == [6, 4]
-    assert target["encoding"]["y"]["field"] == "target" and target["rows"] == [{"target": 80, "target_text": "80.0件/人/日"}]
+    assert target["encoding"]["y"]["field"] == "target" and target["rows"] == [{"target": 80, "target_text": "80件/人/日"}]
     assert line["mark"]["type"] == "line"
     assert (line["encoding"]["x"]["field"], line["encoding"]["y"]["field"]) == ("period", "value")
     assert line["encoding"]["x"]["title"] == "週(月曜始まり)" and line["encoding"]["y"]["title"] == "架電数(/人/日)"
@@ -287,11 +287,11 @@ def test_pacing_chart_and_table(store: Store) -> None:
     assert lines["encoding"]["strokeDash"]["scale"]["range"] == [[1, 0], [2, 3], [6, 4]]
     counts = {name: sum(r["series"] == name for r in lines["rows"]) for name in lines["encoding"]["color"]["scale"]["domain"]}
     assert counts == {"Actual (cumulative)": 9, "Goal (cumulative)": 31, "Forecast": 23}  # 1–9 May; all; 9–31 May
-    assert [(r["series"], r["value_text"]) for r in end_label["rows"]] == [("Forecast", "44.0")]
+    assert [(r["series"], r["value_text"]) for r in end_label["rows"]] == [("Forecast", "44")]
     assert lines["encoding"]["y"]["title"] == "Calls (team total)"
     table = pacing_table([calls], CATALOGUE, "ja")
     assert list(table.columns) == ["KPI", "月初来実績", "月初来目標", "月間目標", "月末着地予測", "着地予測の目標比"]
-    assert list(table.iloc[0]) == ["架電数", "11.0件", "15.0件", "60.0件", "44.0件", "73.3%"]
+    assert list(table.iloc[0]) == ["架電数", "11件", "15件", "60件", "44件", "73.3%"]
 
 
 def test_keys_built_at_run_time_exist() -> None:

@@ -336,7 +336,7 @@ def test_plan_table_says_why_a_value_is_missing() -> None:
     rates = {**SPEC_RATES, "connect_rate": Rate("typed", None)}
     table = plan_frame(build_plan(inputs_of("opportunities", 40, None, rates, 4, 20)), "ja")
     assert list(table.columns) == ["指標", "月あたり(チーム)", "1人1日あたり", "備考"]
-    assert list(table.iloc[0]) == ["商談数", "40.0件", "0.5件", ""]
+    assert list(table.iloc[0]) == ["商談数", "40件", "0.5件", ""]
     assert list(table.iloc[-1]) == ["架電数", "—", "—",
                                     "コネクト率が決まっていません(0%より大きく100%以下で入力してください)。"]
     assert missing_text(Missing("headcount"), "en") == "Enter the headcount to get the numbers per rep per day."
@@ -347,7 +347,7 @@ def test_tree_frame_and_table_texts() -> None:
     frame = tree_frame(kpi_tree(team_plan(), TEAM), "ja")
     calls = frame[frame["node_id"] == "calls"].iloc[0]
     assert calls["branch"] == "└ 架電数" and calls["label"] == "　" * 6 + "架電数"
-    assert calls["values_text"] == "80.0件/人/日 / 88.9件/人/日"
+    assert calls["values_text"] == "80件/人/日 / 88.9件/人/日"
     assert calls["gap_text"] == "−8.9件/人/日" and calls["achievement_text"] == "90.0%" and not calls["meets"]
     rate = frame[frame["node_id"] == "connect_rate"].iloc[0]
     assert (rate["branch"], rate["gap_text"], rate["source_text"], bool(rate["meets"])) == ("├ コネクト率", "+5.0pt", "目安",

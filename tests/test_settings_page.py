@@ -151,3 +151,21 @@ def test_the_yaml_uploader_speaks_the_users_language(lang: str, button: str, lim
     styles = [m.value for m in at.markdown if "stFileUploaderDropzone" in m.value]
     assert len(styles) == 1 and len(at.file_uploader) == 1
     assert f'content:"{button}"' in styles[0] and f'content:"{limit}"' in styles[0]
+
+
+@pytest.mark.parametrize(("currency", "symbol"), [("USD", "$"), ("EUR", "€")])
+def test_the_currency_chosen_on_the_settings_page_is_the_next_sessions(currency: str, symbol: str) -> None:
+    """A dollar CRM's amounts: chosen once by an owner, then every amount of every session uses it."""
+    first = new_session()
+    first.switch_page(PAGE).run()
+    assert first.selectbox(key="currency_choice").value == "JPY"  # no guess: yen until chosen
+    first.selectbox(key="currency_choice").set_value(currency).run()
+    assert not first.exception
+    second = new_session()
+    second.switch_page("views/strategy.py").run()
+    assert not second.exception
+    amounts = [m.value for m in second.metric if symbol in m.value]
+    assert amounts and not any("¥" in m.value for m in second.metric)
+    cost = second.number_input(key="setting_is_cost_per_month")
+    assert cost.label == f"IS部門コスト(月額)（{ {'USD': 'ドル', 'EUR': 'ユーロ'}[currency]}）"
+    assert cost.help == f"入力値: {symbol}8,400,000"

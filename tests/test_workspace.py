@@ -315,3 +315,25 @@ def test_who_answered_is_kept_and_a_file_of_the_first_layout_gains_the_column(tm
     assert space.save(Config(), HistoryEntry(datetime_module.datetime(2026, 11, 8, 9, 30), "mature", "single",
                                              {"mature": 2}, None, "suzuki@example.co.jp"))
     assert [(h.phase, h.answered_by) for h in space.history()] == [("growth", None), ("mature", "suzuki@example.co.jp")]
+
+
+@pytest.mark.parametrize(("base", "mine", "theirs", "merged"), [
+    ("JPY", "USD", "JPY", "USD"),  # my change
+    ("JPY", "JPY", "EUR", "EUR"),  # no change of mine: theirs stays
+    ("JPY", "USD", "EUR", "USD"),  # both changed it: the later save wins
+])
+def test_the_currency_is_saved_merged_and_carried_in_yaml(tmp_path: Path, base: str, mine: str, theirs: str,
+                                                          merged: str) -> None:
+    assert ws.merge(Config(currency=base), Config(currency=mine), Config(currency=theirs)).currency == merged
+    space = Workspace(tmp_path / "w.duckdb")
+    assert space.open().currency == "JPY"  # a new workspace: yen
+    assert space.save(Config(currency=mine))
+    assert Workspace(space.path).open().currency == mine
+    assert import_yaml(export_yaml(Config(currency=theirs)), default_catalogue()).currency == theirs
+
+
+def test_an_unknown_currency_in_yaml_is_named() -> None:
+    data = export_yaml(Config()).replace(b"currency: JPY", b"currency: GBP")
+    with pytest.raises(YamlImportError) as error:
+        import_yaml(data, default_catalogue())
+    assert error.value.problems == ["currency: Input should be 'JPY', 'USD' or 'EUR' (got 'GBP')"]

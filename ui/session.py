@@ -24,6 +24,7 @@ from phasekpi.access import AccessList, Action, access_path, read_access, write_
 from phasekpi.access import may as access_may
 from phasekpi.catalogue import Catalogue, default_catalogue
 from phasekpi.diagnosis import Diagnosis, diagnose
+from phasekpi.display import DEFAULT_CURRENCY
 from phasekpi.history import History, history_folder
 from phasekpi.memo import Memo
 from phasekpi.messages import DEFAULT_LANGUAGE, t
@@ -113,7 +114,8 @@ def apply_config(config: Config) -> None:
         del values["answers"]
         st.session_state.pop("answers", None)
     st.session_state.update(values, workspace_saved=copy.deepcopy(config))
-    for key in [k for k in st.session_state if str(k).startswith(("target_", "setting_", "item_", "override_choice_"))]:
+    widgets = ("target_", "setting_", "item_", "override_choice_", "currency_")
+    for key in [k for k in st.session_state if str(k).startswith(widgets)]:
         del st.session_state[key]  # widgets would otherwise show their old values
     if "store" in st.session_state:
         reinstall_vocabulary()
@@ -330,6 +332,17 @@ def override() -> str | None:
 def settings() -> dict[str, float | None]:
     workspace()
     return st.session_state.setdefault("settings", {})
+
+
+def currency() -> str:
+    """The currency the team's amounts are in (a workspace setting, JPY until an owner picks another)."""
+    workspace()
+    return st.session_state.setdefault("currency", DEFAULT_CURRENCY)
+
+
+def set_currency(code: str) -> None:
+    st.session_state["currency"] = code
+    persist()
 
 
 def memory(page: str) -> dict:

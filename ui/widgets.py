@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from html import escape
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from phasekpi.cards import Card, build_cards, previous_filters
@@ -17,10 +18,11 @@ from phasekpi.coverage import data_coverage
 from phasekpi.diagnosis import Diagnosis
 from phasekpi.display import (
     benchmark_text,
-    format_delta,
     format_number,
     gaps_text,
+    input_label,
     kpi_value_text,
+    metric_delta,
     no_bottleneck_text,
     stars,
 )
@@ -83,12 +85,12 @@ def kpi_card(card: Card) -> None:
     colour = STATUS_COLOURS[row.status]
     width = 0 if row.achievement is None else min(row.achievement, 100)
     achieved = "—" if row.achievement is None else f"{row.achievement:.0f}%"
-    bench = benchmark_text(kpi, lang)
-    target = tr("card.target", target=kpi_value_text(catalogue, row.kpi_id, row.target, lang))
+    bench = benchmark_text(kpi, lang, currency=session.currency())
+    target = tr("card.target", target=kpi_value_text(catalogue, row.kpi_id, row.target, lang, currency=session.currency()))
     if row.status == "unavailable":
         value, note = tr("card.unavailable_value"), gaps_text(row.gaps, lang)
     else:
-        value = kpi_value_text(catalogue, row.kpi_id, row.actual, lang)
+        value = kpi_value_text(catalogue, row.kpi_id, row.actual, lang, currency=session.currency())
         note = tr("card.implausible_note") if row.status == "implausible" else ""
     if kpi.sourced_only and row.status != "unavailable":
         note = " ".join(filter(None, [tr(f"card.sourcing.{sourcing_basis()}"), note]))
@@ -118,20 +120,35 @@ def change_text(card: Card) -> str | None:
     change = card.change
     if change is None:
         return None
-    catalogue, lang = session.catalogue(), session.lang()
-    return format_delta(change, catalogue.kpis[card.row.kpi_id].unit, lang)
+    kpi = session.catalogue().kpis[card.row.kpi_id]
+    return metric_delta(change, kpi.unit, session.lang(), currency=session.currency(), grain=kpi.grain)
+
+
+# How a number input steps and shows its value per unit: whole counts and amounts, rates to 0.1.
+INPUT_FORMATS = {"count": ("%.0f", 1.0), "percent": ("%.1f", 0.5), "yen": ("%.0f", 1000.0),
+                 "points": ("%.1f", 1.0), "ratio": ("%.2f", 0.1)}
 
 
 def remembered_number(label: str, memory: dict, name: str, default: float | None, key: str,
-                      disabled: bool = False) -> float | None:
+                      disabled: bool = False, unit: str | None = None) -> float | None:
     """A number input whose value outlives its page (a callback copies it into `memory` before the
-    next run, so values computed above the input already see it); its value now."""
+    next run, so values computed above the input already see it); its value now. With a `unit` the
+    label names it (`粗利率（%）`, `… (USD)`) and the input steps by it; Streamlit cannot show thousands
+    separators inside an input, so an amount's help repeats the value with them (`¥79,000,000`)."""
 
     def remember() -> None:
         memory[name] = session.widget(key)
 
-    return st.number_input(label, value=memory.get(name, default), min_value=0.0, key=key, on_change=remember,
-                           placeholder=session.tr("dashboard.not_entered"), disabled=disabled)
+    value = memory.get(name, default)
+    shown: dict[str, Any] = {}
+    if unit is not None:
+        lang, currency = session.lang(), session.currency()
+        label = input_label(label, unit, lang, currency=currency)
+        shown = dict(zip(("format", "step"), INPUT_FORMATS[unit], strict=True))
+        if unit == "yen" and value is not None:
+            shown["help"] = session.tr("number.input_help", value=format_number(value, unit, lang, currency=currency))
+    return st.number_input(label, value=value, min_value=0.0, key=key, on_change=remember,
+                           placeholder=session.tr("dashboard.not_entered"), disabled=disabled, **shown)
 
 
 def remembered_choice(widget: Callable[..., Any], label: str, memory: dict, name: str, labels: dict[str, str],
@@ -147,6 +164,13 @@ def remembered_choice(widget: Callable[..., Any], label: str, memory: dict, name
 
     return widget(label, options, index=options.index(chosen) if chosen in labels else 0, format_func=labels.get,
                   key=key, on_change=remember, **extra)
+
+
+def number_table(frame: pd.DataFrame, height: int | str = "auto") -> None:
+    """A table whose whole-number columns show thousands separators (`1,234`) yet still sort as numbers."""
+    counts = frame.select_dtypes("integer").columns
+    st.dataframe(frame, hide_index=True, width="stretch", height=height,
+                 column_config={c: st.column_config.NumberColumn(format="localized") for c in counts})
 
 
 def analysis_page(title: str) -> tuple[KpiResults, Diagnosis]:
@@ -221,6 +245,11 @@ def card_grid(cards: list[Card], per_row: int = 4) -> None:
                 kpi_card(card)
 
 
+def rate_gap(step: FunnelStep) -> float:
+    """How many points the step's rate is below its band's floor (37.6 − 20.0 = 17.6pt)."""
+    return (step.band_low or 0) - (step.step_rate or 0)
+
+
 def bottleneck_box(bottleneck: Bottleneck | None, steps: list[FunnelStep], side_by_side: bool = True) -> None:
     """The verdict, then the stage and what to do about it: beside it, or below in a narrow column."""
     catalogue, lang, tr = session.catalogue(), session.lang(), session.tr
@@ -232,7 +261,7 @@ def bottleneck_box(bottleneck: Bottleneck | None, steps: list[FunnelStep], side_
     rate_label = catalogue.kpis[step.rate_kpi].label(lang)
     numbers = dict(kpi=rate_label, rate=format_number(step.step_rate, "percent", lang),
                    low=format_number(step.band_low, "percent", lang),
-                   gap=format_number((step.shortfall or 0) * 100, "percent", lang))
+                   gap=format_number(rate_gap(step), "rate_gap", lang))
     verdict, remedy = st.columns(2) if side_by_side else (st.container(), st.container())
     if bottleneck.below_benchmark:
         verdict.error(f"**{tr('funnel.bottleneck_title', **numbers)}**\n\n{tr('funnel.bottleneck_body', **numbers)}")

@@ -160,10 +160,13 @@ if result is not None and upcoming is not None:
         st.markdown(f"**{tr('phase.transition.reference_title', phase=following)}**")
         st.caption(tr("phase.transition.reference_caption"))
         rows = scorecard(catalogue, upcoming, results, session.targets().get(upcoming))
+        currency = session.currency()
         st.dataframe(pd.DataFrame({
             tr("phase.transition.col.kpi"): [catalogue.kpis[r.kpi_id].label(lang) for r in rows],
-            tr("phase.transition.col.actual"): [kpi_value_text(catalogue, r.kpi_id, r.actual, lang) for r in rows],
-            tr("phase.transition.col.target"): [kpi_value_text(catalogue, r.kpi_id, r.target, lang) for r in rows],
+            tr("phase.transition.col.actual"): [kpi_value_text(catalogue, r.kpi_id, r.actual, lang, currency=currency)
+                                                for r in rows],
+            tr("phase.transition.col.target"): [kpi_value_text(catalogue, r.kpi_id, r.target, lang, currency=currency)
+                                                for r in rows],
             tr("phase.transition.col.achievement"): [format_number(r.achievement, "percent", lang)
                                                      if r.achievement is not None else "—" for r in rows],
         }), hide_index=True, width="stretch")

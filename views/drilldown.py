@@ -48,7 +48,8 @@ def main() -> None:
         st.info(plain(f"{tr('card.unavailable_value')}: {gaps_text(drilled.gaps, lang)}"))
         return
     summary = tr("drill.summary", kpi=kpi.label(lang), rows=rows) if drilled.amount is None else tr(
-        "drill.amount", kpi=kpi.label(lang), rows=rows, amount=format_number(float(drilled.amount), kpi.unit, lang))
+        "drill.amount", kpi=kpi.label(lang), rows=rows, amount=format_number(
+            float(drilled.amount), kpi.unit, lang, currency=session.currency()))
     st.markdown(f"**{summary}**")
     if kpi.measure.count_distinct:
         st.caption(tr("drill.distinct_note", column=column_label(kpi.measure.count_distinct, lang)))
@@ -57,7 +58,7 @@ def main() -> None:
         return
     last = drilled.first_row + len(drilled.rows) - 1
     st.caption(tr("drill.showing", first=f"{drilled.first_row:,}", last=f"{last:,}", total=rows))
-    st.dataframe(drill_table(drilled, lang, session.rep_labels()), hide_index=True, width="stretch")
+    st.dataframe(drill_table(drilled, lang, session.rep_labels(), session.currency()), hide_index=True, width="stretch")
     previous, number, following = st.columns([1, 2, 1], vertical_alignment="bottom")
     previous.button(tr("drill.prev"), key="drill_prev", on_click=_turn, args=(-1,), disabled=drilled.page <= 1,
                     icon=":material/chevron_left:")

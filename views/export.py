@@ -31,6 +31,7 @@ sheet = KpiSheet(
     lang=book_lang, targets=session.targets(), organisation=organisation,
     load_report=session.load_report(), by_rep=session.kpi_results_by("rep"), health=findings(),
     rep_names=session.rep_labels(),
+    currency=session.currency(),
 )
 stream = io.BytesIO()
 write_workbook(stream, sheet)

@@ -44,7 +44,8 @@ if split == "none":
                           low=format_number(step.band_low, "percent", lang), factor=gain.factor))
             for column, (kpi_id, value) in zip(st.columns(len(gain.gains)), gain.gains.items(), strict=True):
                 kpi = catalogue.kpis[kpi_id]
-                column.metric(kpi.label(lang), tr("funnelpage.whatif_gain", value=format_number(value, kpi.unit, lang)))
+                column.metric(kpi.label(lang), tr("funnelpage.whatif_gain", value=format_number(
+                    value, kpi.unit, lang, currency=session.currency(), grain="per_month")))
 else:
     by_group = session.kpi_results_by(split)
     rows = []
@@ -52,7 +53,7 @@ else:
         steps = build_funnel(catalogue, funnel_id, group_results)
         bottleneck = find_bottleneck(steps)
         row = {tr("funnelpage.group"): session.label(group) if split == "rep" else group,
-               catalogue.kpis[steps[0].kpi_id].label(lang): format_number(steps[0].count, "count", "en").split(".")[0]}
+               catalogue.kpis[steps[0].kpi_id].label(lang): format_number(steps[0].count, "number", lang, grain="period")}
         for index, step in enumerate(steps[1:], start=1):
             mark = "⚠ " if step.implausible else "🔻 " if step.candidate and step.shortfall > 0 else ""
             row[rate_label(catalogue, steps, index, lang)] = mark + format_number(step.step_rate, "percent", lang)

@@ -5,15 +5,15 @@ import streamlit as st
 from phasekpi.charts.heatmap import slot_chart, slot_frame
 from phasekpi.charts.leadsources import source_chart, source_frame, source_table
 from phasekpi.charts.quality import bins_chart, bins_frame, lowest_table, reps_chart, reps_frame, reps_table
-from phasekpi.display import format_number
+from phasekpi.display import format_number, metric_delta
 from phasekpi.heatmap import MIN_CALLS, SLOT_METRICS, best_slots, best_slots_text, call_slots
 from phasekpi.leadsources import lead_sources
 from phasekpi.quality import quality_report, quality_target
 from ui import session
 from ui.tables import fitted_height
-from ui.widgets import analysis_page
+from ui.widgets import analysis_page, number_table
 
-tr, lang, catalogue = session.tr, session.lang(), session.catalogue()
+tr, lang, catalogue, currency = session.tr, session.lang(), session.catalogue(), session.currency()
 diagnosis = analysis_page(tr("insights.title"))[1]
 slots_tab, sources_tab, quality_tab = st.tabs(
     [tr("insights.tab.slots"), tr("insights.tab.sources"), tr("insights.tab.quality")])
@@ -37,7 +37,7 @@ with slots_tab:
         st.altair_chart(slot_chart(slot_frame(slots.cells, metric, min_calls, lang), metric, lang), width="stretch")
         st.caption(tr("insights.slots.caption", min=min_calls))
     if slots.untimed_calls:
-        st.caption(tr("insights.slots.untimed", calls=f"{slots.untimed_calls:,}"))
+        st.caption(tr("insights.slots.untimed", calls=format_number(slots.untimed_calls, "number", lang, grain="period")))
 
 with sources_tab:
     st.caption(tr("insights.sources.intro"))
@@ -45,8 +45,8 @@ with sources_tab:
     if not sources:
         st.info(tr("insights.sources.no_leads"))
     else:
-        st.altair_chart(source_chart(source_frame(sources, lang), lang), width="stretch")
-        st.dataframe(source_table(sources, lang), hide_index=True, width="stretch", height=fitted_height(len(sources)))
+        st.altair_chart(source_chart(source_frame(sources, lang, currency), lang), width="stretch")
+        number_table(source_table(sources, lang, currency), height=fitted_height(len(sources)))
         st.caption(tr("insights.sources.table_caption"))
 
 with quality_tab:
@@ -59,8 +59,8 @@ with quality_tab:
         target = format_number(report.target, "points", lang)
         average, count, share = st.columns(3)
         average.metric(tr("insights.quality.average_vs", target=target), format_number(report.average, "points", lang),
-                       delta=f"{report.average - report.target:+.1f}")
-        count.metric(tr("insights.quality.opportunities"), f"{report.scored:,}")
+                       delta=metric_delta(report.average - report.target, "points", lang))
+        count.metric(tr("insights.quality.opportunities"), format_number(report.scored, "number", lang, grain="period"))
         share.metric(tr("insights.quality.share_at", target=target),
                      format_number(report.share_at_target, "percent", lang))
         left, right = st.columns(2)
@@ -68,8 +68,7 @@ with quality_tab:
         right.altair_chart(reps_chart(reps_frame(report, lang, session.rep_labels()), lang), width="stretch")
         st.caption(tr("insights.quality.charts_caption"))
         st.caption(tr("insights.quality.reps_caption"))
-        st.dataframe(reps_table(report, lang, session.rep_labels()), hide_index=True, width="stretch",
-                     height=fitted_height(len(report.reps)))
+        number_table(reps_table(report, lang, session.rep_labels()), height=fitted_height(len(report.reps)))
         st.subheader(tr("insights.quality.lowest_title"))
         st.caption(tr("insights.quality.lowest_caption", count=len(report.lowest)))
         st.dataframe(lowest_table(report, lang, session.rep_labels()), hide_index=True, width="stretch",

@@ -26,7 +26,8 @@ from phasekpi.planner import (
 from ui import session
 from ui.widgets import analysis_page, remembered_choice, remembered_number
 
-tr, lang, catalogue = session.tr, session.lang(), session.catalogue()
+tr, lang, catalogue, currency = session.tr, session.lang(), session.catalogue(), session.currency()
+FACTOR_UNITS = {"amount": "yen", "rate": "percent"}  # what a factor typed in is measured in
 results, _ = analysis_page(tr("planner.title"))
 if catalogue.plan is None:
     st.info(tr("planner.no_chain"))
@@ -41,10 +42,10 @@ def radio(label: str, name: str, labels: dict[str, str], default: str, captions:
                              captions=captions)
 
 
-def remembered(name: str, label: str, default: float | None) -> float | None:
+def remembered(name: str, label: str, default: float | None, unit: str) -> float | None:
     """A remembered number input and the value it shows (a keyed input keeps its value when the
     default moves with the filters, so the plan reads the input, not the default)."""
-    return remembered_number(label, memory, name, default, key=f"planner_{name}")
+    return remembered_number(label, memory, name, default, key=f"planner_{name}", unit=unit)
 
 
 st.subheader(tr("planner.inputs_title"))
@@ -55,18 +56,20 @@ with goal:
                 {p: tr(f"planner.kgi_period.{p}") for p in ("month", "year")}, "month")
     defaults = default_inputs(catalogue, results, kind)
     shown_kgi = default_kgi(chain, kind, per == "year", catalogue, results)  # as entered: per month or per year
-    kgi = monthly(remembered(f"kgi_{kind}_{per}", tr(f"planner.kgi_value.{kind}"), shown_kgi), per == "year")
-    st.caption(tr("planner.monthly_kgi", value=format_number(kgi, unit_of(chain.volume(kind), catalogue), lang)))
+    kgi_unit = unit_of(chain.volume(kind), catalogue)
+    kgi = monthly(remembered(f"kgi_{kind}_{per}", tr(f"planner.kgi_value.{kind}"), shown_kgi, kgi_unit), per == "year")
+    st.caption(tr("planner.monthly_kgi", value=format_number(kgi, kgi_unit, lang, currency=currency, grain="per_month")))
 factors = needed_factors(chain, kind)
 chosen = {}
 with team:
     for factor in (f for f in factors if f.kind == "amount"):
-        value = remembered(factor.id, tr(f"planner.amount.{factor.id}"), defaults.factors[factor.id].value)
+        value = remembered(factor.id, tr(f"planner.amount.{factor.id}"), defaults.factors[factor.id].value,
+                           FACTOR_UNITS[factor.kind])
         chosen[factor.id] = choose_rate(factor, "typed", results, catalogue, value)
         st.caption(tr(f"planner.amount_help.{factor.id}"))
-    headcount = remembered("headcount", tr("planner.headcount"), defaults.headcount)
+    headcount = remembered("headcount", tr("planner.headcount"), defaults.headcount, "count")
     st.caption(tr("planner.headcount_help"))
-    working_days = remembered("working_days", tr("planner.working_days"), defaults.working_days)
+    working_days = remembered("working_days", tr("planner.working_days"), defaults.working_days, "count")
 
 st.subheader(tr("planner.rates_title"))
 st.caption(tr("planner.rates_caption"))
@@ -84,17 +87,17 @@ for factor in (f for f in factors if f.kind == "rate"):
     typed = None
     if source == "typed":
         with typed_column:
-            typed = remembered(f"typed_{factor.id}", tr("planner.typed_value", rate=tr(f"planner.node.{factor.id}")),
-                               benchmark.value)
+            typed = remembered(f"typed_{factor.id}", tr(f"planner.node.{factor.id}"), benchmark.value,
+                               FACTOR_UNITS[factor.kind])
     chosen[factor.id] = choose_rate(factor, source, results, catalogue, typed)
 
 plan = build_plan(catalogue, PlanInputs(kind, kgi, chosen, headcount, working_days))
 st.subheader(tr("planner.plan_title"))
-st.dataframe(plan_frame(plan, lang), hide_index=True)
+st.dataframe(plan_frame(plan, lang, currency), hide_index=True)
 
 st.subheader(tr("planner.tree_title"))
 st.caption(tr("planner.tree_caption"))
-frame = tree_frame(kpi_tree(plan, catalogue, results), lang)
+frame = tree_frame(kpi_tree(plan, catalogue, results), lang, currency)
 st.altair_chart(tree_chart(frame, lang))
 st.dataframe(tree_table(frame, lang), hide_index=True, height="content")
 

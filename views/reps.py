@@ -6,7 +6,7 @@ import streamlit as st
 
 from phasekpi.charts.reps import comparison_chart, comparison_frame, spread_chart, spread_frame
 from phasekpi.diagnosis import rep_phases
-from phasekpi.display import format_number, grain_text, no_bottleneck_text
+from phasekpi.display import format_number, gap_unit, grain_text, no_bottleneck_text
 from phasekpi.funnel import build_funnel, find_bottleneck
 from phasekpi.metrics import ScorecardRow
 from phasekpi.reps import leaderboard, rep_spread
@@ -15,7 +15,7 @@ from ui.repnames import rep_names_expander
 from ui.tables import column_px, fit_widths, fitted_height
 from ui.widgets import analysis_page, plain
 
-tr, lang, catalogue = session.tr, session.lang(), session.catalogue()
+tr, lang, catalogue, currency = session.tr, session.lang(), session.catalogue(), session.currency()
 results, diagnosis = analysis_page(tr("reps.title"))
 st.caption(tr("reps.intro"))
 rep_names_expander()
@@ -34,9 +34,10 @@ def cell(card: ScorecardRow) -> str:
     """The actual (its grain is in the header) and the achievement, or why there is none."""
     if card.status == "unavailable":
         return tr("card.unavailable_value")
-    achieved = "" if card.achievement is None else f"({card.achievement:.0f}%)"
-    return ("⚠ " if card.status == "implausible" else "") + format_number(card.actual, catalogue.kpis[card.kpi_id].unit,
-                                                                          lang) + achieved
+    kpi = catalogue.kpis[card.kpi_id]
+    achieved = "" if card.achievement is None else tr("number.with_share", share=f"{card.achievement:.0f}%")
+    return ("⚠ " if card.status == "implausible" else "") + format_number(card.actual, kpi.unit, lang, currency=currency,
+                                                                          grain=kpi.grain) + achieved
 
 
 def header(kpi_id: str) -> str:
@@ -73,9 +74,10 @@ st.caption(tr("reps.spread_caption", floor=catalogue.rep_spread.min_activity))
 spreads = rep_spread(catalogue, by_rep)
 for column, spread in zip(st.columns(len(spreads)), spreads, strict=True):
     kpi = catalogue.kpis[spread.kpi_id]
-    column.metric(tr("reps.spread_metric", kpi=kpi.label(lang)), format_number(spread.gap, "percent", lang))
-    column.caption(tr("reps.spread_delta", low=format_number(spread.low, kpi.unit, lang),
-                      high=format_number(spread.high, kpi.unit, lang), cv=spread.variation or 0))
+    column.metric(tr("reps.spread_metric", kpi=kpi.label(lang)),
+                  format_number(spread.gap, gap_unit(kpi.unit), lang, currency=currency))
+    column.caption(tr("reps.spread_delta", low=format_number(spread.low, kpi.unit, lang, currency=currency),
+                      high=format_number(spread.high, kpi.unit, lang, currency=currency), cv=spread.variation or 0))
 if any(s.values for s in spreads):
     st.altair_chart(spread_chart(spread_frame(catalogue, spreads, lang, session.rep_labels()), lang), width="stretch")
 

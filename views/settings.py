@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from phasekpi.access import ROLES, AccessList, parse_entries
-from phasekpi.display import target_label
+from phasekpi.display import CURRENCIES, target_label
 from phasekpi.mapping import default_profiles
 from phasekpi.workspace import Config, YamlImportError, export_yaml, import_yaml
 from ui import session
@@ -24,6 +24,12 @@ st.markdown(tr("workspace.profiles_path", path=default_profiles().path))
 box = {"ok": st.success, "read_only": st.warning, "recovered": st.warning}[space.status.state]
 box(f"**{tr('workspace.state_label', state=tr(f'workspace.state.{space.status.state}'))}**\n\n{space.status.text(lang)}")
 
+# ---- the currency of amounts: one choice for screens, charts, the Excel sheet and the CLI
+codes = list(CURRENCIES)
+st.selectbox(tr("currency.label"), codes, index=codes.index(session.currency()), key="currency_choice",
+             format_func=lambda code: tr(f"currency.choice.{code}"), help=tr("currency.help"),
+             on_change=lambda: session.set_currency(str(session.widget("currency_choice"))))
+
 # ---- targets per phase and the settings KPIs are computed from (the dashboard links here)
 st.subheader(tr("dashboard.targets_title"))
 st.caption(tr("dashboard.targets_caption"))
@@ -35,13 +41,15 @@ for tab, phase in zip(st.tabs([p.label(lang) for p in ordered]), ordered, strict
     for index, entry in enumerate(phase.kpis):
         kpi = catalogue.kpis[entry.kpi]
         with columns[index % len(columns)]:
-            remembered_number(target_label(catalogue, entry.kpi, lang), phase_targets, entry.kpi, entry.target,
-                              key=f"target_{phase.id}_{entry.kpi}", disabled=not session.may("targets"))
+            remembered_number(target_label(catalogue, entry.kpi, lang, session.currency()), phase_targets, entry.kpi,
+                              entry.target, key=f"target_{phase.id}_{entry.kpi}", disabled=not session.may("targets"),
+                              unit=kpi.unit if kpi.unit == "yen" else None)
 st.markdown(f"**{tr('dashboard.settings_title')}**")
 columns = st.columns(3)
 for index, (name, setting) in enumerate(catalogue.settings.items()):
     with columns[index % len(columns)]:
-        remembered_number(setting.label(lang), session.settings(), name, setting.default, key=f"setting_{name}")
+        remembered_number(setting.label(lang), session.settings(), name, setting.default, key=f"setting_{name}",
+                          unit=setting.unit)
 
 # ---- the history of diagnoses, as a table and a timeline
 st.subheader(tr("workspace.history_title"))

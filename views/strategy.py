@@ -13,7 +13,7 @@ from ui.widgets import CARD_CSS, analysis_page, card_grid, phase_cards, remember
 
 SETTINGS = ("is_cost_per_month", "arpa_per_month", "gross_margin_pct", "lifetime_months", "forecast_won_amount")
 
-tr, lang, catalogue = session.tr, session.lang(), session.catalogue()
+tr, lang, catalogue, currency = session.tr, session.lang(), session.catalogue(), session.currency()
 st.markdown(CARD_CSS, unsafe_allow_html=True)
 results, _ = analysis_page(tr("strategy.title"))
 strategy = catalogue.strategy
@@ -26,25 +26,26 @@ verdict = health(catalogue, results)
 if verdict is not None:
     judged, value, floor = verdict
     unit = catalogue.kpis[strategy.health].unit
-    message = tr(f"strategy.{judged}", value=format_number(value, unit, lang), low=floor_text(floor))
+    message = tr(f"strategy.{judged}", value=format_number(value, unit, lang, currency=currency), low=floor_text(floor))
     (st.success if judged == "healthy" else st.warning)(message)
 
 st.subheader(tr("strategy.other_title"))
 for column, kpi_id in zip(st.columns(len(strategy.plain)), strategy.plain, strict=True):
     kpi = catalogue.kpis[kpi_id]
-    column.metric(kpi.label(lang), format_number(results.actual(kpi_id), kpi.unit, lang), help=kpi.meaning(lang))
+    shown = format_number(results.actual(kpi_id), kpi.unit, lang, currency=currency, grain=kpi.grain)
+    column.metric(kpi.label(lang), shown, help=kpi.meaning(lang))
 values = settings_with_defaults(catalogue, session.settings())
 if values["forecast_won_amount"] is None:
     st.caption(tr("strategy.forecast_missing"))
 
-frame = amount_frame(session.kpi_results_by("month"), catalogue, lang)
-st.altair_chart(amount_chart(frame, catalogue, lang), width="stretch")
+frame = amount_frame(session.kpi_results_by("month"), catalogue, lang, currency)
+st.altair_chart(amount_chart(frame, catalogue, lang, currency), width="stretch")
 st.caption(tr("strategy.chart.caption"))
 
 st.subheader(tr("strategy.formulas_title"))
-shared = formula_values(catalogue, results, values, lang)
+shared = formula_values(catalogue, results, values, lang, currency)
 st.markdown("\n".join(
-    f"- {tr(f'strategy.formula.{kpi_id}', **(shared | formula_placeholders(catalogue, results, kpi_id, lang)))}"
+    f"- {tr(f'strategy.formula.{kpi_id}', **(shared | formula_placeholders(catalogue, results, kpi_id, lang, currency)))}"
     for kpi_id in shown_formulas(catalogue, values)))
 
 with st.container(border=True):
@@ -54,4 +55,4 @@ with st.container(border=True):
         setting = catalogue.settings[name]
         with columns[index % len(columns)]:
             remembered_number(setting.label(lang), session.settings(), name, setting.default, key=f"setting_{name}",
-                              disabled=not session.may("settings"))
+                              disabled=not session.may("settings"), unit=setting.unit)

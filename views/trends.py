@@ -10,7 +10,7 @@ from phasekpi.pacing import Alert, alert_threshold_pct, alerts, kpi_series, pars
 from ui import session
 from ui.widgets import analysis_page, plain, remembered_choice
 
-tr, lang, catalogue = session.tr, session.lang(), session.catalogue()
+tr, lang, catalogue, currency = session.tr, session.lang(), session.catalogue(), session.currency()
 results, diagnosis = analysis_page(tr("trends.title"))
 st.caption(tr("trends.intro"))
 phase = catalogue.phase(diagnosis.phase)
@@ -25,10 +25,11 @@ def remember_holidays() -> None:
 def alert_text(alert: Alert) -> str:
     kpi = catalogue.kpis[alert.kpi_id]
     if alert.basis == "forecast":  # team totals for the month
-        value, target = format_number(alert.value, kpi.unit, lang), format_number(alert.target, kpi.unit, lang)
+        shown = {"currency": currency, "grain": "period"}
+        value, target = format_number(alert.value, kpi.unit, lang, **shown), format_number(alert.target, kpi.unit, lang, **shown)
     else:  # values at the KPI's grain
-        value = kpi_value_text(catalogue, alert.kpi_id, alert.value, lang)
-        target = kpi_value_text(catalogue, alert.kpi_id, alert.target, lang)
+        value = kpi_value_text(catalogue, alert.kpi_id, alert.value, lang, currency=currency)
+        target = kpi_value_text(catalogue, alert.kpi_id, alert.target, lang, currency=currency)
     return tr(f"trends.alert.{alert.basis}", kpi=kpi.label(lang), value=value, target=target,
               pct=format_number(alert.achievement, "percent", lang))
 
@@ -48,7 +49,7 @@ series = kpi_series(catalogue, kpi_id, session.kpi_results_by(by), target)
 if series.empty:
     st.info(tr("trends.no_series"))
 else:
-    st.altair_chart(trend_chart(series, catalogue, kpi_id, by, lang), width="stretch")
+    st.altair_chart(trend_chart(series, catalogue, kpi_id, by, lang, currency), width="stretch")
 if target is None:
     st.caption(tr("trends.not_in_phase", kpi=catalogue.kpis[kpi_id].label(lang)))
 
@@ -81,12 +82,12 @@ else:
     ]
     for column, (label, value) in zip(st.columns(len(figures)), figures, strict=True):
         column.metric(label, value)
-    st.dataframe(pacing_table(list(pacings.values()), catalogue, lang), hide_index=True, width="stretch")
+    st.dataframe(pacing_table(list(pacings.values()), catalogue, lang, currency), hide_index=True, width="stretch")
     paced = list(pacings)
     chart_kpi = st.selectbox(tr("trends.pacing_kpi"), paced, index=paced.index(kpi_id) if kpi_id in paced else 0,
                              format_func=lambda k: catalogue.kpis[k].label(lang),
                              key=f"trends_pacing_{kpi_id}_{lang}")  # follows the trend's KPI, and the language
-    st.altair_chart(pacing_chart(pacings[chart_kpi], catalogue, lang), width="stretch")
+    st.altair_chart(pacing_chart(pacings[chart_kpi], catalogue, lang, currency), width="stretch")
 
 # ---- alerts: the phase's KPIs heading below the threshold
 st.header(tr("trends.alerts_title"))

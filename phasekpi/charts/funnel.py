@@ -34,7 +34,7 @@ def funnel_frame(catalogue: Catalogue, steps: list[FunnelStep], lang: str, bottl
             "step": catalogue.kpis[step.kpi_id].label(lang),
             "rate_step": rate_label(catalogue, steps, order, lang),
             "count": step.count or 0,
-            "count_text": "—" if step.count is None else f"{step.count:,.0f}",
+            "count_text": format_number(step.count, "number", lang, grain="period"),
             "step_rate": step.step_rate,
             "step_rate_text": format_number(step.step_rate, "percent", lang) if order else "",
             "cumulative_text": format_number(step.cumulative_rate, "percent", lang),

@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 
 from phasekpi.charts.style import BOTTLENECK, FONT, NORMAL, TARGET
-from phasekpi.display import format_number
+from phasekpi.display import DEFAULT_CURRENCY, format_number
 from phasekpi.leadsources import SourceRow
 from phasekpi.messages import t
 
@@ -21,7 +21,7 @@ def overall_opportunity_rate(rows: list[SourceRow]) -> float | None:
     return sum(r.opportunities for r in rows) / leads * 100 if leads else None
 
 
-def source_frame(rows: list[SourceRow], lang: str) -> pd.DataFrame:
+def source_frame(rows: list[SourceRow], lang: str, currency: str = DEFAULT_CURRENCY) -> pd.DataFrame:
     """One row per source that has leads, with the numbers the chart shows and its tooltip carries."""
     overall = overall_opportunity_rate(rows)
     return pd.DataFrame([{
@@ -31,7 +31,7 @@ def source_frame(rows: list[SourceRow], lang: str) -> pd.DataFrame:
         "rate": r.opportunity_rate,
         "rate_text": format_number(r.opportunity_rate, "percent", lang),
         "sql_rate_text": format_number(r.sql_rate, "percent", lang),
-        "won_amount_text": format_number(float(r.won_amount), "yen", lang),
+        "won_amount_text": format_number(float(r.won_amount), "yen", lang, currency=currency),
         "overall": overall,
         "below": overall is not None and r.opportunity_rate is not None and r.opportunity_rate < overall,
     } for r in rows], columns=["source", "leads", "opportunities", "rate", "rate_text", "sql_rate_text",
@@ -61,7 +61,7 @@ def source_chart(frame: pd.DataFrame, lang: str) -> alt.LayerChart:
                                                 height=alt.Step(34)).configure(font=FONT).configure_view(stroke=None)
 
 
-def source_table(rows: list[SourceRow], lang: str) -> pd.DataFrame:
+def source_table(rows: list[SourceRow], lang: str, currency: str = DEFAULT_CURRENCY) -> pd.DataFrame:
     """Every number per source under its name in the reader's language."""
     def col(key: str) -> str:
         return t(f"insights.sources.{key}", lang)
@@ -76,5 +76,5 @@ def source_table(rows: list[SourceRow], lang: str) -> pd.DataFrame:
         col("opportunity_rate"): format_number(r.opportunity_rate, "percent", lang),
         col("sql_rate"): format_number(r.sql_rate, "percent", lang),
         col("mql_to_sql_rate"): format_number(r.mql_to_sql_rate, "percent", lang),
-        col("won_amount"): format_number(float(r.won_amount), "yen", lang),
+        col("won_amount"): format_number(float(r.won_amount), "yen", lang, currency=currency),
     } for r in rows])

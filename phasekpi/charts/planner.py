@@ -10,7 +10,7 @@ import pandas as pd
 
 from phasekpi.catalogue import Catalogue
 from phasekpi.charts.style import BOTTLENECK, FONT, GOOD, NORMAL, TARGET
-from phasekpi.display import format_number
+from phasekpi.display import DEFAULT_CURRENCY, axis_labels, format_delta, format_number
 from phasekpi.messages import t
 from phasekpi.metrics import KpiResults
 from phasekpi.planner import Missing, Plan, TreeNode
@@ -33,28 +33,31 @@ def missing_text(missing: Missing | None, lang: str) -> str:
     return t(f"planner.missing.{missing.reason}", lang, rate=step, factor=step)
 
 
-def plan_frame(plan: Plan, lang: str) -> pd.DataFrame:
+def plan_frame(plan: Plan, lang: str, currency: str = DEFAULT_CURRENCY) -> pd.DataFrame:
     """The plan as a table: each metric per month and per rep per day, and why a value is missing."""
     rows = []
     for line in plan.lines:
         unit = line.unit
         rows.append({
             t("planner.col.metric", lang): t(f"planner.node.{line.metric}", lang),
-            t("planner.col.per_month", lang): format_number(line.per_month, unit, lang),
-            t("planner.col.per_rep_per_day", lang): format_number(line.per_rep_per_day, unit, lang),
+            t("planner.col.per_month", lang): format_number(line.per_month, unit, lang, currency=currency,
+                                                            grain="per_month"),
+            t("planner.col.per_rep_per_day", lang): format_number(line.per_rep_per_day, unit, lang, currency=currency,
+                                                                  grain="per_rep_per_day"),
             t("planner.col.note", lang): missing_text(line.missing, lang),
         })
     return pd.DataFrame(rows)
 
 
-def tree_frame(nodes: list[TreeNode], lang: str) -> pd.DataFrame:
+def tree_frame(nodes: list[TreeNode], lang: str, currency: str = DEFAULT_CURRENCY) -> pd.DataFrame:
     """One row per node in tree order, with the indented label and the texts the chart shows."""
     rows = []
     for node in nodes:
         name = t(f"planner.node.{node.node_id}", lang)
         branch = "" if node.depth == 0 else "└ " if node.kind == "volume" else "├ "
-        required = with_grain(format_number(node.required, node.unit, lang), node.grain, lang)
-        actual = with_grain(format_number(node.actual, node.unit, lang), node.grain, lang)
+        shown = {"currency": currency, "grain": node.grain}
+        required = with_grain(format_number(node.required, node.unit, lang, **shown), node.grain, lang)
+        actual = with_grain(format_number(node.actual, node.unit, lang, **shown), node.grain, lang)
         reached = node.achievement
         rows.append({
             "node_id": node.node_id,
@@ -65,7 +68,7 @@ def tree_frame(nodes: list[TreeNode], lang: str) -> pd.DataFrame:
             "required_text": required,
             "actual_text": actual,
             "values_text": t("planner.chart.value_pair", lang, actual=actual, required=required),
-            "gap_text": _gap_text(node, lang),
+            "gap_text": _gap_text(node, lang, currency),
             "bar": None if reached is None else min(reached, ACHIEVEMENT_CAP),
             "achievement_text": format_number(reached, "percent", lang),
             "meets": reached is not None and reached >= 100,
@@ -74,15 +77,9 @@ def tree_frame(nodes: list[TreeNode], lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _gap_text(node: TreeNode, lang: str) -> str:
+def _gap_text(node: TreeNode, lang: str, currency: str) -> str:
     """Signed: `+45.8件/人/日`, `−¥1,000,000`; rates in percentage points."""
-    gap = node.gap
-    if gap is None:
-        return "—"
-    sign = "+" if gap >= 0 else "−"
-    if node.unit == "percent":
-        return t("planner.gap_points", lang, sign=sign, value=f"{abs(gap):.1f}")
-    return sign + with_grain(format_number(abs(gap), node.unit, lang), node.grain, lang)
+    return with_grain(format_delta(node.gap, node.unit, lang, currency=currency, grain=node.grain), node.grain, lang)
 
 
 def tree_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -123,28 +120,31 @@ def tree_chart(frame: pd.DataFrame, lang: str) -> alt.HConcatChart:
         y="shared").configure(font=FONT).configure_view(stroke=None)
 
 
-def amount_frame(by_month: Mapping[str, KpiResults], catalogue: Catalogue, lang: str) -> pd.DataFrame:
+def amount_frame(by_month: Mapping[str, KpiResults], catalogue: Catalogue, lang: str,
+                 currency: str = DEFAULT_CURRENCY) -> pd.DataFrame:
     """Won amount and pipeline created per month: one row per month and KPI (period totals of the month)."""
     rows = [
         {"month": key[:7], "series": catalogue.kpis[kpi_id].label(lang), "amount": results.total(kpi_id),
-         "amount_text": format_number(results.total(kpi_id), "yen", lang)}
+         "amount_text": format_number(results.total(kpi_id), "yen", lang, currency=currency)}
         for key, results in by_month.items() for kpi_id in catalogue.strategy.amounts
     ]
     return pd.DataFrame(rows, columns=["month", "series", "amount", "amount_text"])
 
 
-def amount_chart(frame: pd.DataFrame, catalogue: Catalogue, lang: str) -> alt.Chart:
-    """Grouped monthly bars: won amount (green) beside pipeline created (blue)."""
+def amount_chart(frame: pd.DataFrame, catalogue: Catalogue, lang: str, currency: str = DEFAULT_CURRENCY) -> alt.Chart:
+    """Grouped monthly bars: won amount (green) beside pipeline created (blue), the axis in compact
+    amounts (`3,000万円`, `¥30M`)."""
+    title = t("strategy.chart.amount", lang, currency=t(f"currency.word.{currency}", lang))
     series = [catalogue.kpis[kpi_id].label(lang) for kpi_id in catalogue.strategy.amounts]
     tooltip = [
         alt.Tooltip("month:N", title=t("strategy.chart.month", lang)),
         alt.Tooltip("series:N", title=t("strategy.chart.series", lang)),
-        alt.Tooltip("amount_text:N", title=t("strategy.chart.amount", lang)),
+        alt.Tooltip("amount_text:N", title=title),
     ]
     return alt.Chart(frame).mark_bar(cornerRadiusEnd=2).encode(
         x=alt.X("month:N", title=t("strategy.chart.month", lang), axis=alt.Axis(labelAngle=0)),
         xOffset=alt.XOffset("series:N", sort=series),
-        y=alt.Y("amount:Q", title=t("strategy.chart.amount", lang), axis=alt.Axis(format="~s")),
+        y=alt.Y("amount:Q", title=title, axis=alt.Axis(**axis_labels("yen", lang, currency=currency))),
         color=alt.Color("series:N", sort=series, scale=alt.Scale(domain=series, range=[GOOD, NORMAL]),
                         legend=alt.Legend(title=None, orient="top")),
         tooltip=tooltip,

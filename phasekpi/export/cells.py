@@ -16,19 +16,26 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
 from phasekpi.catalogue import Phase
+from phasekpi.display import CURRENCIES, DEFAULT_CURRENCY
 from phasekpi.injection import FORMULA_TRIGGERS
 from phasekpi.messages import t
 
 LANGS = ("ja", "en")
 
 
-NUMBER_FORMATS = {"count": "#,##0.0", "percent": '0.0"%"', "yen": '"¥"#,##0', "points": "0.0", "ratio": "0.00"}
+NUMBER_FORMATS = {"count": "#,##0.0", "percent": '0.0"%"', "points": "0.0", "ratio": "0.00"}  # amounts: number_format
 
 
 PERCENT = "0.0%"  # a fraction shown as a percentage (plan and funnel rates, achievements)
 
 
+RATE_GAP = '0.0"pt"'  # the distance between two rates in percentage points (display's `rate_gap`)
+
+
 WHOLE = "#,##0"
+
+
+COUNT_FORMATS = {"period": WHOLE, "per_month": WHOLE}  # a per-rep average keeps one decimal, as on screen
 
 
 # Phase sheet layout (SPEC §4): title, marker, focus, header, one row per KPI.
@@ -279,8 +286,23 @@ def fraction(percent: float | None) -> float | None:
     return None if percent is None else percent / 100
 
 
-def unit_words(unit: str, grain: str, lang: str) -> str:
-    return tr(f"unit.{unit}", lang) + tr(f"grain_suffix.{grain}", lang)
+def number_format(unit: str, currency: str, grain: str | None = None) -> str:
+    """A value's cell format, as display.format_number writes it: amounts with the team's currency
+    (`"$"#,##0`), counts whole per period or month and to one decimal per rep."""
+    if unit == "yen":
+        return CURRENCIES[currency].excel
+    if unit == "count":
+        return COUNT_FORMATS.get(grain or "", NUMBER_FORMATS["count"])
+    return NUMBER_FORMATS[unit]
+
+
+def unit_name(unit: str, lang: str, currency: str) -> str:
+    """`件`, `%`, and for amounts the currency's word (`円`, `USD`)."""
+    return t(f"currency.word.{currency}", lang) if unit == "yen" else tr(f"unit.{unit}", lang)
+
+
+def unit_words(unit: str, grain: str, lang: str, currency: str = DEFAULT_CURRENCY) -> str:
+    return unit_name(unit, lang, currency) + tr(f"grain_suffix.{grain}", lang)
 
 
 def write_legend(ws: Worksheet, row: int, note: str, lang: str) -> None:

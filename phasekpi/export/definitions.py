@@ -7,7 +7,20 @@ import re
 from openpyxl.worksheet.worksheet import Worksheet
 
 from phasekpi.catalogue import Catalogue, Kpi
-from phasekpi.export.cells import TITLE_FONT, WRAP, fit_columns, fit_rows, number, print_setup, put, put_header, put_row, tr
+from phasekpi.display import DEFAULT_CURRENCY
+from phasekpi.export.cells import (
+    TITLE_FONT,
+    WRAP,
+    fit_columns,
+    fit_rows,
+    number,
+    print_setup,
+    put,
+    put_header,
+    put_row,
+    tr,
+    unit_name,
+)
 from phasekpi.export.phase import unit_text
 from phasekpi.export.sheet import KpiSheet
 from phasekpi.expressions import PERIOD_NAME
@@ -30,7 +43,7 @@ def write_definitions(ws: Worksheet, sheet: KpiSheet) -> None:
     put(ws, 1, 1, f"{tr('title', lang)} — {tr('sheet.definitions', lang)}", font=TITLE_FONT)
     put_header(ws, DEFINITIONS_HEADER_ROW, [tr(f"col.{c}", lang) for c in DEFINITION_COLUMNS])
     for row, kpi in enumerate(sheet.catalogue.kpis.values(), start=DEFINITIONS_HEADER_ROW + 1):
-        put_row(ws, row, definition_row(sheet.catalogue, kpi, lang))
+        put_row(ws, row, definition_row(sheet.catalogue, kpi, lang, sheet.currency))
         for cell in ws[row]:
             cell.alignment = WRAP
     ws.freeze_panes = f"B{DEFINITIONS_HEADER_ROW + 1}"
@@ -39,17 +52,17 @@ def write_definitions(ws: Worksheet, sheet: KpiSheet) -> None:
     print_setup(ws, DEFINITIONS_HEADER_ROW)
 
 
-def definition_row(catalogue: Catalogue, kpi: Kpi, lang: str) -> list[str]:
+def definition_row(catalogue: Catalogue, kpi: Kpi, lang: str, currency: str = DEFAULT_CURRENCY) -> list[str]:
     return [
         kpi.label(lang),
         catalogue.tier(kpi.tier).label(lang),
         tr(f"type.{kpi.type}", lang),
         formula_text(catalogue, kpi, lang),
-        tr(f"unit.{kpi.unit}", lang),
+        unit_name(kpi.unit, lang, currency),
         tr(f"grain.{kpi.grain}", lang),
         tr(f"direction.{kpi.direction}", lang),
         tr(f"indicator.{kpi.indicator}", lang),
-        benchmark_text(kpi, lang),
+        benchmark_text(kpi, lang, currency),
         kpi.meaning(lang),
     ]
 
@@ -73,7 +86,7 @@ def expression_text(catalogue: Catalogue, expression: str, lang: str) -> str:
     return NAME_OR_OPERATOR.sub(lambda m: labels.get(m.group(0), m.group(0)), expression)
 
 
-def benchmark_text(kpi: Kpi, lang: str) -> str:
+def benchmark_text(kpi: Kpi, lang: str, currency: str) -> str:
     """The 目安 range with its unit: both ends, "at least" or "at most"; blank without one."""
     bench = kpi.benchmark
     if bench is None:
@@ -81,4 +94,4 @@ def benchmark_text(kpi: Kpi, lang: str) -> str:
     ends = {"low": bench.low, "high": bench.high}
     key = "range" if None not in ends.values() else "at_least" if bench.low is not None else "at_most"
     shown = {name: number(value) for name, value in ends.items() if value is not None}
-    return tr(f"bench.{key}", lang, unit=unit_text(kpi, lang), **shown).strip()
+    return tr(f"bench.{key}", lang, unit=unit_text(kpi, lang, currency), **shown).strip()

@@ -16,7 +16,6 @@ from phasekpi.export.cells import (
     FIRST_ROW,
     HEADER_ROW,
     INPUT_FILL,
-    NUMBER_FORMATS,
     PERCENT,
     PHASE_COLUMNS,
     REFERENCE_TAB,
@@ -27,6 +26,7 @@ from phasekpi.export.cells import (
     fit_columns,
     fit_formula_texts,
     number,
+    number_format,
     print_setup,
     put,
     put_formula,
@@ -93,15 +93,15 @@ def months_text(phase: Phase, lang: str) -> str:
 def write_kpi_row(ws: Worksheet, row: int, sheet: KpiSheet, phase: Phase, entry: PhaseKpi, target: float) -> None:
     lang = sheet.lang
     kpi = sheet.catalogue.kpis[entry.kpi]
-    number_format = NUMBER_FORMATS[kpi.unit]
+    shown = number_format(kpi.unit, sheet.currency, kpi.grain)
     name = target_name(phase.id, entry.kpi)
     put(ws, row, 1, sheet.catalogue.tier(kpi.tier).label(lang))
     put(ws, row, 2, kpi.label(lang))
     put(ws, row, 3, stars(entry.importance))
-    put(ws, row, 4, target, number_format, fill=INPUT_FILL)
+    put(ws, row, 4, target, shown, fill=INPUT_FILL)
     define_name(ws, name, f"{COL['target']}{row}")
-    put(ws, row, 5, unit_text(kpi, lang))
-    put(ws, row, 6, sheet.results.actual(entry.kpi), number_format)
+    put(ws, row, 5, unit_text(kpi, lang, sheet.currency))
+    put(ws, row, 6, sheet.results.actual(entry.kpi), shown)
     achievement = f"{COL['achievement']}{row}"
     doubt = doubtful(sheet.results, entry.kpi, kpi, lang)
     if doubt is not None:  # no achievement that could turn green: the data cannot give it, or a share over 100 %
@@ -127,5 +127,5 @@ def stars(importance: int) -> str:
     return "★" * importance + "☆" * (3 - importance)
 
 
-def unit_text(kpi: Kpi, lang: str) -> str:
-    return unit_words(kpi.unit, kpi.grain, lang)
+def unit_text(kpi: Kpi, lang: str, currency: str) -> str:
+    return unit_words(kpi.unit, kpi.grain, lang, currency)

@@ -11,7 +11,6 @@ from phasekpi.catalogue import PlanChain, PlanVolume
 from phasekpi.export.cells import (
     BOLD,
     INPUT_FILL,
-    NUMBER_FORMATS,
     PERCENT,
     PLANNING_TAB,
     SECTION_FONT,
@@ -22,12 +21,14 @@ from phasekpi.export.cells import (
     fit_columns,
     fit_merged_rows,
     fraction,
+    number_format,
     print_setup,
     put,
     put_formula,
     put_header,
     put_wide,
     tr,
+    unit_name,
     unit_words,
     usable,
     write_legend,
@@ -45,7 +46,6 @@ from phasekpi.planner import (
 )
 
 DECIMAL = "#,##0.0"
-YEN = NUMBER_FORMATS["yen"]
 # The sheet works back from the chain's first KGI (revenue in kpi_defs.yaml); inputs around the factors.
 KGI_NAME, WORKING_DAYS_NAME, HEADCOUNT_NAME = "KGI_PER_MONTH", "WORKING_DAYS", "HEADCOUNT"
 PLAN_INPUT_HEADER_ROW = 6
@@ -87,14 +87,16 @@ def plan_input_rows(sheet: KpiSheet, inputs: PlanInputs) -> list[PlanInputRow]:
     chain = catalogue.plan
     top = chain.volume(inputs.kgi_kind)
     unit = unit_of(top, catalogue)
-    rows = [PlanInputRow("kgi", tr("plan.kgi", lang), inputs.kgi_per_month, unit_words(unit, "per_month", lang),
-                         YEN if unit == "yen" else DECIMAL, actual_volume(top, catalogue, results), None,
+    money = number_format("yen", sheet.currency)
+    rows = [PlanInputRow("kgi", tr("plan.kgi", lang), inputs.kgi_per_month,
+                         unit_words(unit, "per_month", lang, sheet.currency), money if unit == "yen" else DECIMAL,
+                         actual_volume(top, catalogue, results), None,
                          "actual_rounded" if inputs.kgi_per_month else "missing")]
     for factor in needed_factors(chain, inputs.kgi_kind):
         chosen = inputs.factors[factor.id]
         label = t(f"planner.node.{factor.id}", lang)
         if factor.kind == "amount":
-            rows.append(PlanInputRow(factor.id, label, chosen.value, tr("unit.yen", lang), YEN,
+            rows.append(PlanInputRow(factor.id, label, chosen.value, unit_name("yen", lang, sheet.currency), money,
                                      actual_factor(factor, results), None, "deal_size" if chosen.value else "missing"))
             continue
         benchmark = benchmark_rate(factor, catalogue)
@@ -153,13 +155,13 @@ def write_plan_lines(ws: Worksheet, sheet: KpiSheet, volumes: list[PlanVolume], 
     put_header(ws, header_row, [tr(plan_column_key(c), lang) for c in PLAN_LINE_COLUMNS])
     for row, volume in enumerate(volumes, start=header_row + 1):
         unit = unit_of(volume, catalogue)
-        number_format = YEN if unit == "yen" else DECIMAL
+        shown = number_format("yen", sheet.currency) if unit == "yen" else DECIMAL
         grain_column = "B" if volume.grain == "per_month" else "C"
         put(ws, row, 1, t(f"planner.node.{volume.id}", lang), font=BOLD)
-        put_formula(ws, f"B{row}", per_month_formula(volume, row, names), number_format)
-        put_formula(ws, f"C{row}", per_rep_per_day_formula(row), number_format)
-        put(ws, row, 4, actual_volume(volume, catalogue, sheet.results), number_format)
-        put(ws, row, 5, unit_words(unit, volume.grain, lang))
+        put_formula(ws, f"B{row}", per_month_formula(volume, row, names), shown)
+        put_formula(ws, f"C{row}", per_rep_per_day_formula(row), shown)
+        put(ws, row, 4, actual_volume(volume, catalogue, sheet.results), shown)
+        put(ws, row, 5, unit_words(unit, volume.grain, lang, sheet.currency))
         put_formula(ws, f"F{row}", f'=IF(OR(D{row}="",{grain_column}{row}="",{grain_column}{row}=0),"",'
                                    f"D{row}/{grain_column}{row})", PERCENT)
         put(ws, row, 7, how_text(volume, volumes, lang))

@@ -8,7 +8,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 from phasekpi.catalogue import Phase
 from phasekpi.export.cells import (
     BOLD,
-    NUMBER_FORMATS,
     PERCENT,
     TITLE_FONT,
     achievement_formula,
@@ -16,6 +15,7 @@ from phasekpi.export.cells import (
     display_width,
     fit_columns,
     fit_merged_rows,
+    number_format,
     phase_sheet_title,
     print_setup,
     put,
@@ -86,7 +86,7 @@ def write_reps_header(ws: Worksheet, sheet: KpiSheet, phase: Phase) -> None:
         ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=first + 1)
         put_header(ws, row + 1, [tr("col.actual", lang), tr("col.achievement", lang)], first_column=first)
         cell = put_formula(ws, f"{get_column_letter(first)}{REPS_TARGET_ROW}", f"={target_name(phase.id, entry.kpi)}",
-                           NUMBER_FORMATS[kpi.unit])
+                           number_format(kpi.unit, sheet.currency, kpi.grain))
         cell.font = BOLD
     average = achievement_column(len(phase.kpis) - 1) + 1
     put_header(ws, row, [tr("reps.col.average", lang)], first_column=average)
@@ -104,7 +104,8 @@ def write_rep_row(ws: Worksheet, row: int, rep: str, sheet: KpiSheet, phase: Pha
         kpi = sheet.catalogue.kpis[entry.kpi]
         actual = f"{get_column_letter(actual_column(index))}{row}"
         achievement = f"{get_column_letter(achievement_column(index))}{row}"
-        put(ws, row, actual_column(index), results.actual(entry.kpi), NUMBER_FORMATS[kpi.unit])
+        put(ws, row, actual_column(index), results.actual(entry.kpi),
+            number_format(kpi.unit, sheet.currency, kpi.grain))
         if doubtful(results, entry.kpi, kpi, sheet.lang) is not None:  # no achievement that could turn green
             continue
         put_formula(ws, achievement, achievement_formula(kpi.direction, target_name(phase.id, entry.kpi), actual),

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from phasekpi.catalogue import Catalogue
 from phasekpi.diagnosis import Diagnosis
+from phasekpi.display import DEFAULT_CURRENCY
 from phasekpi.health import Finding
 from phasekpi.metrics import KpiResults
 from phasekpi.problems import LoadReport
@@ -25,3 +26,4 @@ class KpiSheet:
     by_rep: Mapping[str, KpiResults] = field(default_factory=dict)  # metrics.compute_grouped(..., "rep")
     health: Sequence[Finding] = ()  # health.health_findings over the loaded data
     rep_names: Mapping[str, str] = field(default_factory=dict)  # rep id → name, from a user list (phasekpi.repnames)
+    currency: str = DEFAULT_CURRENCY  # what the amounts are in: their cell formats and unit words

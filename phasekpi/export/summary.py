@@ -20,8 +20,8 @@ from phasekpi.export.cells import (
     BOLD,
     COL,
     FIRST_ROW,
-    NUMBER_FORMATS,
     PERCENT,
+    RATE_GAP,
     SECTION_FONT,
     TITLE_FONT,
     WARNING_FILL,
@@ -34,6 +34,7 @@ from phasekpi.export.cells import (
     fit_merged_rows,
     fraction,
     number,
+    number_format,
     phase_sheet_title,
     print_setup,
     put,
@@ -250,9 +251,10 @@ def write_alert_row(ws: Worksheet, row: int, sheet: KpiSheet, phase: Phase, kpi_
     phase_row = FIRST_ROW + [entry.kpi for entry in phase.kpis].index(kpi_id)
     source = f"={quote_sheetname(phase_sheet_title(phase, lang))}!{{column}}{phase_row}"
     put(ws, row, 1, kpi.label(lang))
-    put_formula(ws, f"{ACOL['target']}{row}", f"={target_name(phase.id, kpi_id)}", NUMBER_FORMATS[kpi.unit])
-    put_formula(ws, f"{ACOL['actual']}{row}", source.format(column=COL["actual"]), NUMBER_FORMATS[kpi.unit])
-    put(ws, row, ALERT_COLUMNS.index("unit") + 1, unit_words(kpi.unit, kpi.grain, lang))
+    shown = number_format(kpi.unit, sheet.currency, kpi.grain)
+    put_formula(ws, f"{ACOL['target']}{row}", f"={target_name(phase.id, kpi_id)}", shown)
+    put_formula(ws, f"{ACOL['actual']}{row}", source.format(column=COL["actual"]), shown)
+    put(ws, row, ALERT_COLUMNS.index("unit") + 1, unit_words(kpi.unit, kpi.grain, lang, sheet.currency))
     put_formula(ws, f"{ACOL['achievement']}{row}", source.format(column=COL["achievement"]), PERCENT)
     put_formula(ws, f"{ACOL['status']}{row}", source.format(column=COL["status"]))
 
@@ -271,14 +273,16 @@ def write_bottleneck(ws: Worksheet, row: int, sheet: KpiSheet) -> int:
     verdict = "below" if bottleneck.below_benchmark else "weakest"
     row = write_label(ws, row, tr("bottleneck.kpi", lang), rate_kpi.label(lang), fill=BAD_FILL if verdict == "below" else None)
     row = write_label(ws, row, tr("bottleneck.rate", lang), fraction(step.step_rate), PERCENT)
-    row = write_label(ws, row, tr("bottleneck.band", lang), benchmark_text(rate_kpi, lang))
-    row = write_label(ws, row, tr("bottleneck.gap", lang), step.shortfall, PERCENT)
+    row = write_label(ws, row, tr("bottleneck.band", lang), benchmark_text(rate_kpi, lang, sheet.currency))
+    gap = None if step.step_rate is None or step.band_low is None else step.band_low - step.step_rate
+    row = write_label(ws, row, tr("bottleneck.gap", lang), gap, RATE_GAP)  # in points, as on screen
     row = write_label(ws, row, tr("bottleneck.verdict", lang), tr(f"bottleneck.{verdict}", lang))
     row = write_label(ws, row, tr("bottleneck.stage", lang), f"{stage.label(lang)} — {stage.issue(lang)}")
     row = write_list(ws, row, tr("bottleneck.countermeasures", lang), [c(lang) for c in stage.countermeasures])
     gain = what_if(catalogue, ACTIVITY_FUNNEL, steps, bottleneck, results)
+    shown = {"currency": sheet.currency, "grain": "per_month"}  # extra per month
     gains = [tr("bottleneck.gain", lang, kpi=catalogue.kpis[k].label(lang),
-                value=format_number(v, catalogue.kpis[k].unit, lang)) for k, v in (gain.gains if gain else {}).items()]
+                value=format_number(v, catalogue.kpis[k].unit, lang, **shown)) for k, v in (gain.gains if gain else {}).items()]
     return write_list(ws, row, tr("bottleneck.what_if", lang), gains)
 
 
