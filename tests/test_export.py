@@ -317,9 +317,9 @@ def test_phase_row_cells(book_ja: Workbook, sheet: str, row: int, tier: str, kpi
 
 
 @pytest.mark.parametrize(("currency", "unit", "number_format", "kgi_unit"), [
-    ("JPY", "円/人月", '"¥"#,##0', "円/月"),
-    ("USD", "ドル/人月", '"$"#,##0', "ドル/月"),
-    ("EUR", "ユーロ/人月", '"€"#,##0', "ユーロ/月"),
+    ("JPY", "円/月", '"¥"#,##0', "円/月"),
+    ("USD", "ドル/月", '"$"#,##0', "ドル/月"),
+    ("EUR", "ユーロ/月", '"€"#,##0', "ユーロ/月"),
 ])
 def test_amounts_carry_the_workspace_currency(catalogue: Catalogue, data: Data, currency: str, unit: str,
                                               number_format: str, kgi_unit: str) -> None:
@@ -538,7 +538,7 @@ def test_plan_inputs_start_from_the_actuals(book_ja: Workbook, catalogue: Catalo
     assert inputs.kgi_per_month == 18_000_000  # 1.2M won in 2 days = ¥18.26M a month, 2 significant digits
     assert {step: (r.source, r.value) for step, r in inputs.factors.items()} == {
         "average_deal_size": ("actual", 1_200_000),  # ¥1.2M ÷ 1 deal
-        "win_rate": ("actual", 100.0),
+        "win_rate": ("actual", 50.0),  # 1 won ÷ 2 created (O2 is open): won ÷ closed would say 100 %
         "opportunity_per_appointment": ("assumed", 70.0),  # actual 200 %: more opportunities than appointments
         "appointment_rate": ("actual", pytest.approx(100 / 3)),
         "effective_conversation_rate": ("actual", 75.0),
@@ -547,7 +547,7 @@ def test_plan_inputs_start_from_the_actuals(book_ja: Workbook, catalogue: Catalo
     assert (inputs.headcount, inputs.working_days) == (2, 20)
     cells = {name: named_cell(book_ja, name) for name in plan_names(catalogue.plan).values()}
     assert cells["KGI_PER_MONTH"].value == 18_000_000 and cells["KGI_PER_MONTH"].number_format == '"¥"#,##0'
-    assert cells["WIN_RATE"].value == 1.0 and cells["WIN_RATE"].number_format == "0.0%"
+    assert cells["WIN_RATE"].value == 0.5 and cells["WIN_RATE"].number_format == "0.0%"
     assert cells["CONNECT_RATE"].value == pytest.approx(4 / 9)
     assert (cells["WORKING_DAYS"].value, cells["HEADCOUNT"].value) == (20, 2)
 

@@ -6,7 +6,8 @@ becomes a monthly value × 30.4375 / 30), 4 reps, 80 rep-days, and these period 
   appointments from calls 160 (2); connect rate 1,600/6,400 = 25 %, effective-conversation rate
   800/1,600 = 50 %, appointment rate 160/800 = 20 %;
   opportunities created 120 (appointment → opportunity 120/160 = 75 %); deals won 24 of 80 closed
-  (hand-over win rate 30 %); won amount ¥30,000,000 (average deal size 30,000,000/24 = ¥1,250,000).
+  (hand-over win rate 30 %), 40 still open: the plan's win rate is won ÷ created, 24/120 = 20 %;
+  won amount ¥30,000,000 (average deal size 30,000,000/24 = ¥1,250,000).
 """
 
 from __future__ import annotations
@@ -171,7 +172,7 @@ def test_monthly_kgi() -> None:
 
 
 def test_actual_rates_come_from_the_kpi_results() -> None:
-    assert actual_rate("win_rate", TEAM) == 30  # 24 won ÷ 80 closed
+    assert actual_rate("win_rate", TEAM) == 20  # 24 won ÷ 120 created, not ÷ 80 closed: open deals count too
     assert actual_rate("opportunity_per_appointment", TEAM) == 75  # 120 opportunities ÷ 160 appointments
     assert actual_rate("appointment_rate", TEAM) == 20
     assert actual_rate("effective_conversation_rate", TEAM) == 50
@@ -180,7 +181,7 @@ def test_actual_rates_come_from_the_kpi_results() -> None:
 
 
 def test_benchmarks_are_the_catalogue_lower_bounds_or_the_stated_default() -> None:
-    assert benchmark_rate(CHAIN.factor("win_rate"), CATALOGUE).value == 25  # handover_win_rate: 25 % and up
+    assert benchmark_rate(CHAIN.factor("win_rate"), CATALOGUE) == Rate("assumed", 20)  # SPEC §9's example
     assert benchmark_rate(CHAIN.factor("appointment_rate"), CATALOGUE).value == 15  # 15–25 %
     assert benchmark_rate(CHAIN.factor("effective_conversation_rate"), CATALOGUE).value == 50  # 50–70 %
     assert benchmark_rate(CHAIN.factor("connect_rate"), CATALOGUE).value == 20  # 20–30 %
@@ -256,9 +257,9 @@ def test_without_headcount_or_days_only_per_rep_values_are_missing(headcount: fl
 def team_plan() -> Plan:
     """¥40M a month at the team's deal size and rates, but the connect rate at its benchmark (20 %),
     4 reps × 20 days = 80 rep-days:
-      deals 40,000,000 ÷ 1,250,000 = 32; opportunities 32 ÷ 30 % = 106.667;
-      appointments ÷ 75 % = 142.222 (1.7778 per rep per day); effective conversations ÷ 20 % = 711.111
-      (8.8889); connects ÷ 50 % = 1,422.222 (17.7778); calls ÷ 20 % = 7,111.111 (88.8889)."""
+      deals 40,000,000 ÷ 1,250,000 = 32; opportunities 32 ÷ 20 % = 160;
+      appointments ÷ 75 % = 213.333 (2.6667 per rep per day); effective conversations ÷ 20 % = 1,066.667
+      (13.3333); connects ÷ 50 % = 2,133.333 (26.6667); calls ÷ 20 % = 10,666.667 (133.3333)."""
     rates = {step: choose_rate(CHAIN.factor(step), "actual", TEAM, CATALOGUE) for step in needed_steps("revenue")}
     rates["connect_rate"] = choose_rate(CHAIN.factor("connect_rate"), "benchmark", TEAM, CATALOGUE)
     return build_plan(inputs_of("revenue", 40_000_000, actual_deal_size(TEAM), rates, headcount=4, working_days=20))
@@ -290,16 +291,16 @@ def test_each_node_has_actual_required_and_gap() -> None:
         "revenue": ("per_month", 40_000_000, 30_437_500, -9_562_500),  # actual 30,000,000 × 30.4375/30
         "average_deal_size": ("period", 1_250_000, 1_250_000, 0),
         "won_deals": ("per_month", 32, 24.35, -7.65),  # actual 24 × 30.4375/30
-        "win_rate": ("period", 30, 30, 0),
-        "opportunities": ("per_month", 106.6667, 121.75, 15.0833),  # actual 120 × 30.4375/30
+        "win_rate": ("period", 20, 20, 0),
+        "opportunities": ("per_month", 160, 121.75, -38.25),  # actual 120 × 30.4375/30
         "opportunity_per_appointment": ("period", 75, 75, 0),
-        "appointments": ("per_rep_per_day", 1.7778, 2, 0.2222),  # actual 160 ÷ 80 rep-days
+        "appointments": ("per_rep_per_day", 2.6667, 2, -0.6667),  # actual 160 ÷ 80 rep-days
         "appointment_rate": ("period", 20, 20, 0),
-        "effective_conversations": ("per_rep_per_day", 8.8889, 10, 1.1111),  # 800 ÷ 80
+        "effective_conversations": ("per_rep_per_day", 13.3333, 10, -3.3333),  # 800 ÷ 80
         "effective_conversation_rate": ("period", 50, 50, 0),
-        "connects": ("per_rep_per_day", 17.7778, 20, 2.2222),  # 1,600 ÷ 80
+        "connects": ("per_rep_per_day", 26.6667, 20, -6.6667),  # 1,600 ÷ 80
         "connect_rate": ("period", 20, 25, 5),  # benchmark 20 % planned, 25 % actual
-        "calls": ("per_rep_per_day", 88.8889, 80, -8.8889),  # 6,400 ÷ 80
+        "calls": ("per_rep_per_day", 133.3333, 80, -53.3333),  # 6,400 ÷ 80
     }
     for node_id, (grain, required, actual, gap) in expected.items():
         node = nodes[node_id]
@@ -308,7 +309,11 @@ def test_each_node_has_actual_required_and_gap() -> None:
         assert node.actual == pytest.approx(actual, abs=1e-4), node_id
         assert node.gap == pytest.approx(gap, abs=1e-4), node_id
     assert nodes["revenue"].achievement == pytest.approx(76.09375)  # 30,437,500 ÷ 40,000,000
-    assert nodes["calls"].achievement == pytest.approx(90)  # 80 ÷ 88.889
+    assert nodes["calls"].achievement == pytest.approx(60)  # 80 ÷ 133.333
+    # the team's own rates throughout: opportunities fall as short of their need as the wins do (76.1 %),
+    # where a won ÷ closed rate applied to every created deal read 114 % of need beside red wins
+    assert nodes["opportunities"].achievement == pytest.approx(nodes["won_deals"].achievement)
+    assert nodes["won_deals"].achievement == pytest.approx(76.09375)
     assert nodes["connect_rate"].source == "benchmark" and nodes["win_rate"].source == "actual"
     assert nodes["calls"].actual == actual_volume(CHAIN.volume("calls"), CATALOGUE, TEAM)
 
@@ -347,8 +352,8 @@ def test_tree_frame_and_table_texts() -> None:
     frame = tree_frame(kpi_tree(team_plan(), TEAM), "ja")
     calls = frame[frame["node_id"] == "calls"].iloc[0]
     assert calls["branch"] == "└ 架電数" and calls["label"] == "　" * 6 + "架電数"
-    assert calls["values_text"] == "80件/人/日 / 88.9件/人/日"
-    assert calls["gap_text"] == "−8.9件/人/日" and calls["achievement_text"] == "90.0%" and not calls["meets"]
+    assert calls["values_text"] == "80件/人/日 / 133.3件/人/日"
+    assert calls["gap_text"] == "−53.3件/人/日" and calls["achievement_text"] == "60.0%" and not calls["meets"]
     rate = frame[frame["node_id"] == "connect_rate"].iloc[0]
     assert (rate["branch"], rate["gap_text"], rate["source_text"], bool(rate["meets"])) == ("├ コネクト率", "+5.0pt", "目安",
                                                                                            True)
@@ -386,7 +391,7 @@ def test_tree_chart_spec(lang: str) -> None:
     assert spec["resolve"]["scale"]["y"] == "shared"
     rows = spec["datasets"][names["data"]["name"]]
     assert len(rows) == 13 and rows[0]["name"] == ("売上" if lang == "ja" else "Revenue")
-    assert rows[-1]["bar"] == pytest.approx(90)  # calls: 80 actual ÷ 88.9 required
+    assert rows[-1]["bar"] == pytest.approx(60)  # calls: 80 actual ÷ 133.3 required
 
 
 def test_tree_chart_caps_runaway_bars_and_skips_missing_ones() -> None:

@@ -83,7 +83,7 @@ def test_the_plan_starts_from_the_teams_pace() -> None:
     assert monthly.kgi_kind == "revenue" and monthly.kgi_per_month == 10_000_000
     assert default_kgi(CATALOGUE.plan, "revenue", True, CATALOGUE, TEAM) == 120_000_000  # 10,000,000 a month
     assert {f: (r.source, r.value) for f, r in monthly.factors.items()} == {
-        "average_deal_size": ("actual", 1_300_000), "win_rate": ("actual", 30.0),
+        "average_deal_size": ("actual", 1_300_000), "win_rate": ("actual", 20.0),  # 24 won ÷ 120 created
         "opportunity_per_appointment": ("actual", 75.0), "appointment_rate": ("benchmark", 15.0),
         "effective_conversation_rate": ("actual", 50.0), "connect_rate": ("benchmark", 20.0),
     }
