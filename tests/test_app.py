@@ -238,3 +238,20 @@ def test_page_switches_reuse_the_session_cache_until_the_data_changes(app: AppTe
     app.switch_page("views/dashboard.py").run()
     again = [v for v in memo_values(app, "kpis") if v.period.start.year == 2025]
     assert len(again) == 2 and all(a is f for a, f in zip(again, fresh, strict=True))  # nothing recomputed
+
+
+def test_a_call_log_under_the_mature_phase_says_what_is_missing_and_offers_what_it_can_show(app: AppTest) -> None:
+    """Five calls and emails of Ann (1 April) and Bob (2 April): 2 rep-days. No mature KPI can be
+    computed (they need opportunities or leads), so the dashboard says so and shows the other phases'
+    KPIs this log gives: calls 4 ÷ 2 = 2 per rep per day, connects (Connected ×2, Meeting booked) 1.5."""
+    upload(app, [("calls.csv", ACTIVITIES_CSV.encode())])
+    next(b for b in app.button if b.label == "読み込む").click().run()
+    app.session_state["override"] = "mature"
+    app.switch_page("views/dashboard.py").run()
+    assert not app.exception
+    warning = " ".join(w.value for w in app.warning)
+    assert "読み込んだデータからは成熟期のKPIをどれも計算できません。" in warning and "商談" in warning
+    assert "このデータで見られるKPI" in [s.value for s in app.subheader]
+    shown = {m.label.rstrip(" ★☆"): m.value for m in app.metric}
+    assert shown["架電数"] == "2件/人/日" and shown["コネクト数"] == "1.5件/人/日"
+    assert "受注貢献金額" not in shown  # a KPI the data cannot give is not offered

@@ -237,6 +237,17 @@ def phase_cards(phase_id: str, results: KpiResults) -> list[Card]:
     return build_cards(session.catalogue(), rows, previous, session.kpi_results_by("week"))
 
 
+def computable_cards(results: KpiResults, excluding: str) -> list[Card]:
+    """The other phases' KPIs this data can give, each once (the first phase's target), in phase order."""
+    offered: dict[str, Card] = {}
+    for phase in session.catalogue().phases:
+        if phase.id != excluding:
+            for card in phase_cards(phase.id, results):
+                if card.row.status != "unavailable":
+                    offered.setdefault(card.row.kpi_id, card)
+    return list(offered.values())
+
+
 def card_grid(cards: list[Card], per_row: int = 4) -> None:
     """Cards in rows of `per_row` equal columns (a short last row keeps the same widths)."""
     for start in range(0, len(cards), per_row):

@@ -5,9 +5,10 @@ import streamlit as st
 
 from phasekpi.charts.funnel import conversion_chart, funnel_chart, funnel_frame
 from phasekpi.diagnosis import transition_target
+from phasekpi.display import gap_text
 from phasekpi.funnel import build_funnel, find_bottleneck
 from ui import session
-from ui.widgets import CARD_CSS, bottleneck_box, card_grid, filter_bar, kpi_card, phase_cards
+from ui.widgets import CARD_CSS, bottleneck_box, card_grid, computable_cards, filter_bar, kpi_card, phase_cards
 
 LEADING = 3  # the importance of the KPIs shown first (★★★)
 PER_ROW = 4  # cards per row at 1440 px
@@ -37,19 +38,29 @@ st.caption(" ".join([tr("dashboard.period_caption", start=results.period.start, 
                         days=results.period.days, reps=results.period.active_reps),
                      tr("dashboard.compared" if compared else "dashboard.not_compared")]))
 
-leading = [card for card in cards if card.row.importance >= LEADING][:PER_ROW]
 steps = build_funnel(catalogue, "activity", results)
 bottleneck = find_bottleneck(steps)
-top = st.columns([1] * len(leading) + [max(PER_ROW - len(leading), 2)])  # the bottleneck beside the ★★★ cards
-for column, card in zip(top, leading, strict=False):
-    with column:
-        kpi_card(card)
-with top[-1]:
-    bottleneck_box(bottleneck, steps, side_by_side=False)
-secondary = [card for card in cards if card not in leading]
-if secondary:
-    st.subheader(tr("dashboard.secondary_title"))
-    card_grid(secondary, PER_ROW)
+if all(card.row.status == "unavailable" for card in cards):  # say what is missing, show what this data can give
+    missing = dict.fromkeys(gap_text(gap, lang) for card in cards for gap in card.row.gaps)
+    st.warning(tr("dashboard.phase_unavailable", phase=phase.label(lang), missing=" ".join(missing)))
+    offered = computable_cards(results, excluding=phase.id)
+    if offered:
+        st.subheader(tr("dashboard.computable_title"))
+        st.caption(tr("dashboard.computable_caption"))
+        card_grid(offered, PER_ROW)
+    bottleneck_box(bottleneck, steps)
+else:
+    leading = [card for card in cards if card.row.importance >= LEADING][:PER_ROW]
+    top = st.columns([1] * len(leading) + [max(PER_ROW - len(leading), 2)])  # the bottleneck beside the ★★★ cards
+    for column, card in zip(top, leading, strict=False):
+        with column:
+            kpi_card(card)
+    with top[-1]:
+        bottleneck_box(bottleneck, steps, side_by_side=False)
+    secondary = [card for card in cards if card not in leading]
+    if secondary:
+        st.subheader(tr("dashboard.secondary_title"))
+        card_grid(secondary, PER_ROW)
 st.page_link("views/settings.py", label=tr("dashboard.edit_targets"), icon=":material/tune:")
 
 st.divider()
