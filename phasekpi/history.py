@@ -47,6 +47,9 @@ MANIFEST_VERSION = 1
 LOCK_WAIT_SECONDS = 120  # a writer waits this long for another's add (a 1M-row file takes a few seconds)
 
 
+Progress = Callable[[str, dict[str, object]], None]  # (step, its numbers): what a long step is doing now
+
+
 @dataclass(frozen=True)
 class Upload:
     """One uploaded file of the history, with what it did when it was added."""
@@ -171,17 +174,22 @@ class History:
         raise AssertionError("unreachable")
 
     def add(self, new_store: Callable[[], Store], files: list[tuple[SourceFile, Mapping]],
-            synonyms: Synonyms | None = None, by: str | None = None) -> tuple[Store, LoadReport, Manifest]:
+            synonyms: Synonyms | None = None, by: str | None = None,
+            progress: Progress | None = None) -> tuple[Store, LoadReport, Manifest]:
         """Add files to the history: under the lock, a new store holds the latest history, each file
         loads into it (the usual report, counted against the history) and its good rows become a
         batch; the manifest names the batches of the files that loaded. Returns the store (the
-        history with the files in it), the load report and the new manifest."""
+        history with the files in it), the load report and the new manifest. `progress` hears each
+        step ("replay", then "load_file" per file) so a screen can say what is happening."""
+        tell = progress or (lambda step, params: None)
         with self._writing():
             manifest = self.manifest()
             store = new_store()
+            tell("replay", {"uploads": len(manifest.active)})
             self.replay(store, manifest)
             added, reports = [], []
-            for source, mapping in files:
+            for index, (source, mapping) in enumerate(files, start=1):
+                tell("load_file", {"index": index, "count": len(files), "file": source.name})
                 upload_id = _new_id()
                 report = load_source(store, source, mapping, synonyms, keep=self._keeper(upload_id))
                 reports.append(report)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from phasekpi.catalogue import default_catalogue
-from phasekpi.history import History, UnknownUpload
+from phasekpi.history import History, Progress, UnknownUpload
 from phasekpi.mapping import mapping_for
 from phasekpi.schema import Store, open_store
 from phasekpi.sources import read_source
@@ -32,11 +32,11 @@ def new_store() -> Store:
     return open_store(CATALOGUE)
 
 
-def add(history: History, *names: str) -> list[tuple[int, int, int, int]]:
+def add(history: History, *names: str, progress: Progress | None = None) -> list[tuple[int, int, int, int]]:
     """Add the files; (new, updated, duplicates, rejected) per file as the report says."""
     sources = [read_source(EXPORTS / name, name)[0] for name in names]
     try:
-        store, report, _ = history.add(new_store, [(s, mapping_for(s.header, None)) for s in sources])
+        store, report, _ = history.add(new_store, [(s, mapping_for(s.header, None)) for s in sources], progress=progress)
     finally:
         for source in sources:
             source.discard()
@@ -75,6 +75,16 @@ def test_weekly_exports_added_one_by_one_keep_the_union(history: History) -> Non
                       ("calls_week_2.csv", "activities", 7, 3, 4, "2026-11-06", "2026-11-13"),
                       ("calls_week_3.csv", "activities", 5, 3, 2, "2026-11-12", "2026-11-18")]
     assert history.manifest().uploads[0].mapping["rep"] == "担当者"
+
+
+def test_an_add_tells_each_step_as_it_starts(history: History) -> None:
+    """What the Data page's status box writes while a load runs: the earlier uploads, then file i of n."""
+    heard: list[tuple[str, dict[str, object]]] = []
+    add(history, "calls_week_1.csv")
+    add(history, "calls_week_2.csv", "deals_2026-11-13.csv", progress=lambda step, params: heard.append((step, params)))
+    assert heard == [("replay", {"uploads": 1}),
+                     ("load_file", {"index": 1, "count": 2, "file": "calls_week_2.csv"}),
+                     ("load_file", {"index": 2, "count": 2, "file": "deals_2026-11-13.csv"})]
 
 
 def test_undo_of_the_middle_week_is_as_if_it_was_never_added(history: History) -> None:

@@ -43,6 +43,7 @@ T = TypeVar("T")
 # Streamlit keeps under each widget's own key) and the keys the functions below own.
 SCREEN_KEYS: dict[str, str] = {
     "no_files": "flash: the last check of the Data page found no file to read",
+    "toast": "flash: the toast that says a long step (a load) is done, shown on the next run",
     "upload_report": "the LoadReport of the last upload, shown on the Data page until replaced or undone",
     "history_message": "flash: what the last undo on the Data page did",
     "pending": "files checked on the Data page, waiting for their mapping to be confirmed",

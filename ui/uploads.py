@@ -7,7 +7,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from phasekpi.history import HistoryBusy
+from phasekpi.history import HistoryBusy, Progress
 from phasekpi.ingest import mapping_problem
 from phasekpi.mapping import Mapping, default_profiles, mapping_for
 from phasekpi.problems import FileReport, LoadReport, Problem
@@ -49,8 +49,10 @@ def generation() -> int:
     return session.kept("pending_generation", 0)
 
 
-def analyse() -> None:
-    """Form callback: copy the uploads aside, recognise each file and propose its mapping."""
+def analyse(progress: Progress | None = None) -> None:
+    """After the form is sent: copy the uploads aside, recognise each file and propose its mapping,
+    telling `progress` which file it is on."""
+    tell = progress or (lambda step, params: None)
     uploads = session.kept_widget("uploads") or []
     session.keep("no_files", not uploads)
     if not uploads:
@@ -59,6 +61,7 @@ def analyse() -> None:
     folder = Path(tempfile.mkdtemp(prefix="phasekpi-upload-"))
     files = []
     for index, upload in enumerate(uploads):
+        tell("check_file", {"index": index + 1, "count": len(uploads), "file": upload.name})
         path = folder / f"{index}{''.join(Path(upload.name).suffixes[-2:])}"
         path.write_bytes(upload.getvalue())
         files.append(inspect(path, upload.name))
@@ -87,7 +90,7 @@ def change_sheet(index: int, key: str) -> None:
     pending()[index] = inspect(file.path, file.name, session.widget(key))
 
 
-def load(mappings: list[Mapping | None]) -> LoadReport:
+def load(mappings: list[Mapping | None], progress: Progress | None = None) -> LoadReport:
     """Add the pending files under the confirmed mappings to the team's history (counted against
     what it holds now, whoever added that) and show the history; files that cannot load are only
     reported. While the history stays empty the session keeps what it showed."""
@@ -100,7 +103,7 @@ def load(mappings: list[Mapping | None]) -> LoadReport:
         elif file.mapping is not None and file.mapping.refused_as:  # left unloaded: say why in the report
             refused.append(FileReport(file=file.name, error=mapping_problem(file.source, file.mapping)))
     try:
-        team, added, manifest = session.history().add(session.new_store, confirmed, by=session.who())
+        team, added, manifest = session.history().add(session.new_store, confirmed, by=session.who(), progress=progress)
     except HistoryBusy:
         report = LoadReport([*refused, *(FileReport(file=s.name, error=Problem("history_busy", {"file": s.name}))
                                          for s, _ in confirmed)])

@@ -30,7 +30,12 @@ def upload_controls() -> None:
     with st.form("upload", border=True):
         st.file_uploader(tr("data.uploader"), type=["csv", "txt", "tsv", "gz", "xlsx"], accept_multiple_files=True,
                          key="uploads", help=tr("data.uploader_help"))
-        st.form_submit_button(tr("data.check_button"), type="primary", on_click=uploads.analyse)
+        checked = st.form_submit_button(tr("data.check_button"), type="primary")
+    if checked:
+        with st.status(tr("progress.check_title"), expanded=True) as status:
+            uploads.analyse(progress=lambda step, params: status.write(tr(f"progress.{step}", **params)))
+            status.update(label=tr("progress.check_done", count=len(uploads.pending())), state="complete",
+                          expanded=False)
     with st.expander(tr("data.import_title")):
         st.caption(tr("data.import_help", folder=str(import_dir())))
         on_disk = importable_files()
@@ -51,9 +56,19 @@ if session.take("no_files", False):
 
 
 def load_confirmed() -> None:
-    uploads.load([chosen_mapping(i) for i in range(len(uploads.pending()))])
+    """Load under the chosen mappings, saying which step runs, then start the page afresh with the report."""
+    mappings = [chosen_mapping(i) for i in range(len(uploads.pending()))]
+    with st.status(tr("progress.load_title"), expanded=True) as status:
+        report = uploads.load(mappings, progress=lambda step, params: status.write(tr(f"progress.{step}", **params)))
+        status.update(label=tr("progress.load_done"), state="complete")
+    rows = sum(file.rows_loaded for file in report.files if file.error is None)
+    session.keep("toast", tr("progress.loaded_toast", rows=f"{rows:,}", files=len(report.files)))
+    st.rerun()
 
 
+toast = session.take("toast")
+if toast:
+    st.toast(toast, icon=":material/check_circle:")
 if uploads.pending() and session.may("upload"):
     st.subheader(tr("mapping.title"))
     st.caption(tr("mapping.intro"))
@@ -62,8 +77,9 @@ if uploads.pending() and session.may("upload"):
         if file.source is not None:
             mapping_editor(index)
     left, right = st.columns([1, 5])
-    if any(file.source is not None for file in uploads.pending()):  # nothing to load when every file was refused
-        left.button(tr("mapping.load_button"), type="primary", on_click=load_confirmed)
+    loadable = any(file.source is not None for file in uploads.pending())  # nothing to load when every file was refused
+    if loadable and left.button(tr("mapping.load_button"), type="primary"):
+        load_confirmed()
     right.button(tr("mapping.cancel"), on_click=uploads.discard)
 elif not session.is_demo():
     st.button(tr("data.view_demo"), on_click=session.load_demo)

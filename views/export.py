@@ -34,7 +34,8 @@ sheet = KpiSheet(
     currency=session.currency(),
 )
 stream = io.BytesIO()
-write_workbook(stream, sheet)
+with st.spinner(tr("progress.export"), show_time=True):
+    write_workbook(stream, sheet)
 st.download_button(
     tr("export.download"), data=stream.getvalue(), type="primary", icon=":material/download:",
     file_name=f"phase_kpi_{date.today():%Y%m%d}_{book_lang}.xlsx",
