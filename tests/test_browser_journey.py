@@ -29,7 +29,7 @@ from openpyxl import load_workbook
 
 from bench.served import streamlit_server
 from phasekpi.catalogue import default_catalogue
-from phasekpi.display import kpi_value_text
+from phasekpi.display import format_number
 from phasekpi.history import History, history_folder
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -153,8 +153,10 @@ def cards(page, count: int) -> dict[str, str]:
 
 
 def card_text(kpi_id: str, actual: float | None, lang: str) -> str:
-    """What a card shows for this value: the number at the displayed rounding with its grain."""
-    return kpi_value_text(default_catalogue(), kpi_id, actual, lang)
+    """What a card shows for this value: the number at the displayed rounding with its unit (the
+    grain is said by the target line under it)."""
+    kpi = default_catalogue().kpis[kpi_id]
+    return format_number(actual, kpi.unit, lang, grain=kpi.grain)
 
 
 def test_manager_journey_from_cp932_upload_to_excel_and_english(browser, app_url: str, tmp_path: Path) -> None:
@@ -192,7 +194,7 @@ def test_manager_journey_from_cp932_upload_to_excel_and_english(browser, app_url
     shown = cards(page, len(expected["ja"]))
     assert shown == expected["ja"]
     calls = catalogue.kpis["calls"].label("ja")
-    assert re.fullmatch(r"[\d,.]+件/人/日", shown[calls])  # a number read off a card
+    assert re.fullmatch(r"[\d,.]+件", shown[calls])  # a number read off a card
     go(page, "担当者別", "担当者別の状況")
     page.get_by_text("髙橋 一郎").first.wait_for(state="attached")  # CP932 names intact (grid cells: hidden text)
 

@@ -36,13 +36,13 @@ STATUS_COLOURS = {"good": "#1e7b45", "warning": "#b7791f", "bad": "#b03a2e", "no
                   "unavailable": "#6b7280", "implausible": "#6b7280"}
 CARD_CSS = """
 <style>
-.kpi-card .target {font-size:0.82rem; color:#555;}
+.kpi-target {font-size:0.85rem; color:#444; margin-top:-6px;}
+[data-testid="stMetricLabel"] * {white-space:normal !important; overflow:visible !important; text-overflow:clip !important;}
 .kpi-card .bar {height:7px; background:#eceff3; border-radius:4px; margin:6px 0 4px 0; overflow:hidden;}
 .kpi-card .bar > div {height:7px; border-radius:4px;}
 .kpi-card .status {font-size:0.82rem; font-weight:600;}
 .kpi-card .bench {font-size:0.75rem; color:#777; margin-top:2px;}
 .kpi-card .note {font-size:0.75rem; color:#555; margin-top:4px; line-height:1.35;}
-.kpi-card.unavailable .target {color:#4b5563;}
 [data-testid="stMetricValue"] {font-size:1.6rem;}
 [data-testid="stMainBlockContainer"] {padding-top:2.5rem;}
 </style>
@@ -89,8 +89,8 @@ def kpi_card(card: Card) -> None:
     target = tr("card.target", target=kpi_value_text(catalogue, row.kpi_id, row.target, lang, currency=session.currency()))
     if row.status == "unavailable":
         value, note = tr("card.unavailable_value"), gaps_text(row.gaps, lang)
-    else:
-        value = kpi_value_text(catalogue, row.kpi_id, row.actual, lang, currency=session.currency())
+    else:  # the number and its unit; the grain is said by the target line right below it
+        value = format_number(row.actual, kpi.unit, lang, currency=session.currency(), grain=kpi.grain)
         note = tr("card.implausible_note") if row.status == "implausible" else ""
     if kpi.sourced_only and row.status != "unavailable":
         note = " ".join(filter(None, [tr(f"card.sourcing.{sourcing_basis()}"), note]))
@@ -98,12 +98,12 @@ def kpi_card(card: Card) -> None:
         st.metric(f"{kpi.label(lang)} {stars(row.importance)}", value, delta=change_text(card),
                   delta_color="inverse" if kpi.direction == "lower" else "normal", help=kpi.meaning(lang),
                   delta_description=tr("card.vs_previous") if card.change is not None else None)
+        st.markdown(f'<div class="kpi-target">{escape(target)}</div>', unsafe_allow_html=True)
         chart = sparkline_chart(catalogue, card, lang)
         if chart is not None:
             st.altair_chart(chart, width="stretch", height=SPARKLINE_HEIGHT)
         parts = [
             f'<div class="kpi-card {row.status}">',
-            f'<div class="target">{escape(target)}</div>',
             f'<div class="bar"><div style="width:{width:.0f}%; background:{colour};"></div></div>',
             f'<div class="status" style="color:{colour};">{escape(tr(f"status.{row.status}", achieved=achieved))}</div>',
             f'<div class="bench">{escape(tr("card.benchmark", band=bench)) if bench else "&nbsp;"}</div>',
