@@ -23,6 +23,7 @@ PhaseId = Literal["startup", "growth", "mature"]
 KpiType = Literal["count", "sum", "score", "ratio", "derived"]
 UnitId = Literal["count", "percent", "yen", "points", "ratio"]
 Grain = Literal["per_rep_per_day", "per_rep_per_month", "per_month", "period"]
+TEAM_GRAINS = frozenset({"per_month"})  # a target at these grains is the whole team's, never one rep's
 OutcomeLevel = Literal["none", "connected", "effective", "appointment"]
 DataSignal = Literal[
     "months_since_first_activity",
@@ -90,6 +91,11 @@ class Kpi(Strict):
     def requirements(self) -> list[list[Need]]:
         """`needs` parsed: each entry is a list of alternatives."""
         return [parse_need(text) for text in self.needs]
+
+    @property
+    def is_team(self) -> bool:
+        """Its target is the team's (an amount per month): a rep's slice is not measured against it."""
+        return self.grain in TEAM_GRAINS
 
     @property
     def is_share(self) -> bool:

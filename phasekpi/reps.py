@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from phasekpi.catalogue import Catalogue
 from phasekpi.metrics import KpiResults, ScorecardRow, activity_total, scorecard
@@ -19,11 +19,13 @@ class RepRow:
 
 def leaderboard(catalogue: Catalogue, phase_id: str, by_rep: Mapping[str, KpiResults],
                 targets: Mapping[str, float] | None = None) -> list[RepRow]:
-    """Each rep against the phase's targets, alphabetical: ranking is the reader's choice, not ours."""
+    """Each rep against the phase's targets, alphabetical: ranking is the reader's choice, not ours.
+    A team target (an amount per month) is no rep's: the rep's value is shown without achievement."""
     order = [entry.kpi for entry in catalogue.phase(phase_id).kpis]
     rows = []
     for rep in sorted(by_rep):
-        cards = sorted(scorecard(catalogue, phase_id, by_rep[rep], targets), key=lambda r: order.index(r.kpi_id))
+        cards = sorted((replace(c, achievement=None) if catalogue.kpis[c.kpi_id].is_team else c
+                        for c in scorecard(catalogue, phase_id, by_rep[rep], targets)), key=lambda r: order.index(r.kpi_id))
         reached = [c.achievement for c in cards if c.achievement is not None]
         rows.append(RepRow(rep, cards, statistics.fmean(reached) if reached else None))
     return rows

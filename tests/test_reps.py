@@ -50,3 +50,14 @@ def test_leaderboard_lists_reps_by_name_with_their_phase_achievement():
 def test_leaderboard_uses_target_overrides():
     rows = leaderboard(CATALOGUE, "startup", {"a": results(calls=100)}, {"calls": 200})
     assert rows[0].cards[0].achievement == pytest.approx(50.0)
+
+
+def test_a_team_target_is_no_reps_target():
+    """Growth: calls 80 per rep per day, opportunity amount ¥30,000,000 a month for the whole team. A rep
+    with 72 calls a day (90 %) and ¥20,000,000 of opportunities shows the amount without an achievement,
+    and the average is the calls' 90 % alone (not (90 + 66.7) ÷ 2)."""
+    row = leaderboard(CATALOGUE, "growth", {"a": results(calls=72, opportunity_amount=20_000_000)})[0]
+    cards = {c.kpi_id: c for c in row.cards}
+    assert cards["opportunity_amount"].actual == 20_000_000 and cards["opportunity_amount"].achievement is None
+    assert cards["calls"].achievement == pytest.approx(90.0)
+    assert row.average_achievement == pytest.approx(90.0)

@@ -108,6 +108,8 @@ def write_rep_row(ws: Worksheet, row: int, rep: str, sheet: KpiSheet, phase: Pha
             number_format(kpi.unit, sheet.currency, kpi.grain))
         if doubtful(results, entry.kpi, kpi, sheet.lang) is not None:  # no achievement that could turn green
             continue
+        if kpi.is_team:  # the team's target is no rep's (reps.leaderboard)
+            continue
         put_formula(ws, achievement, achievement_formula(kpi.direction, target_name(phase.id, entry.kpi), actual),
                     PERCENT)
         achievements.append(achievement)
