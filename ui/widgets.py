@@ -125,12 +125,12 @@ def change_text(card: Card) -> str | None:
 
 
 # How a number input steps and shows its value per unit: whole counts and amounts, rates to 0.1.
-INPUT_FORMATS = {"count": ("%.0f", 1.0), "percent": ("%.1f", 0.5), "yen": ("%.0f", 1000.0),
-                 "points": ("%.1f", 1.0), "ratio": ("%.2f", 0.1)}
+INPUT_FORMATS = {"count": ("%.0f", 1.0), "average": ("%.1f", 0.5), "percent": ("%.1f", 0.5), "yen": ("%.0f", 1000.0),
+                 "points": ("%.1f", 1.0), "ratio": ("%.2f", 0.1)}  # average: a count per rep per day or month
 
 
 def remembered_number(label: str, memory: dict, name: str, default: float | None, key: str,
-                      disabled: bool = False, unit: str | None = None) -> float | None:
+                      disabled: bool = False, unit: str | None = None, label_has_unit: bool = False) -> float | None:
     """A number input whose value outlives its page (a callback copies it into `memory` before the
     next run, so values computed above the input already see it); its value now. With a `unit` the
     label names it (`粗利率（%）`, `… (USD)`) and the input steps by it; Streamlit cannot show thousands
@@ -143,7 +143,7 @@ def remembered_number(label: str, memory: dict, name: str, default: float | None
     shown: dict[str, Any] = {}
     if unit is not None:
         lang, currency = session.lang(), session.currency()
-        label = input_label(label, unit, lang, currency=currency)
+        label = label if label_has_unit else input_label(label, unit, lang, currency=currency)
         shown = dict(zip(("format", "step"), INPUT_FORMATS[unit], strict=True))
         if unit == "yen" and value is not None:
             shown["help"] = session.tr("number.input_help", value=format_number(value, unit, lang, currency=currency))

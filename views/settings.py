@@ -41,9 +41,10 @@ for tab, phase in zip(st.tabs([p.label(lang) for p in ordered]), ordered, strict
     for index, entry in enumerate(phase.kpis):
         kpi = catalogue.kpis[entry.kpi]
         with columns[index % len(columns)]:
+            per_rep = kpi.unit == "count" and kpi.grain.startswith("per_rep")  # 2.5 appointments a day is a target
             remembered_number(target_label(catalogue, entry.kpi, lang, session.currency()), phase_targets, entry.kpi,
                               entry.target, key=f"target_{phase.id}_{entry.kpi}", disabled=not session.may("targets"),
-                              unit=kpi.unit if kpi.unit == "yen" else None)
+                              unit="average" if per_rep else kpi.unit, label_has_unit=True)
 st.markdown(f"**{tr('dashboard.settings_title')}**")
 columns = st.columns(3)
 for index, (name, setting) in enumerate(catalogue.settings.items()):
