@@ -6,12 +6,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from rendering import texts
 from streamlit.testing.v1 import AppTest
 
 from phasekpi.access import AccessList, access_path, write_access
-from ui.tables import column_px, fit_widths, fitted_height
+from ui.tables import column_px, fit_widths, fitted_columns, fitted_height
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 # The demo's reps are written as names; a list naming two of them stands for a CRM's id → name list.
@@ -73,6 +74,18 @@ def test_a_column_is_as_wide_as_its_text_within_bounds(values: list[str], width:
 ])
 def test_columns_fit_the_window_by_cutting_the_widest(wanted: list[int], budget: int, widths: list[int]) -> None:
     assert fit_widths(wanted, budget) == widths
+
+
+def test_the_upload_list_fits_the_window() -> None:
+    """Ten columns as the Data page lists uploads: sized to their text, cut to 975 px in all."""
+    listed = pd.DataFrame([{"ファイル": "salesforce_dataloader_Opportunity.csv", "データ": "活動(架電・メール)",
+                            "追加日時": "2026-12-01 23:26:48", "追加した人": "manager@example.co.jp", "状態": "有効",
+                            "新規": "8", "更新": "0", "重複": "0", "除外": "0", "期間": "2024-01-23 〜 2024-01-23",
+                            "対応付け": "担当者 ← OwnerId、日時 ← CreatedDate、金額 ← Amount、フェーズ ← StageName"}])
+    widths = [config["width"] for config in fitted_columns(listed).values()]
+    assert sum(widths) <= 975 and min(widths) >= 60
+    assert widths[listed.columns.get_loc("状態")] == column_px(["状態", "有効"], 60, 260)  # narrow ones whole
+    assert widths[listed.columns.get_loc("期間")] == max(widths)  # the wide ones cut to one common width
 
 
 def test_the_caption_counts_the_reps_the_filter_keeps() -> None:

@@ -9,6 +9,7 @@ from phasekpi.charts.weeks import week_chart, week_frame
 from phasekpi.history import HistoryBusy, UnknownUpload, Upload
 from phasekpi.weeks import week_coverage
 from ui import session
+from ui.tables import fitted_columns, fitted_height
 
 
 def privacy_note() -> None:
@@ -25,7 +26,9 @@ def upload_list() -> None:
     if not uploads:
         st.caption(tr("history.empty"))
         return
-    st.dataframe(pd.DataFrame([_row(u) for u in uploads]), hide_index=True, width="stretch")
+    listed = pd.DataFrame([_row(u) for u in uploads])
+    st.dataframe(listed, hide_index=True, width="stretch", height=fitted_height(len(listed)),
+                 column_config=fitted_columns(listed))
     message = session.take("history_message")
     if message:
         st.success(message)

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import unicodedata
 
+import pandas as pd
+import streamlit as st
+
 ROW_PX = 35  # st.dataframe's row height, the header row included
 BORDER_PX = 3
 MAX_VISIBLE_ROWS = 25  # beyond this the table scrolls inside the page
@@ -33,3 +36,10 @@ def fit_widths(wanted: list[int], budget: int = TABLE_PX) -> list[int]:
     while cap > 0 and sum(min(w, cap) for w in wanted) > budget:
         cap -= 1
     return [min(w, cap) for w in wanted]
+
+
+def fitted_columns(frame: pd.DataFrame, least: int = 60, most: int = 260) -> dict[str, object]:
+    """A column config that sizes every column of `frame` to its text (header included) so the whole
+    table fits the window, for st.dataframe(column_config=…)."""
+    wanted = [column_px([str(name), *map(str, frame[name])], least, most) for name in frame.columns]
+    return {name: st.column_config.Column(width=width) for name, width in zip(frame.columns, fit_widths(wanted), strict=True)}

@@ -88,7 +88,7 @@ def kpi_card(card: Card) -> None:
     bench = benchmark_text(kpi, lang, currency=session.currency())
     target = tr("card.target", target=kpi_value_text(catalogue, row.kpi_id, row.target, lang, currency=session.currency()))
     if row.status == "unavailable":
-        value, note = tr("card.unavailable_value"), gaps_text(row.gaps, lang)
+        value, note = "—", f'{tr("card.unavailable_value")}: {gaps_text(row.gaps, lang)}'  # the reason, never a 0
     else:  # the number and its unit; the grain is said by the target line right below it
         value = format_number(row.actual, kpi.unit, lang, currency=session.currency(), grain=kpi.grain)
         note = tr("card.implausible_note") if row.status == "implausible" else ""
