@@ -26,6 +26,7 @@ from phasekpi.identity import apply_rows, earlier_copy, file_counts_sql
 from phasekpi.mapping import Mapping, ProfileStore, Synonyms, default_synonyms, mapping_for, normalise
 from phasekpi.mapping import fingerprint as header_fingerprint
 from phasekpi.problems import FileReport, LoadReport, Problem, Rejection, TimeChoice
+from phasekpi.repnames import is_user_list
 from phasekpi.schema import TABLES, Store, TableSpec, refresh_activities
 from phasekpi.sources import CHUNK, SourceFile, broken_records, normalised, read_source
 from phasekpi.timestamps import choose_time, known_formats, time_columns_sql
@@ -180,6 +181,8 @@ def apply_typed(store: Store, spec: TableSpec, name: str, fingerprint: str, repo
 def mapping_problem(source: SourceFile, mapping: Mapping) -> Problem | None:
     """Why a file cannot load under this mapping: another kind of export, nothing recognised,
     required fields missing, or a mapped column of formulas Excel never calculated."""
+    if (mapping.refused_as == "users" or not mapping.columns) and is_user_list(source.header):
+        return Problem("user_list_elsewhere", {"file": source.name})  # names for rep ids: the reps page reads it
     if mapping.refused_as:
         return Problem("other_kind", {"file": source.name, "other": mapping.refused_as})
     if not mapping.columns:

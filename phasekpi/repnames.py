@@ -74,6 +74,14 @@ def read_user_list(path: Path, name: str, synonyms: Synonyms | None = None) -> t
         source.discard()
 
 
+def is_user_list(header: tuple[str, ...] | list[str], synonyms: Synonyms | None = None) -> bool:
+    """Whether a header has a user list's id and name columns (the Data page then points to the reps page)."""
+    columns = (synonyms or default_synonyms()).users
+    header = list(header)
+    named = any(_column(header, names) is not None for names in (columns.name, columns.first_name, columns.last_name))
+    return _column(header, columns.id) is not None and named
+
+
 def _parse(source: SourceFile, synonyms: Synonyms) -> tuple[UserList | None, Problem | None]:
     columns = synonyms.users
     header = list(source.header)

@@ -9,8 +9,11 @@ import duckdb
 import pytest
 
 from phasekpi.drilldown import DrillPage, drill_table
+from phasekpi.ingest import mapping_problem
+from phasekpi.mapping import mapping_for
 from phasekpi.messages import problem_text
 from phasekpi.repnames import read_user_list, rep_choices, rep_label, with_short_ids
+from phasekpi.sources import read_source
 from phasekpi.workspace import Config, Workspace
 
 SALESFORCE_EN = ("Id,Username,LastName,FirstName,Name,Email,IsActive\r\n"
@@ -156,3 +159,21 @@ def test_the_records_page_names_reps_and_owners() -> None:
                      total=2, page=1, pages=1, page_size=50, amount=None)
     table = drill_table(page, "en", {"005A": "Taro Yamada", "005F": "Field Sales Ken"})
     assert table.values.tolist() == [["O1", "Taro Yamada", "Field Sales Ken"], ["O2", "005B", ""]]
+
+
+@pytest.mark.parametrize(("header", "row", "key"), [
+    ("USER_ID,First Name,Last Name,Email", "1001,Taro,Yamada,t@example.com", "user_list_elsewhere"),  # Zoho Users
+    ("Id,Username,FirstName,LastName,IsActive", "005A,a@x.co,Ann,Lee,true", "user_list_elsewhere"),  # Salesforce User
+    ("Id,Username,ProfileId,IsActive", "005A,a@x.co,00e1,true", "other_kind"),  # users, but no name to show
+    ("product,series,sales_price", "GTX,GT,550", "other_kind"),  # products stay products
+])
+def test_the_data_page_sends_a_user_list_to_the_reps_page(tmp_path: Path, header: str, row: str, key: str) -> None:
+    path = tmp_path / "Users.csv"
+    path.write_text(f"{header}\n{row}\n", encoding="utf-8")
+    source, _ = read_source(path, "Users.csv")
+    problem = mapping_problem(source, mapping_for(source.header, None))
+    source.discard()
+    assert problem is not None and problem.key == key
+    if key == "user_list_elsewhere":
+        assert problem_text(problem, "ja").startswith("Users.csv は担当者(ユーザー)の一覧のようです。")
+        assert "Rep names (user list)" in problem_text(problem, "en")
