@@ -120,12 +120,12 @@ def test_suggestions_from_ten_weeks_of_calls(ten_weeks: Store):
 
 @pytest.mark.parametrize(("item_id", "lang", "expected"), [
     # S2 and G1 read one measurement against startup's targets: 100 calls and 20 connects per rep per day
-    ("S2", "ja", "データ: 直近8週のうち3週で架電数・コネクト数が立ち上げ期の目標(架電数 100.0件/人/日・コネクト数 "
-                 "20.0件/人/日)を達成(37.5%、基準: 50%未満で該当)"),
-    ("S2", "en", "Data: Calls and Connects met the Startup targets (Calls 100.0 per rep per day and Connects 20.0 per "
+    ("S2", "ja", "データ: 直近8週のうち3週で架電数・コネクト数が立ち上げ期の目標(架電数 100件/人/日・コネクト数 "
+                 "20件/人/日)を達成(37.5%、基準: 50%未満で該当)"),
+    ("S2", "en", "Data: Calls and Connects met the Startup targets (Calls 100 per rep per day and Connects 20 per "
                  "rep per day) in 3 of the last 8 weeks (37.5%; rule: applies below 50%)"),
-    ("G1", "ja", "データ: 直近8週のうち3週で架電数・コネクト数が立ち上げ期の目標(架電数 100.0件/人/日・コネクト数 "
-                 "20.0件/人/日)を達成(37.5%、基準: 75%以上で該当)"),
+    ("G1", "ja", "データ: 直近8週のうち3週で架電数・コネクト数が立ち上げ期の目標(架電数 100件/人/日・コネクト数 "
+                 "20件/人/日)を達成(37.5%、基準: 75%以上で該当)"),
     # M1 against growth's targets: opportunity rate 15 %, hand-over win rate 25 %
     ("M1", "ja", "データ: 直近3ヶ月のうち0ヶ月で商談化率・引き継ぎ商談受注率が成長期の目標(商談化率 15.0%・"
                  "引き継ぎ商談受注率 25.0%)を達成(基準: 2ヶ月以上で該当)"),
@@ -139,7 +139,7 @@ def test_attainment_evidence_names_the_phase_and_its_targets(ten_weeks: Store, i
 
 def test_evidence_names_the_users_own_target(ten_weeks: Store):
     found = suggest_answers(ten_weeks, CATALOGUE, {"startup": {"calls": 90}})
-    assert "立ち上げ期の目標(架電数 90.0件/人/日・コネクト数 20.0件/人/日)" in evidence_text(CATALOGUE, "S2", found["S2"], "ja")
+    assert "立ち上げ期の目標(架電数 90件/人/日・コネクト数 20件/人/日)" in evidence_text(CATALOGUE, "S2", found["S2"], "ja")
 
 
 def test_thresholds_are_read_from_the_catalogue(ten_weeks: Store, tmp_path: Path):
@@ -242,14 +242,14 @@ def test_volume_is_enough_but_quality_is_the_problem(one_busy_day: Store):
     assert found["G2"].evidence == {"volume": 100.0, "volume_achievement": 125.0, "target": 80.0, "quality": 5.0,
                                     "quality_low": 10.0, "value": 125.0, "threshold": 100.0}
     assert evidence_text(CATALOGUE, "G2", found["G2"], "ja") == \
-        "データ: 架電数 100.0件/人/日は成長期の目標 80.0件/人/日の125%(基準: 100%以上で該当)、商談化率5%(目安の下限10%を下回る)"
+        "データ: 架電数 100件/人/日は成長期の目標 80件/人/日の125%(基準: 100%以上で該当)、商談化率5%(目安の下限10%を下回る)"
     assert evidence_text(CATALOGUE, "G2", found["G2"], "en") == \
-        ("Data: Calls 100.0 per rep per day is 125% of the Growth target of 80.0 per rep per day (rule: applies at "
+        ("Data: Calls 100 per rep per day is 125% of the Growth target of 80 per rep per day (rule: applies at "
          "100% or more); Opportunity rate 5% (below the benchmark low of 10%)")
     # growth's target of 120 calls: 100 ÷ 120 = 83.3 % → not enough volume; startup's target plays no part
     higher = suggest_answers(one_busy_day, CATALOGUE, {"growth": {"calls": 120}})
     assert higher["G2"].value is False and higher["G2"].evidence["volume_achievement"] == 83.3
-    assert "成長期の目標 120.0件/人/日の83.3%" in evidence_text(CATALOGUE, "G2", higher["G2"], "ja")
+    assert "成長期の目標 120件/人/日の83.3%" in evidence_text(CATALOGUE, "G2", higher["G2"], "ja")
     assert suggest_answers(one_busy_day, CATALOGUE, {"startup": {"calls": 120}})["G2"].value is True
 
 
@@ -381,11 +381,11 @@ def test_page_shows_the_suggestions_and_applies_them(app: AppTest, lang: str):
     # demo data: 0 of the last 8 weeks at 100 calls and 20 connects per rep per day; CV of the
     # opportunity rate between reps 0.29; 8.9 months of data
     if lang == "ja":
-        assert ("提案: 該当する — データ: 直近8週のうち0週で架電数・コネクト数が立ち上げ期の目標(架電数 100.0件/人/日・"
-                "コネクト数 20.0件/人/日)を達成(0%") in captions
+        assert ("提案: 該当する — データ: 直近8週のうち0週で架電数・コネクト数が立ち上げ期の目標(架電数 100件/人/日・"
+                "コネクト数 20件/人/日)を達成(0%") in captions
         assert "データ: 8.9ヶ月分のデータが蓄積" in captions
     else:
-        assert "Suggested: applies — Data: Calls and Connects met the Startup targets (Calls 100.0 per rep" in captions
+        assert "Suggested: applies — Data: Calls and Connects met the Startup targets (Calls 100 per rep" in captions
     assert all(not app.checkbox(key=f"item_{i}").value for i in ("S2", "S4", "G3"))
     label = {"ja": "データの提案を反映", "en": "Apply the data's suggestions"}[lang]
     next(b for b in app.button if b.label == label).click().run()
