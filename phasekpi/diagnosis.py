@@ -16,7 +16,7 @@ from typing import Literal
 from phasekpi.catalogue import Catalogue, ChecklistItem, Signals
 from phasekpi.display import kpi_value_text
 from phasekpi.messages import t
-from phasekpi.metrics import KpiResults, achievement, activity_total, compute_grouped, compute_kpis, data_range
+from phasekpi.metrics import KpiResults, achievement, activity_total, compute_grouped, compute_kpis, data_range, target_of
 from phasekpi.reps import rep_spread
 from phasekpi.schema import Store
 from phasekpi.selection import DAYS_PER_MONTH, Filters
@@ -128,7 +128,7 @@ def suggest_answers(store: Store, catalogue: Catalogue,
 
 def _target(catalogue: Catalogue, targets: Mapping[str, Mapping[str, float]], phase: str, kpi_id: str) -> float:
     entry = next(e for e in catalogue.phase(phase).kpis if e.kpi == kpi_id)
-    return float(targets.get(phase, {}).get(kpi_id, entry.target))
+    return target_of(entry, targets.get(phase))
 
 
 def _all_met(catalogue: Catalogue, targets: Mapping[str, Mapping[str, float]], phase: str, kpis: list[str],
@@ -245,7 +245,7 @@ def rep_phases(catalogue: Catalogue, team_phase: str, by_rep: Mapping[str, KpiRe
         if activity_total(catalogue, results) < rule.min_activity:
             return False
         for entry in actions:
-            reached = achievement(results.actual(entry.kpi), float((targets or {}).get(entry.kpi, entry.target)),
+            reached = achievement(results.actual(entry.kpi), target_of(entry, targets),
                                   catalogue.kpis[entry.kpi].direction)
             if reached is None or reached < rule.min_achievement:
                 return False

@@ -8,9 +8,10 @@ rate, rate gap or amount reads the same everywhere. Amounts are in the workspace
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, time
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from itertools import zip_longest
 
 from phasekpi.catalogue import Catalogue, Kpi, default_catalogue
@@ -61,10 +62,10 @@ def format_number(value: float | None, unit: str, lang: str, *, currency: str = 
                   grain: str | None = None) -> str:
     """`1,234件`, `78.7件/人/日`'s number, `15.0%`, `3.8pt`, `¥30,000,000` / `$30,000`, `72.5点`,
     `−1,200` — or a dash when there is no value. The sign stands before the currency symbol."""
-    if value is None:
+    if value is None or not math.isfinite(value):  # no number to show, never "inf"
         return "—"
     decimals = _decimals(value, unit, grain)
-    magnitude = round(abs(value), decimals)
+    magnitude = half_up(abs(value), decimals)
     sign = MINUS if value < 0 and magnitude else ""
     number = f"{magnitude:,.{decimals}f}"
     if unit == "yen":
@@ -74,11 +75,16 @@ def format_number(value: float | None, unit: str, lang: str, *, currency: str = 
     return _join(sign + number, unit_text(unit, lang), lang)
 
 
+def half_up(value: float, decimals: int) -> Decimal:
+    """Rounded half away from zero, as Excel's number formats and ROUND do (2.5 → 3, not Python's 2)."""
+    return Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
 def _decimals(value: float, unit: str, grain: str | None) -> int:
     if unit not in COUNTED:
         return DECIMALS[unit]
     decimals = COUNT_DECIMALS[grain]
-    return 0 if float(round(value, decimals)).is_integer() else decimals
+    return 0 if half_up(value, decimals) == half_up(value, 0) else decimals
 
 
 def unit_text(unit: str, lang: str) -> str:
@@ -95,7 +101,7 @@ def format_delta(value: float | None, unit: str, lang: str, *, currency: str = D
         return "—"
     shown = gap_unit(unit)
     text = format_number(abs(value), shown, lang, currency=currency, grain=grain)
-    rounded = round(abs(value), _decimals(abs(value), shown, grain))
+    rounded = half_up(abs(value), _decimals(abs(value), shown, grain))
     return ("±" if not rounded else "+" if value > 0 else MINUS) + text
 
 

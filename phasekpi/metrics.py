@@ -22,7 +22,7 @@ from typing import Literal
 
 import duckdb
 
-from phasekpi.catalogue import Catalogue, Kpi
+from phasekpi.catalogue import Catalogue, Kpi, PhaseKpi
 from phasekpi.coverage import Coverage, Gap, data_coverage, data_range, table_spans  # noqa: F401 (re-exported)
 from phasekpi.expressions import PERIOD_NAME, kpi_dependencies
 from phasekpi.needs import Need
@@ -356,6 +356,13 @@ class ScorecardRow:
     gaps: tuple[Gap, ...] = ()  # why it is unavailable
 
 
+def target_of(entry: PhaseKpi, targets: Mapping[str, float | None] | None) -> float:
+    """The team's target for a phase's KPI: its override, or the catalogue's when none is entered
+    (an input left empty is None, never a target of 0)."""
+    chosen = (targets or {}).get(entry.kpi)
+    return float(entry.target if chosen is None else chosen)
+
+
 def achievement(actual: float | None, target: float, direction: str) -> float | None:
     """Percent of target reached: actual ÷ target, or target ÷ actual when lower is better."""
     if actual is None or not target:
@@ -377,7 +384,7 @@ def scorecard(catalogue: Catalogue, phase_id: str, results: KpiResults,
     rows = []
     for entry in catalogue.phase(phase_id).kpis:
         kpi = catalogue.kpis[entry.kpi]
-        target = float((targets or {}).get(entry.kpi, entry.target))
+        target = target_of(entry, targets)
         actual = results.actual(entry.kpi)
         gaps = results.gaps(entry.kpi)
         if gaps:

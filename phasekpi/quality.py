@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from phasekpi.catalogue import QUALITY_SCORE, Catalogue
+from phasekpi.metrics import target_of
 from phasekpi.schema import Store, bant_points_sql
 from phasekpi.selection import REP_FILTER, Filters, resolve_period
 
@@ -78,7 +79,7 @@ def quality_target(catalogue: Catalogue, phase_id: str, targets: Mapping[str, Ma
     for phase in phases:
         entry = next((e for e in phase.kpis if e.kpi == KPI), None)
         if entry is not None:
-            return float((targets or {}).get(phase.id, {}).get(KPI, entry.target))
+            return target_of(entry, (targets or {}).get(phase.id))
     return DEFAULT_TARGET
 
 

@@ -23,6 +23,7 @@ import streamlit as st
 from phasekpi.access import AccessList, Action, access_path, read_access, write_access
 from phasekpi.access import may as access_may
 from phasekpi.catalogue import Catalogue, default_catalogue
+from phasekpi.coverage import table_spans as table_spans_of
 from phasekpi.diagnosis import Diagnosis, diagnose
 from phasekpi.display import DEFAULT_CURRENCY
 from phasekpi.history import History, history_folder
@@ -399,6 +400,11 @@ def targets() -> dict[str, dict[str, float]]:
 def bounds() -> tuple[date, date] | None:
     """First and last date of the loaded data (whatever the filters)."""
     return cached("data_range", lambda: data_range(store()), chosen=Filters())
+
+
+def table_spans() -> dict[str, tuple[date, date]]:
+    """Each loaded table's own first and last date (a card compares only what its tables cover)."""
+    return cached("table_spans", lambda: table_spans_of(store()), chosen=Filters())
 
 
 def reps() -> list[str]:

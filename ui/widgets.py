@@ -95,11 +95,14 @@ def kpi_card(card: Card) -> None:
     if kpi.sourced_only and row.status != "unavailable":
         note = " ".join(filter(None, [tr(f"card.sourcing.{sourcing_basis()}"), note]))
     with st.container(border=True):
-        st.metric(f"{kpi.label(lang)} {stars(row.importance)}", value, delta=change_text(card),
-                  delta_color="inverse" if kpi.direction == "lower" else "normal", help=kpi.meaning(lang),
-                  delta_description=tr("card.vs_previous") if card.change is not None else None)
+        delta = change_text(card)
+        moved = delta is not None and not delta.startswith("±")  # a change that rounds to 0 is neither up nor down
+        st.metric(f"{kpi.label(lang)} {stars(row.importance)}", value, delta=delta,
+                  delta_color=("inverse" if kpi.direction == "lower" else "normal") if moved else "off",
+                  delta_arrow="auto" if moved else "off", help=kpi.meaning(lang),
+                  delta_description=tr("card.vs_previous") if delta is not None else None)
         st.markdown(f'<div class="kpi-target">{escape(target)}</div>', unsafe_allow_html=True)
-        chart = sparkline_chart(catalogue, card, lang)
+        chart = sparkline_chart(catalogue, card, lang, session.currency())
         if chart is not None:
             st.altair_chart(chart, width="stretch", height=SPARKLINE_HEIGHT)
         parts = [
@@ -231,10 +234,11 @@ def phase_cards(phase_id: str, results: KpiResults) -> list[Card]:
     """The phase's scorecard as cards: each with its change since the previous period of equal
     length (when the data holds all of it) and its last weeks."""
     rows = scorecard(session.catalogue(), phase_id, results, session.targets().get(phase_id))
-    chosen, first_day = session.filters(), session.bounds()[0]
-    before = previous_filters(chosen, results.period.start, results.period.end, first_day)
-    previous = session.kpi_results(before) if before is not None else None
-    return build_cards(session.catalogue(), rows, previous, session.kpi_results_by("week"))
+    first_days = {table: span[0] for table, span in session.table_spans().items()}
+    before = previous_filters(session.filters(), results.period.start, results.period.end)
+    inside = first_days and before.start >= min(first_days.values())  # else no table could compare: no query
+    previous = session.kpi_results(before) if inside else None
+    return build_cards(session.catalogue(), rows, previous, session.kpi_results_by("week"), first_days)
 
 
 def computable_cards(results: KpiResults, excluding: str) -> list[Card]:

@@ -1,16 +1,18 @@
 """Data: upload CRM exports, confirm how their columns map, and see what was loaded and what was not."""
 
 from pathlib import Path
+from typing import Protocol
 
 import pandas as pd
 import streamlit as st
 
+from phasekpi.history import Progress
 from phasekpi.schema import TABLES, table_summaries
 from phasekpi.sources import import_dir, importable_files
 from ui import historylist, session, uploads
 from ui.editors import chosen_mapping, mapping_editor, problem_files, vocabulary_editor
 from ui.loadreport import health_section, show_report
-from ui.widgets import UPLOADER_CSS
+from ui.widgets import UPLOADER_CSS, plain
 
 
 def file_size(path: Path) -> str:
@@ -25,6 +27,15 @@ historylist.privacy_note()
 
 
 
+class Writes(Protocol):
+    def write(self, *body: object) -> object: ...
+
+
+def step_writer(status: Writes) -> Progress:
+    """What a long step tells, written into its status box (a file's name as text, never markup)."""
+    return lambda step, params: status.write(tr(f"progress.{step}", **{k: plain(str(v)) for k, v in params.items()}))
+
+
 def upload_controls() -> None:
     """The upload form and the server's import folder: for those who may add data."""
     with st.form("upload", border=True):
@@ -33,7 +44,7 @@ def upload_controls() -> None:
         checked = st.form_submit_button(tr("data.check_button"), type="primary")
     if checked:
         with st.status(tr("progress.check_title"), expanded=True) as status:
-            uploads.analyse(progress=lambda step, params: status.write(tr(f"progress.{step}", **params)))
+            uploads.analyse(progress=step_writer(status))
             status.update(label=tr("progress.check_done", count=len(uploads.pending())), state="complete",
                           expanded=False)
     with st.expander(tr("data.import_title")):
@@ -59,16 +70,18 @@ def load_confirmed() -> None:
     """Load under the chosen mappings, saying which step runs, then start the page afresh with the report."""
     mappings = [chosen_mapping(i) for i in range(len(uploads.pending()))]
     with st.status(tr("progress.load_title"), expanded=True) as status:
-        report = uploads.load(mappings, progress=lambda step, params: status.write(tr(f"progress.{step}", **params)))
+        report = uploads.load(mappings, progress=step_writer(status))
         status.update(label=tr("progress.load_done"), state="complete")
-    rows = sum(file.rows_loaded for file in report.files if file.error is None)
-    session.keep("toast", tr("progress.loaded_toast", rows=f"{rows:,}", files=len(report.files)))
+    loaded = [file for file in report.files if file.error is None]
+    rows = sum(file.rows_loaded for file in loaded)
+    session.keep("toast", (tr("progress.loaded_toast", rows=f"{rows:,}", files=len(loaded)), len(loaded) == len(report.files)))
     st.rerun()
 
 
 toast = session.take("toast")
 if toast:
-    st.toast(toast, icon=":material/check_circle:")
+    text, complete = toast
+    st.toast(text, icon=":material/check_circle:" if complete else ":material/warning:")
 if uploads.pending() and session.may("upload"):
     st.subheader(tr("mapping.title"))
     st.caption(tr("mapping.intro"))

@@ -41,7 +41,7 @@ from phasekpi.export.cells import (
 )
 from phasekpi.export.sheet import KpiSheet
 from phasekpi.messages import t
-from phasekpi.metrics import KpiResults
+from phasekpi.metrics import KpiResults, target_of
 
 REFERENCE_FILL = PatternFill("solid", fgColor="DDEBF7")
 
@@ -54,7 +54,7 @@ def write_phase(ws: Worksheet, sheet: KpiSheet, phase: Phase) -> None:
     put_header(ws, HEADER_ROW, [tr(f"col.{c}", sheet.lang) for c in PHASE_COLUMNS])
     overrides = sheet.targets.get(phase.id, {})
     for row, entry in enumerate(phase.kpis, start=FIRST_ROW):
-        target = float(overrides.get(entry.kpi, entry.target))
+        target = target_of(entry, overrides)
         write_kpi_row(ws, row, sheet, phase, entry, target)
     last = FIRST_ROW + len(phase.kpis) - 1
     add_achievement_colours(ws, COL["achievement"], FIRST_ROW, last)
