@@ -168,4 +168,6 @@ def test_the_currency_chosen_on_the_settings_page_is_the_next_sessions(currency:
     assert amounts and not any("¥" in m.value for m in second.metric)
     cost = second.number_input(key="setting_is_cost_per_month")
     assert cost.label == f"IS部門コスト(月額)（{ {'USD': 'ドル', 'EUR': 'ユーロ'}[currency]}）"
-    assert cost.help == f"入力値: {symbol}8,400,000"
+    assert cost.help == "入力値: " + ("\\$" if symbol == "$" else symbol) + "8,400,000"  # a markdown $ escaped
+    formulas = next(m.value for m in second.markdown if "CAC" in m.value and "8,400,000" in m.value)
+    assert "$" not in formulas.replace("\\$", "")  # two bare $ would render the text between them as maths

@@ -70,6 +70,17 @@ def plain(text: str) -> str:
     return SHORTCODE.sub(":\u200b", MARKDOWN_SPECIAL.sub(r"\\\1", text))
 
 
+def amounts(text: str) -> str:
+    """Text with amounts for st.markdown and its kin: `$` escaped, since two of them (`$30,000 … $40,000`)
+    would be read as a formula between them."""
+    return text.replace("$", r"\$")
+
+
+def html_amounts(text: str) -> str:
+    """Escaped HTML with `$` as an entity, for the same reason inside the cards' markdown."""
+    return escape(text).replace("$", "&#36;")
+
+
 def sourcing_basis() -> str:
     """Which deals count as IS-sourced in this data: flag, lead_link or all (kpi_defs.yaml `sourcing`)."""
     return session.cached("sourcing", lambda: data_coverage(session.store(), session.catalogue()).sourcing.basis,
@@ -101,7 +112,7 @@ def kpi_card(card: Card) -> None:
                   delta_color=("inverse" if kpi.direction == "lower" else "normal") if moved else "off",
                   delta_arrow="auto" if moved else "off", help=kpi.meaning(lang),
                   delta_description=tr("card.vs_previous") if delta is not None else None)
-        st.markdown(f'<div class="kpi-target">{escape(target)}</div>', unsafe_allow_html=True)
+        st.markdown(f'<div class="kpi-target">{html_amounts(target)}</div>', unsafe_allow_html=True)
         chart = sparkline_chart(catalogue, card, lang, session.currency())
         if chart is not None:
             st.altair_chart(chart, width="stretch", height=SPARKLINE_HEIGHT)
@@ -109,8 +120,8 @@ def kpi_card(card: Card) -> None:
             f'<div class="kpi-card {row.status}">',
             f'<div class="bar"><div style="width:{width:.0f}%; background:{colour};"></div></div>',
             f'<div class="status" style="color:{colour};">{escape(tr(f"status.{row.status}", achieved=achieved))}</div>',
-            f'<div class="bench">{escape(tr("card.benchmark", band=bench)) if bench else "&nbsp;"}</div>',
-            f'<div class="note">{escape(note)}</div>' if note else "",
+            f'<div class="bench">{html_amounts(tr("card.benchmark", band=bench)) if bench else "&nbsp;"}</div>',
+            f'<div class="note">{html_amounts(note)}</div>' if note else "",
             "</div>",
         ]
         st.markdown("".join(parts), unsafe_allow_html=True)  # one line: a blank line would end the HTML block
@@ -149,7 +160,7 @@ def remembered_number(label: str, memory: dict, name: str, default: float | None
         label = label if label_has_unit else input_label(label, unit, lang, currency=currency)
         shown = dict(zip(("format", "step"), INPUT_FORMATS[unit], strict=True))
         if unit == "yen" and value is not None:
-            shown["help"] = session.tr("number.input_help", value=format_number(value, unit, lang, currency=currency))
+            shown["help"] = amounts(session.tr("number.input_help", value=format_number(value, unit, lang, currency=currency)))
     return st.number_input(label, value=value, min_value=0.0, key=key, on_change=remember,
                            placeholder=session.tr("dashboard.not_entered"), disabled=disabled, **shown)
 

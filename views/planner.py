@@ -24,7 +24,7 @@ from phasekpi.planner import (
     unit_of,
 )
 from ui import session
-from ui.widgets import analysis_page, remembered_choice, remembered_number
+from ui.widgets import amounts, analysis_page, remembered_choice, remembered_number
 
 tr, lang, catalogue, currency = session.tr, session.lang(), session.catalogue(), session.currency()
 FACTOR_UNITS = {"amount": "yen", "rate": "percent"}  # what a factor typed in is measured in
@@ -58,7 +58,7 @@ with goal:
     shown_kgi = default_kgi(chain, kind, per == "year", catalogue, results)  # as entered: per month or per year
     kgi_unit = unit_of(chain.volume(kind), catalogue)
     kgi = monthly(remembered(f"kgi_{kind}_{per}", tr(f"planner.kgi_value.{kind}"), shown_kgi, kgi_unit), per == "year")
-    st.caption(tr("planner.monthly_kgi", value=format_number(kgi, kgi_unit, lang, currency=currency, grain="per_month")))
+    st.caption(amounts(tr("planner.monthly_kgi", value=format_number(kgi, kgi_unit, lang, currency=currency, grain="per_month"))))
 factors = needed_factors(chain, kind)
 chosen = {}
 with team:

@@ -9,7 +9,7 @@ from phasekpi.display import format_number
 from phasekpi.metrics import settings_with_defaults
 from phasekpi.strategy import floor_text, formula_placeholders, formula_values, health, shown_formulas
 from ui import session
-from ui.widgets import CARD_CSS, analysis_page, card_grid, phase_cards, remembered_number
+from ui.widgets import CARD_CSS, amounts, analysis_page, card_grid, phase_cards, remembered_number
 
 SETTINGS = ("is_cost_per_month", "arpa_per_month", "gross_margin_pct", "lifetime_months", "forecast_won_amount")
 
@@ -27,7 +27,7 @@ if verdict is not None:
     judged, value, floor = verdict
     unit = catalogue.kpis[strategy.health].unit
     message = tr(f"strategy.{judged}", value=format_number(value, unit, lang, currency=currency), low=floor_text(floor))
-    (st.success if judged == "healthy" else st.warning)(message)
+    (st.success if judged == "healthy" else st.warning)(amounts(message))
 
 st.subheader(tr("strategy.other_title"))
 for column, kpi_id in zip(st.columns(len(strategy.plain)), strategy.plain, strict=True):
@@ -44,9 +44,9 @@ st.caption(tr("strategy.chart.caption"))
 
 st.subheader(tr("strategy.formulas_title"))
 shared = formula_values(catalogue, results, values, lang, currency)
-st.markdown("\n".join(
+st.markdown(amounts("\n".join(
     f"- {tr(f'strategy.formula.{kpi_id}', **(shared | formula_placeholders(catalogue, results, kpi_id, lang, currency)))}"
-    for kpi_id in shown_formulas(catalogue, values)))
+    for kpi_id in shown_formulas(catalogue, values))))
 
 with st.container(border=True):
     st.markdown(f"**{tr('strategy.settings_title')}**")

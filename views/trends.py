@@ -8,7 +8,7 @@ from phasekpi.charts.trends import pacing_chart, pacing_table, trend_chart
 from phasekpi.display import format_number, kpi_value_text
 from phasekpi.pacing import Alert, alert_threshold_pct, alerts, kpi_series, parse_dates, phase_pacing, phase_target
 from ui import session
-from ui.widgets import analysis_page, plain, remembered_choice
+from ui.widgets import amounts, analysis_page, plain, remembered_choice
 
 tr, lang, catalogue, currency = session.tr, session.lang(), session.catalogue(), session.currency()
 results, diagnosis = analysis_page(tr("trends.title"))
@@ -96,6 +96,6 @@ threshold_text = f"{threshold:g}%"
 st.caption(tr("trends.alerts_caption", threshold=threshold_text))
 found = alerts(catalogue, phase.id, results, pacings, threshold, targets)
 for alert in found:
-    st.error(alert_text(alert), icon=":material/warning:")
+    st.error(amounts(alert_text(alert)), icon=":material/warning:")
 if not found:
     st.success(tr("trends.no_alerts", threshold=threshold_text))
