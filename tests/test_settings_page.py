@@ -46,7 +46,7 @@ def test_the_page_renders_in_both_languages(lang: str) -> None:
     assert [t.value for t in at.title] == [TITLES[lang]]
     page = " ".join(texts(at))
     assert str(workspace_file()) in page
-    assert ("保存されず" if lang == "ja" else "Uploaded CRM rows are never saved") in page
+    assert ("このファイルには入らず" if lang == "ja" else "Uploaded CRM rows are not in this file") in page
     if lang == "en":
         assert [t for t in texts(at) if KANA.search(t)] == []
 
