@@ -451,8 +451,8 @@ CASES: list[Case] = [
     Case("products_list.csv", "a product master (wrong kind of file)", "error:other_kind",
          build=lambda: lines("ProductCode,Name,Family,ListPrice,IsActive", "GC1020,GenWatt Diesel 1000kW,Generator,100000,true",
                              "GC1040,GenWatt Diesel 200kW,Generator,25000,true").encode()),
-    Case("users_list.csv", "a Salesforce Users export (Id, Username, …, CreatedDate): wrong kind of file",
-         "error:other_kind",
+    Case("users_list.csv", "a Salesforce Users export (Id, Username, …, CreatedDate): names for rep ids, read on the reps page",
+         "error:user_list_elsewhere",
          build=lambda: lines("Id,Username,LastName,FirstName,Email,IsActive,UserRoleId,ProfileId,CreatedDate,LastLoginDate",
                              "0055i000001AbC1AAK,sato@example.com,佐藤,健,sato@example.com,true,00E5i,00e5i,"
                              "2024-01-22T16:14:25.000+0000,2025-04-01T09:00:00.000+0000",

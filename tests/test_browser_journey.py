@@ -145,8 +145,11 @@ def cards(page, count: int) -> dict[str, str]:
     from playwright.sync_api import expect
 
     expect(page.locator(".kpi-card")).to_have_count(count)
+    metrics = page.locator('[data-testid="stMetric"]')
+    expect(metrics).to_have_count(count)  # a rerun may be redrawing the cards: wait for every one
+    expect(metrics.last.locator('[data-testid="stMetricValue"]')).to_be_visible()
     shown = {}
-    for metric in page.locator('[data-testid="stMetric"]').all():
+    for metric in metrics.all():
         label = metric.locator('[data-testid="stMetricLabel"]').inner_text().strip()
         shown[re.sub(r"\s*[★☆]+$", "", label)] = metric.locator('[data-testid="stMetricValue"]').inner_text().strip()
     return shown
