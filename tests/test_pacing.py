@@ -264,7 +264,7 @@ def test_trend_chart_layers(store: Store) -> None:
     assert line["encoding"]["x"]["title"] == "週(月曜始まり)" and line["encoding"]["y"]["title"] == "架電数(/人/日)"
     assert [t["field"] for t in line["encoding"]["tooltip"]] == ["period_text", "value_text", "achievement_text"]
     assert [(r["period_text"], r["value_text"], r["achievement_text"]) for r in line["rows"]] == [
-        ("2025/04/30–05/04", "1.2件/人/日", "1.6%"), ("2025/05/05–05/09", "2.3件/人/日", "2.9%")]
+        ("2025/04/30–05/04", "1.3件/人/日", "1.6%"), ("2025/05/05–05/09", "2.3件/人/日", "2.9%")]
     assert chart.to_dict()["title"] == "架電数の推移(週次)"
     # no benchmark and no target: the line alone
     bare = kpi_series(CATALOGUE, "emails_opened", compute_grouped(store, CATALOGUE, Filters(), "month"), None)

@@ -70,8 +70,8 @@ def test_typed_rates_give_the_plan_and_survive_a_page_switch(app: AppTest) -> No
     assert not app.exception
     expected = {
         "商談数": ["240件", "1件"],  # team counts per month whole; per rep per day one decimal, never `.0`
-        "アポイント数(架電)": ["300件", "1.2件"],  # 1.25 shown to one decimal
-        "有効会話数": ["1,500件", "6.2件"],  # 6.25
+        "アポイント数(架電)": ["300件", "1.3件"],  # 1.25 shown to one decimal, half up as Excel
+        "有効会話数": ["1,500件", "6.3件"],  # 6.25
         "コネクト数": ["3,000件", "12.5件"],
         "架電数": ["12,000件", "50件"],
     }

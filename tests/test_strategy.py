@@ -43,7 +43,7 @@ def test_a_formula_reading_an_empty_setting_is_not_explained() -> None:
 
 
 @pytest.mark.parametrize(("value", "unit", "lang", "text"), [
-    (24.0, "count", "ja", "24"), (2.9897, "count", "en", "3"), (2.25, "count", "ja", "2.2"), (1520.0, "count", "en", "1,520"),
+    (24.0, "count", "ja", "24"), (2.9897, "count", "en", "3"), (2.25, "count", "ja", "2.3"), (1520.0, "count", "en", "1,520"),
     (8_400_000, "yen", "ja", "¥8,400,000"), (70.0, "percent", "en", "70.0%"), (5.84, "ratio", "ja", "5.84倍"),
     (None, "yen", "ja", "—"),
 ])
