@@ -79,6 +79,4 @@ def _comparable(catalogue: Catalogue, results: KpiResults | None, kpi_id: str) -
     if results is None or results.gaps(kpi_id):
         return None
     value = results.actual(kpi_id)
-    if value is not None and catalogue.kpis[kpi_id].is_share and value > 100:
-        return None
-    return value
+    return None if catalogue.kpis[kpi_id].exceeds_share(value) else value

@@ -92,6 +92,10 @@ class Kpi(Strict):
         """`needs` parsed: each entry is a list of alternatives."""
         return [parse_need(text) for text in self.needs]
 
+    def exceeds_share(self, value: float | None) -> bool:
+        """A share of its denominator above 100 %: it cannot be right, so it is never compared or green."""
+        return self.is_share and value is not None and value > 100
+
     @property
     def is_team(self) -> bool:
         """Its target is the team's (an amount per month): a rep's slice is not measured against it."""

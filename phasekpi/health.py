@@ -77,7 +77,7 @@ def _shares_over_100(catalogue: Catalogue, results: KpiResults) -> list[Finding]
     return [Finding("rate_over_100", {"kpi": kpi_id, "value": results.total(kpi_id),
                                       "numerator": kpi.numerator, "denominator": kpi.denominator})
             for kpi_id, kpi in catalogue.kpis.items()
-            if kpi.is_share and (results.total(kpi_id) or 0) > 100]
+            if kpi.exceeds_share(results.total(kpi_id))]
 
 
 def _growing_steps(catalogue: Catalogue, results: KpiResults) -> list[Finding]:

@@ -389,7 +389,7 @@ def scorecard(catalogue: Catalogue, phase_id: str, results: KpiResults,
         gaps = results.gaps(entry.kpi)
         if gaps:
             rows.append(ScorecardRow(entry.kpi, entry.importance, target, None, None, "unavailable", gaps))
-        elif kpi.is_share and actual is not None and actual > 100:  # never green: the counts do not match
+        elif kpi.exceeds_share(actual):  # never green: the counts do not match
             rows.append(ScorecardRow(entry.kpi, entry.importance, target, actual, None, "implausible"))
         else:
             reached = achievement(actual, target, kpi.direction)

@@ -118,7 +118,7 @@ def doubtful(results: KpiResults, kpi_id: str, kpi: Kpi, lang: str = "ja") -> tu
     if results.gaps(kpi_id):
         return "unavailable", gaps_text(results.gaps(kpi_id), lang)
     actual = results.actual(kpi_id)
-    if kpi.is_share and actual is not None and actual > 100:
+    if kpi.exceeds_share(actual):
         return "implausible", t("card.implausible_note", lang)
     return None
 
