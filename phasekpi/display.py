@@ -130,6 +130,11 @@ def format_compact(value: float | None, lang: str, *, currency: str = DEFAULT_CU
     return sign + _compact(f"{abs(value):,.0f}", "", lang, currency)
 
 
+def currency_word(currency: str, lang: str) -> str:
+    """How a sentence, a label or a Japanese amount names the currency: `円`, `ドル`; `JPY`, `USD`."""
+    return t(f"currency.word.{currency}", lang)
+
+
 def _trimmed(value: float) -> str:
     return f"{value:,.{COMPACT_DECIMALS}f}".removesuffix("." + "0" * COMPACT_DECIMALS)
 
@@ -137,7 +142,7 @@ def _trimmed(value: float) -> str:
 def _compact(number: str, scale: str, lang: str, currency: str) -> str:
     """Japanese puts the currency's word last (`1.5億円`); English its symbol first (`¥1.5B`)."""
     if lang == "ja":
-        return f"{number}{scale}{t(f'currency.word.{currency}', lang)}"
+        return f"{number}{scale}{currency_word(currency, lang)}"
     return f"{CURRENCIES[currency].symbol}{number}{scale}"
 
 
@@ -153,7 +158,7 @@ def compact_label_expr(lang: str, *, currency: str = DEFAULT_CURRENCY) -> str:
 
 def _compact_expr(number: str, scale: str, lang: str, currency: str) -> str:
     if lang == "ja":
-        return f"{number} + '{scale}{t(f'currency.word.{currency}', lang)}'"
+        return f"{number} + '{scale}{currency_word(currency, lang)}'"
     return f"'{CURRENCIES[currency].symbol}' + {number} + '{scale}'"
 
 
@@ -167,7 +172,7 @@ def axis_labels(unit: str, lang: str, *, currency: str = DEFAULT_CURRENCY) -> di
 def input_label(label: str, unit: str, lang: str, *, currency: str = DEFAULT_CURRENCY) -> str:
     """A number input's label with its unit, since the input itself shows only digits: `粗利率（%）`,
     `IS cost per month (USD)`. Counts keep their label: 件 would misname people or months."""
-    words = {"yen": lambda: t(f"currency.word.{currency}", lang), "percent": lambda: unit_text(unit, lang)}
+    words = {"yen": lambda: currency_word(currency, lang), "percent": lambda: unit_text(unit, lang)}
     return t("number.input_label", lang, label=label, unit=words[unit]()) if unit in words else label
 
 
@@ -193,7 +198,7 @@ def target_label(catalogue: Catalogue, kpi_id: str, lang: str, currency: str = D
     """A target input's label with the unit and grain the target is entered in: `架電数(件/人/日)`,
     `商談創出金額(円/月)`, `Opportunity amount created (USD per month)`."""
     kpi = catalogue.kpis[kpi_id]
-    unit = t(f"currency.word.{currency}", lang) if kpi.unit == "yen" else default_catalogue().units[kpi.unit](lang)
+    unit = currency_word(currency, lang) if kpi.unit == "yen" else unit_text(kpi.unit, lang)
     unit = _join(unit, grain_text(kpi, lang), lang).strip()
     return t("target.label", lang, kpi=kpi.label(lang), unit=unit) if unit else kpi.label(lang)
 

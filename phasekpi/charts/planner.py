@@ -10,7 +10,7 @@ import pandas as pd
 
 from phasekpi.catalogue import Catalogue
 from phasekpi.charts.style import BOTTLENECK, FONT, GOOD, NORMAL, TARGET
-from phasekpi.display import DEFAULT_CURRENCY, axis_labels, format_delta, format_number
+from phasekpi.display import DEFAULT_CURRENCY, axis_labels, currency_word, format_delta, format_number
 from phasekpi.messages import t
 from phasekpi.metrics import KpiResults
 from phasekpi.planner import Missing, Plan, TreeNode
@@ -134,7 +134,7 @@ def amount_frame(by_month: Mapping[str, KpiResults], catalogue: Catalogue, lang:
 def amount_chart(frame: pd.DataFrame, catalogue: Catalogue, lang: str, currency: str = DEFAULT_CURRENCY) -> alt.Chart:
     """Grouped monthly bars: won amount (green) beside pipeline created (blue), the axis in compact
     amounts (`3,000万円`, `¥30M`)."""
-    title = t("strategy.chart.amount", lang, currency=t(f"currency.word.{currency}", lang))
+    title = t("strategy.chart.amount", lang, currency=currency_word(currency, lang))
     series = [catalogue.kpis[kpi_id].label(lang) for kpi_id in catalogue.strategy.amounts]
     tooltip = [
         alt.Tooltip("month:N", title=t("strategy.chart.month", lang)),

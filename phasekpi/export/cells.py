@@ -16,7 +16,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
 from phasekpi.catalogue import Phase
-from phasekpi.display import CURRENCIES, DEFAULT_CURRENCY
+from phasekpi.display import CURRENCIES, DEFAULT_CURRENCY, currency_word
 from phasekpi.injection import FORMULA_TRIGGERS
 from phasekpi.messages import t
 
@@ -298,7 +298,7 @@ def number_format(unit: str, currency: str, grain: str | None = None) -> str:
 
 def unit_name(unit: str, lang: str, currency: str) -> str:
     """`件`, `%`, and for amounts the currency's word (`円`, `USD`)."""
-    return t(f"currency.word.{currency}", lang) if unit == "yen" else tr(f"unit.{unit}", lang)
+    return currency_word(currency, lang) if unit == "yen" else tr(f"unit.{unit}", lang)
 
 
 def unit_words(unit: str, grain: str, lang: str, currency: str = DEFAULT_CURRENCY) -> str:
